@@ -1,0 +1,228 @@
+"""The document tree: the one structure that every writer (DOCX, PDF, …) consumes.
+
+Rendering turns templates and Markdown into a :class:`Document`; writers never see Markdown or
+Jinja. Text in the tree is always plain text: a writer must escape it for its own engine, so a
+specification that says "USP <71>" or "#3 $5 [a] @b \\c" prints literally everywhere.
+
+Inline nodes: :class:`Text`, :class:`Emph`, :class:`Strong`, :class:`Code`, :class:`Link`,
+:class:`FootnoteRef`, :class:`LineBreak`, :class:`Sup`, :class:`Sub`.
+Block nodes: :class:`Heading`, :class:`Paragraph`, :class:`ListBlock`, :class:`Table`,
+:class:`Note`, :class:`Quote`, :class:`CodeBlock`, :class:`PageBreak`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Union
+
+
+# ---------------------------------------------------------------- inline nodes
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Emph:
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Strong:
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Sup:
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Sub:
+    children: tuple["Inline", ...]
+
+
+@dataclass(frozen=True)
+class Code:
+    text: str
+
+
+@dataclass(frozen=True)
+class LineBreak:
+    pass
+
+
+@dataclass(frozen=True)
+class Link:
+    """A hyperlink.
+
+    Exactly one of the targets applies:
+
+    - ``anchor`` only: a place in the same document (a heading or table anchor);
+    - ``href`` (+ optional ``anchor``): another document of the sequence, as a path relative to
+      the *current document's* location inside the eCTD sequence (e.g. ``../32p8/stability.pdf``);
+      writers must keep it relative so links survive moving the sequence folder;
+    - ``url``: an external address (rejected by PDF rules for submission documents; kept only
+      for DOCX review copies).
+    """
+
+    children: tuple["Inline", ...]
+    anchor: str | None = None
+    href: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class FootnoteRef:
+    """A reference to ``Document.footnotes[label]``; writers number footnotes in order of use."""
+
+    label: str
+
+
+Inline = Union[Text, Emph, Strong, Sup, Sub, Code, LineBreak, Link, FootnoteRef]
+
+
+# ---------------------------------------------------------------- block nodes
+
+
+@dataclass
+class Heading:
+    """A heading, level 1-4 (deeper levels are clamped to 4). ``anchor`` is a stable link target."""
+
+    level: int
+    children: tuple[Inline, ...]
+    anchor: str | None = None
+    numbered: str | None = None  # e.g. "3.2.P.8.1" when the heading is a CTD section
+
+
+@dataclass
+class Paragraph:
+    children: tuple[Inline, ...]
+    style: str | None = None  # optional semantic style: "caption", "disclaimer", "small"
+
+
+@dataclass
+class ListBlock:
+    ordered: bool
+    items: list[list["Block"]]
+    start: int = 1
+
+
+@dataclass
+class Cell:
+    children: tuple[Inline, ...]
+    align: str | None = None  # "left" | "center" | "right"
+    colspan: int = 1
+
+
+@dataclass
+class Table:
+    """A table. ``header`` rows repeat on every page; ``caption`` is printed above the table."""
+
+    header: list[list[Cell]]
+    rows: list[list[Cell]]
+    caption: tuple[Inline, ...] = ()
+    anchor: str | None = None
+    widths: list[float] | None = None  # relative column widths, optional
+
+    @property
+    def ncols(self) -> int:
+        first = (self.header or self.rows or [[]])[0]
+        return sum(c.colspan for c in first)
+
+
+@dataclass
+class Note:
+    """An admonition-like note box ("Note:", "注：")."""
+
+    children: list["Block"]
+    kind: str = "note"
+
+
+@dataclass
+class Quote:
+    children: list["Block"]
+
+
+@dataclass
+class CodeBlock:
+    text: str
+
+
+@dataclass
+class PageBreak:
+    pass
+
+
+Block = Union[Heading, Paragraph, ListBlock, Table, Note, Quote, CodeBlock, PageBreak]
+
+
+# ---------------------------------------------------------------- the document
+
+
+@dataclass
+class DocMeta:
+    """What the title block, header/footer and PDF metadata need to know about a document."""
+
+    title: str
+    ctd_section: str  # "3.2.P.8.1" or "1.3.1" (display number)
+    element: str  # eCTD element / outline node id, e.g. "m3-2-p-8-1-stability-summary-and-conclusion"
+    region: str  # "fda" | "nmpa"
+    lang: str  # "en" | "zh"
+    product: str = ""
+    sponsor: str = ""
+    version: str = "1.0"
+    date: str = ""  # ISO date of the document (the sequence date by default)
+    disclaimer: str | None = None  # e.g. "Illustrative data - not for regulatory use"
+    toc: bool = False  # writers add a table of contents (long documents)
+    labels: dict[str, str] = field(default_factory=dict)  # localized UI words: "page", "of", "contents", …
+
+
+@dataclass
+class Document:
+    meta: DocMeta
+    blocks: list[Block] = field(default_factory=list)
+    footnotes: dict[str, list[Block]] = field(default_factory=dict)
+
+    def headings(self) -> Iterator[Heading]:
+        for b in walk_blocks(self.blocks):
+            if isinstance(b, Heading):
+                yield b
+
+    def tables(self) -> Iterator[Table]:
+        for b in walk_blocks(self.blocks):
+            if isinstance(b, Table):
+                yield b
+
+
+def walk_blocks(blocks: list[Block]) -> Iterator[Block]:
+    """Every block, depth first, including those nested in lists, notes and quotes."""
+    for b in blocks:
+        yield b
+        if isinstance(b, ListBlock):
+            for item in b.items:
+                yield from walk_blocks(item)
+        elif isinstance(b, (Note, Quote)):
+            yield from walk_blocks(b.children)
+
+
+def plain_text(inlines: tuple[Inline, ...] | list[Inline]) -> str:
+    """The text of inline nodes without formatting (for bookmarks, metadata, tests)."""
+    out: list[str] = []
+    for node in inlines:
+        if isinstance(node, (Text, Code)):
+            out.append(node.text)
+        elif isinstance(node, LineBreak):
+            out.append(" ")
+        elif isinstance(node, FootnoteRef):
+            continue
+        else:
+            out.append(plain_text(node.children))
+    return "".join(out)
+
+
+def text(s: str) -> tuple[Inline, ...]:
+    """Shorthand for a run of plain text."""
+    return (Text(s),)

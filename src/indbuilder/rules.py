@@ -1,0 +1,73 @@
+"""The rule registry: every diagnostic id, its default severity, summary and regulatory basis.
+
+Each module that emits findings declares its rules once with :func:`define`, at import time.
+Ids are stable and never reused: projects refer to them in ``indbuilder.yaml`` (severity
+overrides, waivers) and CI annotations carry them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from .diagnostics import Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule. ``basis`` cites the regulation or guidance the rule comes from."""
+
+    id: str
+    severity: Severity
+    summary: str
+    explanation: str = ""
+    basis: str = ""
+
+
+_REGISTRY: dict[str, Rule] = {}
+
+# Modules that define rules. Importing them fills the registry; listed here so that
+# `indbuilder rules` shows every rule even when a command never touched the module.
+RULE_MODULES = (
+    "indbuilder.core_rules",
+    "indbuilder.checks",
+)
+
+
+def define(
+    id: str, severity: str | Severity, summary: str, explanation: str = "", basis: str = ""
+) -> Rule:
+    """Register a rule (idempotent for identical re-definitions; a conflicting one is a bug)."""
+    rule = Rule(id, Severity(severity), summary, explanation.strip(), basis)
+    existing = _REGISTRY.get(id)
+    if existing is not None and existing != rule:
+        raise ValueError(f"rule id {id!r} defined twice with different content")
+    _REGISTRY[id] = rule
+    return rule
+
+
+def load_all() -> None:
+    """Import every rule-defining module (silently skipping ones not yet present)."""
+    for name in RULE_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a family not installed in this build
+            if exc.name != name:
+                raise
+
+
+def all_rules() -> list[Rule]:
+    load_all()
+    return sorted(_REGISTRY.values(), key=lambda r: r.id)
+
+
+def get(rule_id: str) -> Rule | None:
+    load_all()
+    return _REGISTRY.get(rule_id)
+
+
+def default_severity(rule_id: str) -> Severity:
+    rule = _REGISTRY.get(rule_id) or get(rule_id)
+    if rule is None:
+        raise KeyError(f"diagnostic emitted with unregistered rule id {rule_id!r}")
+    return rule.severity
