@@ -1,0 +1,107 @@
+"""The clinical protocol, sites and investigators (CTD Module 5 and FDA Form 1572)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field
+
+from .common import Address, Fact, Person, Quantity, Record, Text
+
+
+class Objective(Record):
+    kind: Literal["primary", "secondary", "exploratory"]
+    text: Text
+    endpoints: list[str]  # endpoint ids
+
+
+class Endpoint(Record):
+    kind: Literal["primary", "secondary", "exploratory"]
+    text: Text
+    assessments: list[str]  # assessment ids in the schedule that measure it
+
+
+class Cohort(Record):
+    dose: float
+    unit: Literal["cells/kg", "cells", "mg/kg", "mg"]
+    subjects: int
+
+
+class Visit(Record):
+    name: Text
+    day: int
+    window: Text | None = None
+
+
+class Assessment(Record):
+    name: Text
+    visits: list[str]  # visit ids
+
+
+class Ltfu(Fact):
+    years: int
+    description: Text
+
+
+class Protocol(Record):
+    number: str
+    version: str
+    date: dt.date
+    title: Text
+    short_title: Text
+    phase: Literal["1", "1/2", "2", "3"]
+    design: Text
+    rationale: Text
+    population: Text
+    inclusion: list[Text]
+    exclusion: list[Text]
+    sample_size: int
+    objectives: list[Objective]
+    endpoints: list[Endpoint]
+    route_code: str
+    dosing: Text
+    cohorts: list[Cohort] = Field(min_length=1)
+    dose_escalation: Text
+    stopping_rules: list[Text]
+    dlt_definition: Text
+    visits: list[Visit]
+    assessments: list[Assessment]
+    ltfu: Ltfu
+    treatment_duration: Quantity  # dosing period
+    follow_up: Quantity  # main-study follow-up after dosing
+    safety_factor: float = 10.0  # minimum margin between NOAEL-derived dose and starting dose
+    starting_dose_basis: str  # study id whose NOAEL justifies the starting dose
+
+
+class Investigator(Record):
+    name: Text
+    role: Literal["principal", "sub-investigator"]
+    degree: str
+    cv_date: dt.date | None = None
+
+
+class Site(Record):
+    name: Text
+    address: Address
+    country: Literal["US", "CN"]
+    irb: Text
+    investigators: list[Investigator]
+    laboratories: list[Text] = []
+
+
+class ConsentEssentials(Fact):
+    """Elements of informed consent, 21 CFR 50.25 / NMPA GCP 第二十四条."""
+
+    version: str
+    date: dt.date
+    purpose: Text
+    procedures: Text
+    risks: Text
+    benefits: Text
+    alternatives: Text
+    confidentiality: Text
+    compensation: Text
+    contacts: Text
+    voluntary: Text
+    ltfu: Text

@@ -1,0 +1,35 @@
+"""Literature references and abbreviations."""
+
+from __future__ import annotations
+
+from .common import Fact, Record, Text
+
+
+class Reference(Record):
+    authors: str
+    title: str
+    source: str  # journal or publisher, volume and pages
+    year: int
+    doi: str | None = None
+
+
+class Abbreviation(Fact):
+    term: str
+    meaning: Text
+
+
+class NotApplicable(Fact):
+    """A declaration that an outline node does not apply, with the written justification."""
+
+    node: str
+    regions: list[str] = ["fda", "nmpa"]
+    justification: Text
+
+
+class Attachment(Record):
+    """A user-supplied PDF (CRO report, certificate, form) placed at an outline node."""
+
+    node: str
+    file: str  # path relative to the project root
+    title: Text
+    regions: list[str] = ["fda", "nmpa"]

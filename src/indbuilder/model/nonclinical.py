@@ -1,0 +1,50 @@
+"""Nonclinical studies (CTD Module 4 and the 2.4/2.6 summaries)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from .common import Fact, Quantity, Record, Text
+
+StudyCategory = Literal[
+    "primary-pharmacodynamics",
+    "secondary-pharmacodynamics",
+    "safety-pharmacology",
+    "pharmacokinetics",
+    "biodistribution",
+    "single-dose-toxicity",
+    "repeat-dose-toxicity",
+    "genotoxicity",
+    "tumorigenicity",
+    "local-tolerance",
+    "other-toxicity",
+]
+
+
+class DoseLevel(Fact):
+    value: float
+    unit: str  # "cells/kg" for cell products; "mg/kg" for drugs
+    label: str | None = None  # "low", "mid", "high"
+
+
+class Study(Record):
+    study_number: str
+    title: Text
+    category: StudyCategory
+    ich_node: str  # eCTD element the report goes under, e.g. m4-2-3-2-repeat-dose-toxicity
+    glp: bool
+    glp_statement: Text  # GLP compliance statement or the justification for non-GLP (21 CFR 312.23(a)(8)(iii))
+    facility: str  # organisation id
+    species: Text
+    species_code: Literal["mouse", "rat", "rabbit", "dog", "minipig", "monkey", "in-vitro"]
+    model: Text | None = None
+    route: Text
+    route_code: str
+    test_article_lots: list[str]
+    dose_levels: list[DoseLevel]
+    dosing: Text
+    duration: Quantity  # in-life duration including recovery/follow-up
+    noael: DoseLevel | None = None
+    key_findings: Text
+    pivotal: bool = False
+    report: str | None = None  # path of a CRO report PDF under content/, if supplied
