@@ -1,0 +1,330 @@
+"""Turn a :class:`~indbuilder.doctree.Document` into the JSON data the typst template reads.
+
+Text is never spliced into typst source: it travels as JSON strings and the template prints
+them as typst ``str`` values, which typst always shows literally. This module also resolves what
+typst itself would fail on (links to anchors that do not exist, anchors used twice) so that such
+content problems become diagnostics instead of compile errors.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import doctree as dt
+from ..diagnostics import Diagnostics, Location
+from ..rules import define
+from .pdf_fonts import FontSetup
+
+define(
+    "pdf.link-target-missing",
+    "error",
+    "An internal link points to an anchor that no heading or table of the document carries.",
+    "The link is printed as plain text so the PDF stays valid, but the reader cannot follow it. "
+    "Fix the anchor name or add the anchor to the heading/table.",
+    basis="FDA PDF Specifications (hypertext links must work); NMPA eCTD validation 6.1-6.4",
+)
+define(
+    "pdf.duplicate-anchor",
+    "error",
+    "Two headings or tables of one document carry the same anchor.",
+    "A link target must be unique; only the first element keeps the anchor in the PDF.",
+    basis="FDA PDF Specifications (hypertext links must go to the right place)",
+)
+define(
+    "pdf.invalid-date",
+    "warning",
+    "The document date is not an ISO date (YYYY-MM-DD).",
+    "The PDF is written without a creation date (which keeps it reproducible) and the title "
+    "block shows the date as written.",
+)
+define(
+    "pdf.url-printed",
+    "info",
+    "An external web address is printed as plain text instead of a link.",
+    "Submission PDFs must not link outside the submission, so the writer prints the address as "
+    "plain, non-clickable text after the link text.",
+    basis="FDA PDF Specifications v4 (no external hyperlinks); NMPA eCTD validation 6.3/6.10",
+)
+
+#: Words of the title block, header and footer per language; ``DocMeta.labels`` overrides them.
+#: ``page_format`` holds ``{page}`` and ``{pages}``.
+DEFAULT_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "page_format": "Page {page} of {pages}",
+        "contents": "Table of Contents",
+        "section": "CTD section",
+        "product": "Product",
+        "sponsor": "Sponsor",
+        "version": "Version",
+        "date": "Date",
+        "note": "Note:",
+        "warning": "Warning:",
+    },
+    "zh": {
+        "page_format": "第 {page} 页 共 {pages} 页",
+        "contents": "目录",
+        "section": "CTD 章节",
+        "product": "产品",
+        "sponsor": "申请人",
+        "version": "版本",
+        "date": "日期",
+        "note": "注：",
+        "warning": "警告：",
+    },
+}
+
+_PAPER = {"fda": ("us-letter", 25.4), "nmpa": ("a4", 25.0)}  # margins in mm: 1 inch, 25 mm
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+@dataclass
+class _State:
+    """Book-keeping while converting one document."""
+
+    anchors: set[str]
+    location: Location | None
+    diagnostics: Diagnostics | None
+    footnote_labels: dict[str, str] = field(default_factory=dict)
+    footnotes: dict[str, list[dt.Block]] = field(default_factory=dict)
+    used_anchors: set[str] = field(default_factory=set)
+
+    def emit(self, rule: str, message: str, hint: str | None = None) -> None:
+        if self.diagnostics is not None:
+            self.diagnostics.emit(rule, message, self.location, hint)
+
+
+def labels_for(meta: dt.DocMeta) -> dict[str, str]:
+    """The localized UI words for ``meta.lang`` with ``meta.labels`` applied on top."""
+    labels = dict(DEFAULT_LABELS.get(meta.lang, DEFAULT_LABELS["en"]))
+    labels.update({k: v for k, v in meta.labels.items() if isinstance(v, str)})
+    return labels
+
+
+def parse_date(value: str) -> tuple[int, int, int] | None:
+    """``(year, month, day)`` of an ISO date, or None when it is not a real calendar date."""
+    m = _ISO_DATE.match(value.strip())
+    if not m:
+        return None
+    y, mo, d = (int(g) for g in m.groups())
+    try:
+        _dt.date(y, mo, d)
+    except ValueError:
+        return None
+    return (y, mo, d)
+
+
+def all_text(doc: dt.Document) -> str:
+    """Every piece of text of the document (to decide whether CJK fonts are needed)."""
+    parts = [doc.meta.title, doc.meta.product, doc.meta.sponsor, doc.meta.disclaimer or ""]
+    for b in list(dt.walk_blocks(doc.blocks)) + [
+        x for blocks in doc.footnotes.values() for x in dt.walk_blocks(blocks)
+    ]:
+        if isinstance(b, (dt.Heading, dt.Paragraph)):
+            parts.append(dt.plain_text(b.children))
+        elif isinstance(b, dt.Table):
+            parts.append(dt.plain_text(b.caption))
+            for row in b.header + b.rows:
+                parts.extend(dt.plain_text(c.children) for c in row)
+        elif isinstance(b, dt.CodeBlock):
+            parts.append(b.text)
+    return "\n".join(parts)
+
+
+def document_data(
+    doc: dt.Document,
+    fonts: FontSetup,
+    *,
+    toc: bool,
+    diagnostics: Diagnostics | None = None,
+    location: Location | None = None,
+) -> dict[str, Any]:
+    """The JSON-ready data for the template: ``{"meta": {...}, "blocks": [...]}``."""
+    meta = doc.meta
+    state = _State(anchors=set(), location=location, diagnostics=diagnostics, footnotes=doc.footnotes)
+    # First pass: which anchors exist (headings and tables), reporting duplicates.
+    for b in dt.walk_blocks(doc.blocks):
+        anchor = getattr(b, "anchor", None) if isinstance(b, (dt.Heading, dt.Table)) else None
+        if anchor:
+            if anchor in state.anchors:
+                state.emit("pdf.duplicate-anchor", f"anchor '{anchor}' is used by more than one heading or table")
+            state.anchors.add(anchor)
+
+    labels = labels_for(meta)
+    pre, _, rest = labels["page_format"].partition("{page}")
+    mid, _, post = rest.partition("{pages}")
+    paper, margin = _PAPER.get(meta.region, _PAPER["fda"])
+    date = parse_date(meta.date) if meta.date else None
+    if meta.date and date is None:
+        state.emit("pdf.invalid-date", f"document date '{meta.date}' is not an ISO date (YYYY-MM-DD)")
+
+    zh = meta.lang == "zh"
+    body_fonts: list[Any] = []
+    for fam in fonts.body:
+        if zh and fam != fonts.cjk:
+            # Latin letters and digits from the Latin font, but CJK punctuation and quotes from
+            # the CJK font (typst's "latin-in-cjk" coverage).
+            body_fonts.append({"name": fam, "covers": "latin-in-cjk"})
+        else:
+            body_fonts.append(fam)
+
+    header_left = " ".join(x for x in (meta.ctd_section, meta.title) if x)
+    version = f"{labels['version']} {meta.version}" if meta.version else ""
+    title_rows = [
+        [labels["section"], meta.ctd_section],
+        [labels["product"], meta.product],
+        [labels["sponsor"], meta.sponsor],
+        [labels["version"], meta.version],
+        [labels["date"], meta.date],
+    ]
+    data_meta = {
+        "title": meta.title,
+        "lang": meta.lang,
+        "text-region": "CN" if zh else "US",
+        "paper": paper,
+        "margin-mm": margin,
+        "date": list(date) if date else None,
+        "sponsor": meta.sponsor,
+        "keywords": [k for k in (meta.ctd_section, meta.element) if k],
+        "disclaimer": meta.disclaimer or None,
+        "toc": toc,
+        "header-left": header_left,
+        "header-right": version,
+        "footer-left": meta.product,
+        "title-rows": [r for r in title_rows if r[1]],
+        "fonts": {"body": body_fonts, "mono": list(fonts.mono)},
+        "labels": {
+            "contents": labels["contents"],
+            "page-pre": pre,
+            "page-mid": mid,
+            "page-post": post,
+        },
+    }
+    blocks = [_block(b, state, labels) for b in doc.blocks]
+    return {"meta": data_meta, "blocks": blocks}
+
+
+# ---------------------------------------------------------------- inline nodes
+
+
+def _text(s: str) -> str:
+    # A soft line break inside a paragraph is a space (Markdown semantics).
+    return s.replace("\r\n", " ").replace("\n", " ")
+
+
+def _inlines(nodes: tuple[dt.Inline, ...] | list[dt.Inline], state: _State, labels: dict[str, str]) -> list[Any]:
+    out: list[Any] = []
+    for n in nodes:
+        if isinstance(n, dt.Text):
+            out.append(_text(n.text))
+        elif isinstance(n, dt.Code):
+            out.append({"k": "code", "v": _text(n.text)})
+        elif isinstance(n, dt.LineBreak):
+            out.append({"k": "br"})
+        elif isinstance(n, (dt.Emph, dt.Strong, dt.Sup, dt.Sub)):
+            kind = {dt.Emph: "em", dt.Strong: "strong", dt.Sup: "sup", dt.Sub: "sub"}[type(n)]
+            out.append({"k": kind, "c": _inlines(n.children, state, labels)})
+        elif isinstance(n, dt.Link):
+            out.extend(_link(n, state, labels))
+        elif isinstance(n, dt.FootnoteRef):
+            out.append(_footnote(n, state, labels))
+    return out
+
+
+def _link(n: dt.Link, state: _State, labels: dict[str, str]) -> list[Any]:
+    body = _inlines(n.children, state, labels)
+    if n.href:
+        # Another file of the sequence: kept relative (see pdf_postprocess: becomes GoToR).
+        href = n.href + (f"#{n.anchor}" if n.anchor else "")
+        return [{"k": "file-link", "href": href, "c": body}]
+    if n.anchor:
+        if n.anchor in state.anchors:
+            return [{"k": "anchor-link", "anchor": n.anchor, "c": body}]
+        state.emit(
+            "pdf.link-target-missing",
+            f"link to anchor '{n.anchor}' has no target in the document",
+            hint="anchors: " + (", ".join(sorted(state.anchors)) or "(none)"),
+        )
+        return body
+    if n.url:
+        # External web links are not allowed in submission PDFs (FDA PDF specs; NMPA 6.3/6.10):
+        # printed as text, with the address visible, never clickable.
+        state.emit(
+            "pdf.url-printed",
+            f"external link to '{n.url}' printed as plain text (not clickable)",
+            hint="submission PDFs may only link inside the submission",
+        )
+        if dt.plain_text(n.children).strip() == n.url.strip():
+            return [n.url]
+        return body + [f" ({n.url})"]
+    return body
+
+
+def _footnote(n: dt.FootnoteRef, state: _State, labels: dict[str, str]) -> Any:
+    if n.label in state.footnote_labels:
+        return {"k": "fn", "first": False, "label": state.footnote_labels[n.label]}
+    blocks = state.footnotes.get(n.label)
+    if blocks is None:
+        state.emit("pdf.link-target-missing", f"footnote '{n.label}' is referenced but not defined")
+        return f"[{n.label}]"
+    label = f"indbuilder-footnote-{len(state.footnote_labels) + 1}"
+    state.footnote_labels[n.label] = label
+    if len(blocks) == 1 and isinstance(blocks[0], dt.Paragraph):
+        body: list[Any] = _inlines(blocks[0].children, state, labels)  # keeps the number on the line
+    else:
+        body = [_block(b, state, labels) for b in blocks]
+    return {"k": "fn", "first": True, "label": label, "body": body}
+
+
+# ---------------------------------------------------------------- block nodes
+
+
+def _anchor(anchor: str | None, state: _State) -> str | None:
+    """The anchor to attach, or None (no anchor, or a duplicate already attached)."""
+    if not anchor or anchor in state.used_anchors:
+        return None
+    state.used_anchors.add(anchor)
+    return anchor
+
+
+def _cell(c: dt.Cell, state: _State, labels: dict[str, str]) -> dict[str, Any]:
+    return {"c": _inlines(c.children, state, labels), "align": c.align, "span": max(1, c.colspan)}
+
+
+def _block(b: dt.Block, state: _State, labels: dict[str, str]) -> dict[str, Any]:
+    if isinstance(b, dt.Heading):
+        c = _inlines(b.children, state, labels)
+        if b.numbered:
+            c = [b.numbered + " "] + c
+        return {"k": "h", "level": min(max(b.level, 1), 4), "c": c, "anchor": _anchor(b.anchor, state)}
+    if isinstance(b, dt.Paragraph):
+        return {"k": "p", "c": _inlines(b.children, state, labels), "style": b.style}
+    if isinstance(b, dt.ListBlock):
+        return {
+            "k": "list",
+            "ordered": b.ordered,
+            "start": b.start,
+            "items": [[_block(x, state, labels) for x in item] for item in b.items],
+        }
+    if isinstance(b, dt.Table):
+        return {
+            "k": "table",
+            "header": [[_cell(c, state, labels) for c in row] for row in b.header],
+            "rows": [[_cell(c, state, labels) for c in row] for row in b.rows],
+            "caption": _inlines(b.caption, state, labels) if b.caption else None,
+            "anchor": _anchor(b.anchor, state),
+            "widths": list(b.widths) if b.widths and len(b.widths) == b.ncols else None,
+            "ncols": max(1, b.ncols),
+        }
+    if isinstance(b, dt.Note):
+        title = labels.get(b.kind, labels["note"])
+        return {"k": "note", "title": title, "c": [_block(x, state, labels) for x in b.children]}
+    if isinstance(b, dt.Quote):
+        return {"k": "quote", "c": [_block(x, state, labels) for x in b.children]}
+    if isinstance(b, dt.CodeBlock):
+        return {"k": "codeblock", "v": b.text}
+    if isinstance(b, dt.PageBreak):
+        return {"k": "pagebreak"}
+    raise TypeError(f"unknown block node {type(b).__name__}")
