@@ -1,0 +1,277 @@
+"""The ``indbuilder`` command line: thin commands that call the pipeline and map results to exit codes.
+
+Exit codes (the same for every command):
+  0  no errors (warnings allowed unless --strict)
+  1  content errors: the dossier needs fixing (every problem is listed, with file:line)
+  2  usage error: a wrong option or argument
+  3  internal error in indbuilder itself (please report it)
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from enum import Enum
+from pathlib import Path
+from typing import Callable, List, Optional
+
+import typer
+
+from . import __version__
+from .diagnostics import Diagnostics
+from .report import FORMATS, failed, render_report
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="indbuilder",
+    help=(
+        "Build Investigational New Drug (IND) applications for the US FDA and China's NMPA from "
+        "YAML facts and Markdown narrative kept in git.\n\n"
+        "Typical use: 'indbuilder check' while writing (fast, no files written), 'indbuilder build' to "
+        "produce DOCX review copies, submission PDFs and eCTD v3.2.2 sequences, 'indbuilder outline' to "
+        "see which CTD sections are filled, missing or not applicable.\n\n"
+        "Every problem is reported as 'file:line:col: severity [rule-id] message'. Exit codes: 0 clean, "
+        "1 content errors, 2 usage error, 3 internal error."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+standards_app = typer.Typer(help="Install and verify the official eCTD standard files (DTD, XSD, stylesheets).")
+app.add_typer(standards_app, name="standards")
+
+
+class Region(str, Enum):
+    fda = "fda"
+    nmpa = "nmpa"
+
+
+class Fmt(str, Enum):
+    text = "text"
+    json = "json"
+    junit = "junit"
+    sarif = "sarif"
+    github = "github"
+
+
+ProjectOpt = typer.Option(
+    Path("."), "--project", "-p", help="Project folder (the one holding indbuilder.yaml).", show_default=True
+)
+RegionOpt = typer.Option(
+    None, "--region", "-r", help="Region(s) to process: fda (English) or nmpa (Chinese). Default: those in indbuilder.yaml."
+)
+FormatOpt = typer.Option(Fmt.text, "--format", "-f", help="Report format: text, json, junit, sarif or github (workflow annotations).")
+StrictOpt = typer.Option(False, "--strict", help="Treat warnings as errors (recommended in CI before a submission).")
+OutputOpt = typer.Option(None, "--report", help="Also write the report to this file (in --format).")
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"indbuilder {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(
+        False, "--version", "-V", help="Show the indbuilder version and exit.", callback=_version_callback, is_eager=True
+    ),
+) -> None:
+    """IND builder for FDA and NMPA submissions."""
+
+
+def guarded(func: Callable[..., int]) -> Callable[..., None]:
+    """Run a command; turn an unexpected exception into exit code 3 with a short report request."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            code = func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130)
+        except Exception as exc:  # a bug in indbuilder, not in the user's content
+            typer.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in indbuilder, not in your dossier. Please report it with the command you ran"
+                " (set INDBUILDER_DEBUG=1 to see the traceback).",
+                err=True,
+            )
+            if os.environ.get("INDBUILDER_DEBUG"):
+                traceback.print_exc()
+            raise typer.Exit(EXIT_BUG)
+        raise typer.Exit(code)
+
+    return wrapper
+
+
+def _emit(diags: Diagnostics, fmt: Fmt, strict: bool, report_file: Optional[Path]) -> int:
+    text = render_report(diags, fmt.value)
+    if report_file:
+        report_file.write_text(text, encoding="utf-8")
+    sys.stdout.write(text)
+    return EXIT_CONTENT if failed(diags, strict) else EXIT_OK
+
+
+def _regions(region: Optional[List[Region]]) -> list[str] | None:
+    return [r.value for r in region] if region else None
+
+
+@app.command()
+@guarded
+def build(
+    project: Path = ProjectOpt,
+    region: Optional[List[Region]] = RegionOpt,
+    fmt: Fmt = FormatOpt,
+    strict: bool = StrictOpt,
+    report: Optional[Path] = OutputOpt,
+    no_pdf: bool = typer.Option(False, "--no-pdf", help="Skip PDF rendering and eCTD assembly (DOCX review copies only)."),
+) -> int:
+    """Build the dossier: check everything, then write DOCX, PDF and the eCTD sequence per region.
+
+    Output goes to the 'output' folder of indbuilder.yaml (default build/): build/<region>/docx/,
+    build/<region>/pdf/ and build/<region>/ectd/<application>/<sequence>/. Nothing is written when
+    the content has errors, and a previous good build is only replaced by a complete new one.
+    """
+    from .pipeline import build_project
+
+    diags = build_project(project, _regions(region), strict=strict, pdf=not no_pdf)
+    return _emit(diags, fmt, strict, report)
+
+
+@app.command()
+@guarded
+def check(
+    project: Path = ProjectOpt,
+    region: Optional[List[Region]] = RegionOpt,
+    fmt: Fmt = FormatOpt,
+    strict: bool = StrictOpt,
+    report: Optional[Path] = OutputOpt,
+) -> int:
+    """Check facts, narrative, templates, completeness, cross-references and consistency; write nothing.
+
+    Fast enough for a pre-commit hook or every CI run. Fails (exit 1) on any error, or on warnings
+    with --strict.
+    """
+    from .pipeline import check_project
+
+    diags, _ = check_project(project, _regions(region))
+    return _emit(diags, fmt, strict, report)
+
+
+@app.command()
+@guarded
+def outline(
+    project: Path = ProjectOpt,
+    region: Region = typer.Option(Region.fda, "--region", "-r", help="Region whose CTD section tree to show."),
+    color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour output (default: when printing to a terminal)."),
+) -> int:
+    """Show the region's CTD section tree and the state of every section.
+
+    Each section is shown as filled (with what fills it), missing (a required section with no source:
+    an error), not applicable (with its written justification) or not provided (optional).
+    """
+    from .pipeline import outline_text
+
+    use_color = color if color is not None else (sys.stdout.isatty() and not os.environ.get("NO_COLOR") and not os.environ.get("CI"))
+    text, diags = outline_text(project, region.value, use_color)
+    sys.stdout.write(text)
+    if len(diags):
+        sys.stderr.write(render_report(diags, "text"))
+    return EXIT_CONTENT if diags.has_errors else EXIT_OK
+
+
+@app.command()
+@guarded
+def rules(rule_id: Optional[str] = typer.Argument(None, help="A rule id to explain, e.g. cmc.batch-oos.")) -> int:
+    """List every rule with its default severity and summary, or explain one rule."""
+    from . import rules as registry
+
+    if rule_id:
+        rule = registry.get(rule_id)
+        if rule is None:
+            import difflib
+
+            close = difflib.get_close_matches(rule_id, [r.id for r in registry.all_rules()], n=3)
+            typer.echo(f"unknown rule '{rule_id}'" + (f"; did you mean: {', '.join(close)}?" if close else ""), err=True)
+            return EXIT_USAGE
+        typer.echo(f"{rule.id}  ({rule.severity.value})\n\n{rule.summary}")
+        if rule.explanation:
+            typer.echo(f"\n{rule.explanation}")
+        if rule.basis:
+            typer.echo(f"\nBasis: {rule.basis}")
+        return EXIT_OK
+    all_rules = registry.all_rules()
+    width = max(len(r.id) for r in all_rules)
+    for r in all_rules:
+        typer.echo(f"{r.id.ljust(width)}  {r.severity.value:<7}  {r.summary}")
+    typer.echo(f"{len(all_rules)} rules")
+    return EXIT_OK
+
+
+@app.command()
+@guarded
+def validate(
+    path: Path = typer.Argument(..., exists=True, file_okay=False, help="An eCTD sequence folder (the one holding index.xml)."),
+    standards: Optional[Path] = typer.Option(None, "--standards", help="Folder with the official DTD/XSD files (default: the installed standards cache)."),
+    fmt: Fmt = FormatOpt,
+    strict: bool = StrictOpt,
+    report: Optional[Path] = OutputOpt,
+) -> int:
+    """Validate any eCTD v3.2.2 sequence folder, ours or another tool's.
+
+    Checks DTD/XSD validity, that every referenced file exists and every file is referenced, MD5
+    checksums, file naming and path rules, lifecycle targets, and FDA/NMPA regional rules.
+    """
+    from .config import default_standards_cache
+    from .ectd import validate_sequence
+
+    diags = validate_sequence(path, standards or default_standards_cache())
+    return _emit(diags, fmt, strict, report)
+
+
+@app.command()
+@guarded
+def pdfcheck(
+    files: List[Path] = typer.Argument(..., exists=True, dir_okay=False, help="PDF files to check."),
+    fmt: Fmt = FormatOpt,
+    strict: bool = StrictOpt,
+    report: Optional[Path] = OutputOpt,
+) -> int:
+    """Check PDFs against the FDA and NMPA PDF rules (version, encryption, fonts, bookmarks, links, JavaScript)."""
+    from .pdfcheck import run_pdfcheck
+
+    diags = run_pdfcheck(list(files))
+    return _emit(diags, fmt, strict, report)
+
+
+@standards_app.command("install")
+@guarded
+def standards_install(
+    from_dir: Optional[Path] = typer.Option(None, "--from", help="Copy from this folder (e.g. ../shared/reference/ectd) instead of downloading from the agencies."),
+    cache: Optional[Path] = typer.Option(None, "--cache", help="Where to install (default: the per-user cache)."),
+) -> int:
+    """Install verified copies of the eCTD standard files into the per-user cache.
+
+    Each file is checked against its published checksum; a file that does not match is refused.
+    """
+    from .config import default_standards_cache
+    from .ectd import install_standards
+
+    diags = install_standards(from_dir, cache or default_standards_cache())
+    sys.stdout.write(render_report(diags, "text"))
+    return EXIT_CONTENT if diags.has_errors else EXIT_OK
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

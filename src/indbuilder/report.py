@@ -1,0 +1,144 @@
+"""Diagnostics out: compiler-style text, JSON, JUnit XML, SARIF 2.1.0 and GitHub annotations.
+
+All formats are produced from the same sorted list, so CI and a writer's terminal always agree.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable
+from xml.sax.saxutils import escape, quoteattr
+
+from . import __version__
+from .diagnostics import Diagnostic, Diagnostics, Severity, summary_line
+from .rules import get as get_rule
+
+
+def as_text(diags: Diagnostics) -> str:
+    lines = [d.format() for d in diags.sorted()]
+    lines.append(summary_line(diags))
+    return "\n".join(lines) + "\n"
+
+
+def as_json(diags: Diagnostics) -> str:
+    payload = {
+        "tool": "indbuilder",
+        "version": __version__,
+        "summary": {
+            "errors": diags.count(Severity.ERROR),
+            "warnings": diags.count(Severity.WARNING),
+            "waived": sum(1 for d in diags if not d.counts),
+        },
+        "diagnostics": [d.to_dict() for d in diags.sorted()],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+
+def as_junit(diags: Diagnostics) -> str:
+    """One test case per finding; errors (and warnings under --strict reporting) are failures."""
+    items = diags.sorted()
+    failures = sum(1 for d in items if d.severity is Severity.ERROR and d.counts)
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<testsuites name="indbuilder" tests="{max(len(items), 1)}" failures="{failures}">',
+        f'<testsuite name="indbuilder.check" tests="{max(len(items), 1)}" failures="{failures}">',
+    ]
+    if not items:
+        out.append('<testcase classname="indbuilder" name="no findings"/>')
+    for d in items:
+        name = quoteattr(f"{d.location or '-'} [{d.rule}]")
+        out.append(f"<testcase classname={quoteattr(d.rule)} name={name}>")
+        if d.severity is Severity.ERROR and d.counts:
+            out.append(f"<failure message={quoteattr(d.message)} type={quoteattr(d.rule)}>{escape(d.format())}</failure>")
+        else:
+            out.append(f"<system-out>{escape(d.format())}</system-out>")
+        out.append("</testcase>")
+    out += ["</testsuite>", "</testsuites>"]
+    return "\n".join(out) + "\n"
+
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def as_sarif(diags: Diagnostics) -> str:
+    items = diags.sorted()
+    rule_ids = sorted({d.rule for d in items})
+    rules = []
+    for rid in rule_ids:
+        rule = get_rule(rid)
+        entry = {"id": rid, "shortDescription": {"text": rule.summary if rule else rid}}
+        if rule and rule.explanation:
+            entry["fullDescription"] = {"text": rule.explanation}
+        rules.append(entry)
+    results = []
+    for d in items:
+        res: dict = {"ruleId": d.rule, "level": _SARIF_LEVEL[d.severity], "message": {"text": d.message}}
+        if d.location:
+            region = {}
+            if d.location.line:
+                region["startLine"] = d.location.line
+            if d.location.col:
+                region["startColumn"] = d.location.col
+            phys: dict = {"artifactLocation": {"uri": d.location.path}}
+            if region:
+                phys["region"] = region
+            res["locations"] = [{"physicalLocation": phys}]
+        if d.waived:
+            res["suppressions"] = [{"kind": "external", "justification": d.waived}]
+        results.append(res)
+    sarif = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "indbuilder", "version": __version__, "rules": rules}},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(sarif, ensure_ascii=False, indent=2) + "\n"
+
+
+def _gh_escape(text: str) -> str:
+    # GitHub workflow command escaping for data and properties
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def as_github(diags: Diagnostics) -> str:
+    """GitHub Actions workflow commands (``::error file=…,line=…::message``) shown inline on PRs."""
+    out = []
+    for d in diags.sorted():
+        kind = {"error": "error", "warning": "warning", "info": "notice"}[d.severity.value]
+        if d.waived:
+            kind = "notice"
+        props = [f"title={_gh_escape(d.rule).replace(',', '%2C').replace(':', '%3A')}"]
+        if d.location:
+            props.insert(0, f"file={d.location.path}")
+            if d.location.line:
+                props.insert(1, f"line={d.location.line}")
+            if d.location.col:
+                props.insert(2, f"col={d.location.col}")
+        out.append(f"::{kind} {','.join(props)}::{_gh_escape(d.message)}")
+    out.append(summary_line(diags))
+    return "\n".join(out) + "\n"
+
+
+FORMATS: dict[str, Callable[[Diagnostics], str]] = {
+    "text": as_text,
+    "json": as_json,
+    "junit": as_junit,
+    "sarif": as_sarif,
+    "github": as_github,
+}
+
+
+def render_report(diags: Diagnostics, fmt: str) -> str:
+    return FORMATS[fmt](diags)
+
+
+def failed(diags: Diagnostics, strict: bool) -> bool:
+    """Errors fail; under ``--strict`` warnings fail too. Waived findings never fail."""
+    return diags.has_errors or (strict and diags.count(Severity.WARNING) > 0)
+
+
+__all__ = ["FORMATS", "render_report", "failed", "Diagnostic"]

@@ -1,0 +1,102 @@
+"""Content loading: schema errors in a writer's words, located at the offending key."""
+
+from pathlib import Path
+
+from indbuilder.diagnostics import Diagnostics
+from indbuilder.loader import load_content, split_front_matter
+
+
+def load(tmp_path: Path, files: dict[str, str]):
+    for name, text in files.items():
+        p = tmp_path / "content" / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    diags = Diagnostics()
+    dossier = load_content(tmp_path, tmp_path / "content", diags)
+    return dossier, [d for d in diags.sorted() if d.rule != "schema.missing-section"]
+
+
+BATCH = """batches:
+  - id: LOT-1
+    type: clinical
+    manufactured: 2026-01-05
+    site: ORG-1
+    process_version: "1.0"
+    donor: {en: autologous, zh: 自体}
+    scale: {en: one dose, zh: 单剂}
+    results:
+      viability_percent: {value}
+"""
+
+
+STABILITY = """stability:
+  - id: STAB-1
+    kind: long-term
+    title: {en: Long-term, zh: 长期}
+    condition: {en: LN2 vapour, zh: 液氮气相}
+    lots: [LOT-1]
+    time_unit: months
+    tests: [viability]
+    supports: shelf-life
+    conclusion: {en: ok, zh: 合格}
+    timepoints:
+      - time: 0
+        results: {LOT-1: {viability: 95}}
+      - time: ninety
+        results: {LOT-1: {viability: 94}}
+"""
+
+
+def test_wrong_type_names_key_value_and_line(tmp_path):
+    _, diags = load(tmp_path, {"cmc/stability.yaml": STABILITY})
+    assert [d.format() for d in diags] == [
+        "content/cmc/stability.yaml:14:9: error [schema.type] 'time' must be a number, got 'ninety'"
+    ]
+
+
+def test_valid_batch_loads_and_records_locations(tmp_path):
+    dossier, diags = load(tmp_path, {"cmc/batches.yaml": BATCH.replace("{value}", "92.5")})
+    assert diags == []
+    assert dossier.index("batches")["LOT-1"].results["viability_percent"] == 92.5
+    assert str(dossier.where("batches", "LOT-1", "results", "viability_percent")) == "content/cmc/batches.yaml:10:7"
+
+
+def test_missing_required_field(tmp_path):
+    text = BATCH.replace("{value}", "92.5").replace("    site: ORG-1\n", "")
+    _, diags = load(tmp_path, {"cmc/batches.yaml": text})
+    assert [(d.rule, d.message) for d in diags] == [("schema.missing", "'site' is required in batches")]
+    assert diags[0].location.line == 2
+
+
+def test_unknown_key_with_suggestion(tmp_path):
+    text = BATCH.replace("{value}", "92.5").replace("    site: ORG-1", "    stie: ORG-1\n    site: ORG-1")
+    _, diags = load(tmp_path, {"cmc/batches.yaml": text})
+    assert [(d.rule, d.message) for d in diags] == [("schema.unknown-key", "unknown key 'stie'")]
+    assert diags[0].location.line == 5
+
+
+def test_unknown_section_and_duplicate_ids(tmp_path):
+    ok = BATCH.replace("{value}", "92.5")
+    _, diags = load(tmp_path, {"a.yaml": ok, "b.yaml": ok, "c.yaml": "batchs: []\n"})
+    rules = sorted(d.rule for d in diags)
+    assert rules == ["schema.duplicate-id", "schema.unknown-section"]
+    unknown = next(d for d in diags if d.rule == "schema.unknown-section")
+    assert unknown.hint == "did you mean 'batches'?"
+
+
+def test_missing_sections_are_reported(tmp_path):
+    diags = Diagnostics()
+    (tmp_path / "content").mkdir()
+    load_content(tmp_path, tmp_path / "content", diags)
+    missing = [d.message for d in diags if d.rule == "schema.missing-section"]
+    assert any(m.startswith("no fact file defines 'product'") for m in missing)
+
+
+def test_front_matter_split_counts_lines():
+    fm, body, line = split_front_matter("---\nid: x\nlang: en\n---\n# Title\n", "n.md")
+    assert fm.data == {"id": "x", "lang": "en"} and body == "# Title\n" and line == 5
+
+
+def test_narrative_without_lang_is_reported(tmp_path):
+    _, diags = load(tmp_path, {"n.md": "---\nid: intro\n---\ntext\n"})
+    assert [(d.rule, str(d.location)) for d in diags] == [("narrative.front-matter", "content/n.md:2:1")]
