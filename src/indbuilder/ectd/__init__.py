@@ -1,0 +1,1 @@
+"""eCTD v3.2.2 sequence assembly, lifecycle and validation for FDA and NMPA."""

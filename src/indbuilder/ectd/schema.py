@@ -1,0 +1,198 @@
+"""Backbone structure read from the official DTD/XSD, safe XML parsing and DTD/XSD validation.
+
+The nesting of eCTD headings is derived from the standards themselves (lxml ``DTD.iterelements()``
+content models for ICH and FDA, the nested ``xs:element`` declarations of the NMPA schema), never
+hand-copied. XML is parsed without entity expansion, network access or DTD loading; the DTD/XSD used
+for validation always comes from the local standards directory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+from ..diagnostics import Diagnostics, Location
+from . import rules as _rules  # noqa: F401
+from .standards import by_name, locate
+
+ICH_NS = "http://www.ich.org/ectd"
+FDA_NS = "http://www.ich.org/fda"
+CN_NS = "cn_ectd"
+XLINK_ICH = "http://www.w3c.org/1999/xlink"  # sic: the ICH and FDA DTDs fix w3c.org
+XLINK_W3 = "http://www.w3.org/1999/xlink"  # NMPA schema and the ICH STF DTD use the W3C namespace
+XS = "http://www.w3.org/2001/XMLSchema"
+
+
+@dataclass
+class Structure:
+    """Heading tree of one backbone: parent of each element, child order, declared attributes."""
+
+    root: str
+    parents: dict[str, str] = field(default_factory=dict)
+    children: dict[str, list[str]] = field(default_factory=dict)
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+    required: dict[str, list[str]] = field(default_factory=dict)
+    leaf_holders: set[str] = field(default_factory=set)
+
+    def chain(self, element: str) -> list[str]:
+        """Elements from the first child of the root down to ``element`` (inclusive)."""
+        out = [element]
+        while out[-1] in self.parents and self.parents[out[-1]] != self.root:
+            out.append(self.parents[out[-1]])
+        return list(reversed(out))
+
+    def order(self, parent: str, child: str) -> int:
+        kids = self.children.get(parent, [])
+        return kids.index(child) if child in kids else len(kids)
+
+
+def safe_parser() -> etree.XMLParser:
+    """Parser that never expands entities, loads DTDs or touches the network."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                           huge_tree=False)
+
+
+def parse_xml(source: Path | bytes, where: Location, diags: Diagnostics) -> etree._ElementTree | None:
+    """Parse safely; malformed XML and entity declarations become diagnostics (entities never expanded)."""
+    try:
+        if isinstance(source, bytes):
+            tree = etree.ElementTree(etree.fromstring(source, safe_parser()))
+        else:
+            tree = etree.parse(str(source), safe_parser())
+    except (etree.XMLSyntaxError, OSError) as exc:
+        diags.emit("ectd.xml-malformed", f"{where.path}: {exc}", where)
+        return None
+    dtd = tree.docinfo.internalDTD
+    if dtd is not None:
+        for ent in dtd.iterentities():
+            kind = f"external entity '{ent.name}' -> {ent.system_url}" if ent.system_url else f"entity '{ent.name}'"
+            diags.emit("ectd.xml-unsafe", f"{where.path} declares {kind}; not expanded", where)
+    for node in tree.iter(etree.Entity):
+        diags.emit("ectd.xml-unsafe", f"{where.path} uses entity reference &{node.name};",
+                   Location(where.path, node.sourceline or 0))
+    return tree
+
+
+def _flatten(content) -> list[str]:
+    if content is None:
+        return []
+    if content.type == "element":
+        return [content.name]
+    return _flatten(content.left) + _flatten(content.right)
+
+
+@lru_cache(maxsize=8)
+def _load_dtd(path: str) -> etree.DTD:
+    with open(path, "rb") as fh:
+        return etree.DTD(fh)
+
+
+def dtd_structure(path: Path) -> Structure:
+    """Structure of a DTD (``ich-ectd-3-2.dtd`` or ``us-regional-v3-3.dtd``) from its content models."""
+    return _dtd_structure(str(path))
+
+
+@lru_cache(maxsize=8)
+def _dtd_structure(path: str) -> Structure:
+    dtd = _load_dtd(path)
+    elements = list(dtd.iterelements())
+    first = elements[0]
+    st = Structure(root=f"{first.prefix}:{first.name}" if first.prefix else first.name)
+    for el in elements:
+        name = f"{el.prefix}:{el.name}" if el.prefix else el.name
+        kids = _flatten(el.content)
+        st.children[name] = kids
+        st.attributes[name] = [a.name for a in el.iterattributes() if a.prefix is None]
+        st.required[name] = [a.name for a in el.iterattributes() if a.prefix is None and a.default == "required"]
+        if "leaf" in kids:
+            st.leaf_holders.add(name)
+        for k in kids:
+            if k not in ("leaf", "node-extension", "title", "link-text") and k not in st.parents:
+                st.parents[k] = name
+    return st
+
+
+def xsd_structure(path: Path) -> Structure:
+    """Structure of the NMPA regional schema: nested ``xs:element`` names, ``cn-leaf-ext`` hold leaves."""
+    return _xsd_structure(str(path))
+
+
+@lru_cache(maxsize=4)
+def _xsd_structure(path: str) -> Structure:
+    doc = etree.parse(path, safe_parser())
+    st = Structure(root="cn-content")
+    content = doc.find(f"{{{XS}}}complexType[@name='cn-content']")
+
+    def walk(node, parent: str) -> None:
+        for el in node.iterfind(f".//{{{XS}}}element"):
+            # only direct element children of this level (skip deeper ones; they recurse)
+            anc = el.getparent()
+            while anc is not None and anc is not node and anc.tag != f"{{{XS}}}element":
+                anc = anc.getparent()
+            if anc is not node:
+                continue
+            name = el.get("name")
+            st.parents[name] = parent
+            st.children.setdefault(parent, []).append(name)
+            st.attributes[name] = []
+            if el.get("type") == "cn-leaf-ext":
+                st.leaf_holders.add(name)
+            walk(el, name)
+
+    walk(content, "cn-content")
+    return st
+
+
+def validate_dtd(tree: etree._ElementTree, dtd_path: Path, where: Location, diags: Diagnostics) -> bool:
+    """Validate against a local DTD; each error -> ``ectd.backbone-invalid`` with line and reason."""
+    dtd = _load_dtd(str(dtd_path))
+    if dtd.validate(tree):
+        return True
+    for err in dtd.error_log.filter_from_errors():
+        diags.emit("ectd.backbone-invalid", f"{where.path}: {err.message} (against {dtd_path.name})",
+                   Location(where.path, err.line))
+    return False
+
+
+class _LocalResolver(etree.Resolver):
+    """Resolve the NMPA schema's relative imports (xlink.xsd, xml.xsd) inside the standards directory."""
+
+    def __init__(self, standards: Path) -> None:
+        super().__init__()
+        self.standards = standards
+
+    def resolve(self, system_url, public_id, context):
+        name = (system_url or "").rsplit("/", 1)[-1]
+        try:
+            found = locate(self.standards, by_name(name))
+        except KeyError:
+            found = None
+        if found is not None:
+            return self.resolve_filename(str(found), context)
+        return None
+
+
+@lru_cache(maxsize=4)
+def _load_xsd(standards: str, path: str) -> etree.XMLSchema:
+    parser = safe_parser()
+    parser.resolvers.add(_LocalResolver(Path(standards)))
+    return etree.XMLSchema(etree.parse(path, parser))
+
+
+def validate_xsd(tree: etree._ElementTree, standards: Path, xsd_path: Path, where: Location,
+                 diags: Diagnostics) -> bool:
+    """Validate against the NMPA schema from the standards directory."""
+    try:
+        schema = _load_xsd(str(standards), str(xsd_path))
+    except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
+        diags.emit("ectd.standard-missing", f"{xsd_path.name} cannot be compiled: {exc}", where)
+        return False
+    if schema.validate(tree):
+        return True
+    for err in schema.error_log.filter_from_errors():
+        diags.emit("ectd.backbone-invalid", f"{where.path}: {err.message} (against {xsd_path.name})",
+                   Location(where.path, err.line))
+    return False
