@@ -1,0 +1,44 @@
+"""Rendering: Jinja templates and Markdown narrative -> :class:`indbuilder.doctree.Document`.
+
+- :mod:`.jinja_env`: the sandboxed template environment (``TemplateEnv``) and ``template.*`` rules;
+- :mod:`.filters`: the regulatory-writing filters (``num``, ``sci``, ``unit``, ``date``, ``pct``,
+  ``t``, ``md_escape``, ``table``);
+- :mod:`.markdown`: Markdown -> doctree blocks, narrative front matter (``narrative.*`` rules);
+- :mod:`.xref`: cross-references and literature citations (``xref.*`` rules);
+- :mod:`.document`: :func:`render_document`, one call per planned document.
+
+Importing this package registers every rule it can emit.
+"""
+
+from .document import TemplateSource, render_document
+from .filters import FilterError, Markdown, md_escape
+from .jinja_env import TemplateEnv
+from .markdown import (
+    MarkdownSource,
+    SourceMap,
+    load_markdown,
+    markdown_to_blocks,
+    parse_markdown_file,
+    split_front_matter,
+)
+from .xref import XrefIndex, XrefResolver, XrefTarget, parse_target, report_unused
+
+__all__ = [
+    "FilterError",
+    "Markdown",
+    "MarkdownSource",
+    "SourceMap",
+    "TemplateEnv",
+    "TemplateSource",
+    "XrefIndex",
+    "XrefResolver",
+    "XrefTarget",
+    "load_markdown",
+    "markdown_to_blocks",
+    "md_escape",
+    "parse_markdown_file",
+    "parse_target",
+    "render_document",
+    "report_unused",
+    "split_front_matter",
+]

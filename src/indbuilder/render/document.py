@@ -1,0 +1,92 @@
+"""One call per planned document: Jinja template or Markdown -> resolved doctree Document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..diagnostics import Diagnostics
+from ..doctree import Document, DocMeta
+from .jinja_env import TemplateEnv
+from .markdown import (
+    MarkdownSource,
+    SourceMap,
+    load_markdown,
+    markdown_to_blocks,
+    replace_bibliography,
+)
+from .xref import XrefIndex, XrefResolver
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """A template by its name on the search path, e.g. ``m3/32p81.md.j2`` (language variants apply)."""
+
+    name: str
+
+
+Source = TemplateSource | MarkdownSource | Path
+
+
+def render_document(
+    source: Source,
+    context: Mapping[str, Any],
+    meta: DocMeta,
+    xrefs: XrefIndex,
+    diags: Diagnostics,
+    *,
+    env: TemplateEnv | None = None,
+    doc_path: str | None = None,
+    source_map: SourceMap | None = None,
+    root: Path | None = None,
+) -> Document | None:
+    """Render one document: Jinja (templates, or narratives with ``jinja=True``) -> Markdown ->
+    doctree, resolving cross-references and literature citations on the way.
+
+    ``source``: a :class:`TemplateSource`, a :class:`MarkdownSource`, or a ``Path`` to a ``.md``
+    narrative (front matter removed, lines kept) or to a template under one of ``env``'s search
+    paths. ``context``: the facts (``lang``, ``region`` and ``meta`` are added from ``meta``).
+    ``doc_path``: this document's eCTD path in the sequence (``m3/…/file.pdf``), so links to other
+    documents are relative to it. ``source_map`` (optional) receives the location of every block.
+
+    Returns ``None`` only when the template could not be rendered (the reason is in ``diags``);
+    content problems found later (unresolved references …) are diagnostics on a returned document.
+    """
+    src = _as_source(source, env, diags, root)
+    if src is None:
+        return None
+    if isinstance(src, TemplateSource) or src.jinja:
+        if env is None:
+            raise ValueError("render_document: a template needs a TemplateEnv (env=...)")
+        ctx = {**context, "lang": meta.lang, "region": meta.region, "meta": meta}
+        if isinstance(src, TemplateSource):
+            rendered = env.render(src.name, ctx, meta.lang, diags)
+        else:
+            rendered = env.render_string(src.text, src.path, ctx, meta.lang, diags)
+        if rendered is None:
+            return None
+        fm = src.front_matter if isinstance(src, MarkdownSource) else {}
+        src = MarkdownSource(rendered.text, rendered.path, 0, fm, lines_known=False)
+    resolver = XrefResolver(xrefs, meta.lang, doc_path, diags)
+    result = markdown_to_blocks(src, diags, resolver.resolve, source_map)
+    bibliography = resolver.bibliography()
+    blocks = replace_bibliography(result.blocks, bibliography)
+    footnotes = {k: replace_bibliography(v, bibliography) for k, v in result.footnotes.items()}
+    return Document(meta, blocks, footnotes)
+
+
+def _as_source(
+    source: Source, env: TemplateEnv | None, diags: Diagnostics, root: Path | None
+) -> TemplateSource | MarkdownSource | None:
+    if not isinstance(source, Path):
+        return source
+    if source.suffix == ".md":
+        return load_markdown(source, diags, root)
+    if env is not None:
+        for d in env.search_paths:
+            try:
+                return TemplateSource(source.resolve().relative_to(Path(d).resolve()).as_posix())
+            except ValueError:
+                continue
+    raise ValueError(f"render_document: {source} is neither a .md narrative nor under a template directory")

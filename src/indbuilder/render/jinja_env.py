@@ -1,0 +1,370 @@
+"""The sandboxed Jinja2 environment that turns templates and facts into Markdown.
+
+- :class:`jinja2.sandbox.ImmutableSandboxedEnvironment` (a ``SandboxedEnvironment`` that also
+  forbids mutating lists/dicts): templates can neither reach Python internals (``''.__class__``)
+  nor change the shared dossier between two documents.
+- ``StrictUndefined``: a missing fact is an error, never an empty string in a submission.
+- Autoescape off: the output is Markdown, not HTML. Fact text that may contain Markdown
+  characters is escaped explicitly with ``md_escape`` (``table`` escapes its cells itself).
+- Search path: the project's ``templates/ectd/`` first, then the packaged defaults. Rendering
+  ``m3/x.md.j2`` for ``zh`` first looks for ``m3/x.zh.md.j2`` in *every* directory, then for
+  ``m3/x.md.j2``: a Chinese document must use a Chinese template wherever one exists.
+
+Errors never escape as tracebacks: they become ``template.*`` diagnostics naming the template
+file and line, e.g. ``templates/ectd/m3/32p81.md.j2:12: error [template.undefined]
+'product.shelf_lif' is undefined``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import jinja2
+from jinja2 import StrictUndefined, pass_context
+from jinja2.exceptions import (
+    SecurityError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    TemplatesNotFound,
+    UndefinedError,
+)
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .. import rules
+from ..diagnostics import Diagnostics, Location
+from . import filters as F
+from .filters import FilterError, Markdown, md_escape
+
+rules.define(
+    "template.undefined",
+    "error",
+    "A template uses a fact that does not exist",
+    """
+    The template printed or tested a name or attribute that the dossier does not define
+    (a typo such as ``product.shelf_lif`` or a fact not yet entered). Templates run with
+    StrictUndefined, so the document is not produced rather than printed with a blank.
+    Use ``{% if x is defined %}`` for facts that are optional.
+    """,
+    "21 CFR 312.23(a): the IND must contain the listed information; a blank in a rendered "
+    "section is missing content (ICH M4 content completeness).",
+)
+rules.define(
+    "template.syntax",
+    "error",
+    "A template is not valid Jinja2",
+    "The template could not be compiled (unclosed block, bad expression). The message is Jinja's.",
+    "indbuilder template language (Jinja2 3.x syntax).",
+)
+rules.define(
+    "template.error",
+    "error",
+    "A template failed while rendering",
+    """
+    An expression raised an error while the template ran: a filter got a value it cannot format
+    (``num`` of a text, ``date`` of a non-ISO date, ``t`` of a text without a Chinese version), a
+    division by zero, a missing included template. The document is not produced.
+    """,
+    "indbuilder template language; facts are formatted only by the documented filters.",
+)
+rules.define(
+    "template.unsafe",
+    "error",
+    "A template tried something the sandbox forbids",
+    """
+    Templates run in Jinja's immutable sandbox: they cannot reach Python internals
+    (``__class__``, ``__globals__``, private attributes) and cannot modify facts (``list.append``,
+    ``dict.update``), so one document can never change what another document prints.
+    """,
+    "Jinja2 sandbox (jinja2.sandbox.ImmutableSandboxedEnvironment); reproducible builds.",
+)
+
+# Marker put in the title of a Markdown link produced by ``ref()`` so the cross-reference
+# resolver can report the *template* file:line instead of a line of the rendered Markdown.
+SOURCE_TITLE_PREFIX = "indbuilder-src:"
+
+
+def variant_name(name: str, lang: str) -> str:
+    """``m3/x.md.j2`` -> ``m3/x.zh.md.j2`` (the language is inserted after the first dot)."""
+    folder, _, base = name.rpartition("/")
+    stem, dot, rest = base.partition(".")
+    new = f"{stem}.{lang}{dot}{rest}"
+    return f"{folder}/{new}" if folder else new
+
+
+class LanguageLoader(jinja2.BaseLoader):
+    """Loads ``name`` from the search path, preferring the ``lang`` variant in any directory."""
+
+    def __init__(self, search_paths: Sequence[Path | str], lang: str) -> None:
+        self.search_paths = [Path(p) for p in search_paths]
+        self.lang = lang
+        self._fs = jinja2.FileSystemLoader([str(p) for p in self.search_paths], encoding="utf-8")
+
+    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[override]
+        if self.lang:
+            try:
+                return self._fs.get_source(environment, variant_name(template, self.lang))
+            except TemplateNotFound:
+                pass
+        return self._fs.get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        return self._fs.list_templates()
+
+
+@dataclass
+class RenderedMarkdown:
+    """Markdown produced by a template, with where it came from (for later diagnostics)."""
+
+    text: str
+    path: str  # template file, root-relative when possible
+    name: str  # the template that was actually used (language variant or base)
+
+
+@dataclass
+class TemplateEnv:
+    """One sandboxed Jinja environment per document language over the template search path.
+
+    ``search_paths``: the project's ``templates/ectd`` then the packaged default directory.
+    ``root``: the project root, so diagnostics show ``templates/ectd/…`` instead of absolute paths.
+    """
+
+    search_paths: Sequence[Path | str]
+    root: Path | None = None
+    _envs: dict[str, jinja2.Environment] = field(default_factory=dict, init=False, repr=False)
+    _strings: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+
+    def environment(self, lang: str) -> jinja2.Environment:
+        """The (cached) environment for documents in ``lang`` ("en" or "zh")."""
+        env = self._envs.get(lang)
+        if env is None:
+            env = self._make(lang)
+            self._envs[lang] = env
+        return env
+
+    def _make(self, lang: str) -> jinja2.Environment:
+        env = ImmutableSandboxedEnvironment(
+            loader=LanguageLoader(self.search_paths, lang),
+            undefined=StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+
+        def ctx_lang(ctx: Any) -> str:
+            return str(ctx.get("lang") or lang)
+
+        @pass_context
+        def t(ctx: Any, obj: Any) -> Any:
+            return F.pick_lang(obj, ctx_lang(ctx))
+
+        @pass_context
+        def unit(ctx: Any, value: Any, u: Any = None) -> Markdown:
+            return F.unit(value, u, lang=ctx_lang(ctx))
+
+        @pass_context
+        def date(ctx: Any, value: Any, style: str = "long") -> str:
+            return F.date(value, style, lang=ctx_lang(ctx))
+
+        @pass_context
+        def table(ctx: Any, rows: Any, columns: Any, caption: Any = None, id: str | None = None) -> Markdown:
+            return F.table(rows, columns, caption=caption, id=id, lang=ctx_lang(ctx))
+
+        env.filters.update(
+            num=F.num,
+            sci=F.sci,
+            pct=F.pct,
+            unit=unit,
+            date=date,
+            t=t,
+            md_escape=md_escape,
+            table=table,
+        )
+        env.globals.update(t=t, table=table, ref=self._ref, bibliography=bibliography, lang=lang)
+        return env
+
+    # -------------------------------------------------------------- cross-reference globals
+
+    def _ref(self, target: Any, text: Any = None) -> Markdown:
+        """``{{ ref("3.2.P.8.1") }}`` -> a Markdown ``ref:`` link resolved later (render/xref.py)."""
+        return ref_markdown(str(target), text, self._caller_location())
+
+    def _caller_location(self) -> Location | None:
+        f = sys._getframe(1)
+        while f is not None:
+            tmpl = f.f_globals.get("__jinja_template__")
+            if tmpl is not None:
+                line = tmpl.get_corresponding_lineno(f.f_lineno)
+                return Location(self._display_path(tmpl.filename or tmpl.name or "<template>"), line)
+            f = f.f_back
+        return None
+
+    def _display_path(self, filename: str) -> str:
+        if filename in self._strings or filename.startswith("<"):
+            return filename
+        return Location.of(filename, root=self.root).path
+
+    # -------------------------------------------------------------- rendering
+
+    def render(
+        self, name: str, context: Mapping[str, Any], lang: str, diags: Diagnostics
+    ) -> RenderedMarkdown | None:
+        """Render template ``name`` (e.g. ``m3/32p81.md.j2``) for ``lang``; ``None`` after an error."""
+        env = self.environment(lang)
+        try:
+            tmpl = env.get_template(name)
+        except (TemplateNotFound, TemplatesNotFound) as exc:
+            if getattr(exc, "name", None) in (name, variant_name(name, lang)):
+                dirs = ", ".join(self._display_path(str(p)) for p in self.search_paths)
+                diags.emit("template.error", f"template {name!r} not found (searched {dirs})")
+                return None
+            self._report(exc, diags, None)
+            return None
+        except Exception as exc:  # syntax errors, also in imported/included templates
+            self._report(exc, diags, None)
+            return None
+        return self._run(tmpl, context, lang, diags)
+
+    def render_string(
+        self, source: str, filename: str, context: Mapping[str, Any], lang: str, diags: Diagnostics
+    ) -> RenderedMarkdown | None:
+        """Render template text (e.g. a narrative that uses facts); ``filename`` names it in diagnostics."""
+        env = self.environment(lang)
+        shown = self._display_path(filename)
+        self._strings[shown] = source
+        try:
+            code = env.compile(source, name=shown, filename=shown)
+            tmpl = env.template_class.from_code(env, code, env.make_globals(None))
+        except Exception as exc:
+            self._report(exc, diags, shown)
+            return None
+        return self._run(tmpl, context, lang, diags)
+
+    def _run(
+        self, tmpl: jinja2.Template, context: Mapping[str, Any], lang: str, diags: Diagnostics
+    ) -> RenderedMarkdown | None:
+        ctx = dict(context)
+        ctx.setdefault("lang", lang)
+        shown = self._display_path(tmpl.filename or tmpl.name or "<template>")
+        try:
+            text = tmpl.render(ctx)
+        except Exception as exc:  # every failure inside a template becomes a diagnostic
+            self._report(exc, diags, shown)
+            return None
+        return RenderedMarkdown(text, shown, tmpl.name or shown)
+
+    # -------------------------------------------------------------- error reporting
+
+    def _report(self, exc: BaseException, diags: Diagnostics, fallback: str | None) -> None:
+        if isinstance(exc, TemplateSyntaxError):
+            path = self._display_path(exc.filename or exc.name or fallback or "<template>")
+            diags.emit("template.syntax", exc.message or str(exc), Location(path, exc.lineno or 0))
+            return
+        loc = self._template_frame(exc) or (Location(fallback) if fallback else None)
+        if isinstance(exc, SecurityError) or (
+            isinstance(exc, UndefinedError) and "is unsafe" in str(exc)
+        ):
+            diags.emit(
+                "template.unsafe",
+                str(exc).rstrip("."),
+                loc,
+                hint="templates may only read facts; Python internals and mutation are blocked",
+            )
+        elif isinstance(exc, UndefinedError):
+            diags.emit("template.undefined", self._undefined_message(str(exc), loc), loc)
+        elif isinstance(exc, (TemplateNotFound, TemplatesNotFound)):
+            diags.emit("template.error", f"included template {exc.name!r} not found", loc)
+        elif isinstance(exc, FilterError):
+            diags.emit("template.error", str(exc), loc)
+        else:
+            diags.emit("template.error", f"{type(exc).__name__}: {exc}", loc)
+
+    def _is_template_file(self, filename: str) -> bool:
+        if filename in self._strings:
+            return True
+        p = Path(filename)
+        for d in self.search_paths:
+            try:
+                p.resolve().relative_to(Path(d).resolve())
+                return True
+            except (ValueError, OSError):
+                continue
+        return False
+
+    def _template_frame(self, exc: BaseException) -> Location | None:
+        """The innermost template file:line of the traceback (Jinja rewrites frames to template lines)."""
+        found: Location | None = None
+        for fs in traceback.extract_tb(exc.__traceback__):
+            if self._is_template_file(fs.filename):
+                found = Location(self._display_path(fs.filename), fs.lineno or 0)
+        return found
+
+    def _source_line(self, loc: Location | None) -> str:
+        if loc is None or not loc.line:
+            return ""
+        src = self._strings.get(loc.path)
+        if src is None:
+            p = Path(loc.path)
+            if not p.is_absolute() and self.root is not None:
+                p = self.root / p
+            try:
+                src = p.read_text(encoding="utf-8")
+            except OSError:
+                return ""
+        lines = src.splitlines()
+        return lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
+
+    def _undefined_message(self, message: str, loc: Location | None) -> str:
+        """Name the missing fact as written in the template: ``'product.shelf_lif' is undefined``."""
+        m = re.match(r"^'([^']+)' is undefined$", message)
+        if m:
+            return message
+        m = re.match(r"^.+ has no (?:attribute|element) '?([^']+?)'?$", message)
+        if not m:
+            return message
+        attr = m.group(1)
+        line = self._source_line(loc)
+        expr = re.search(
+            r"\b([A-Za-z_]\w*(?:\.\w+|\[[^\]]*\])*?)(?:\.%s\b|\[\s*['\"]%s['\"]\s*\])"
+            % (re.escape(attr), re.escape(attr)),
+            line,
+        )
+        if expr:
+            return f"'{expr.group(1)}.{attr}' is undefined"
+        return f"{message} (attribute {attr!r} is undefined)"
+
+
+def ref_markdown(target: str, text: Any, where: Location | None) -> Markdown:
+    """The Markdown form of a cross-reference: ``[text](<ref:target> "indbuilder-src:file:line")``."""
+    label = "" if text is None else md_escape(text)
+    dest = re.sub(r"([<>\\])", r"\\\1", target.strip())
+    title = ""
+    if where is not None:
+        src = str(where).replace("\\", "\\\\").replace('"', '\\"')
+        title = f' "{SOURCE_TITLE_PREFIX}{src}"'
+    return Markdown(f"[{label}](<ref:{dest}>{title})")
+
+
+def bibliography() -> Markdown:
+    """``{{ bibliography() }}``: the numbered list of literature cited in this document."""
+    return Markdown("\n::: bibliography\n:::\n")
+
+
+def parse_source_title(title: str | None) -> Location | None:
+    """Read back the template location that :func:`ref_markdown` put in a link title."""
+    if not title or not title.startswith(SOURCE_TITLE_PREFIX):
+        return None
+    rest = title[len(SOURCE_TITLE_PREFIX):]
+    path, sep, line = rest.rpartition(":")
+    if sep and line.isdigit():
+        return Location(path, int(line))
+    return Location(rest)
+
+
+TemplateFunc = Callable[..., Any]

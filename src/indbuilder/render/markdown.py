@@ -1,0 +1,581 @@
+"""Markdown narrative -> document tree blocks (markdown-it-py, CommonMark + a few extensions).
+
+Supported syntax (anything else prints as literal text):
+
+- CommonMark: headings, paragraphs, ``*emphasis*``, ``**strong**``, ```code```, lists (nested,
+  ordered with a start number), block quotes, code blocks, hard breaks, links.
+- GFM pipe tables with header row and column alignment (``:--``, ``:-:``, ``--:``).
+- Footnotes ``text[^id]`` + ``[^id]: note`` and inline ``^[note]`` -> ``Document.footnotes``.
+- ``^superscript^`` and ``~subscript~`` (``10^6^ cells``, ``H~2~O``).
+- Heading anchors: ``## Results {#results}``; without one the anchor is a slug of the text.
+- Table caption and anchor: a paragraph written directly before a table as
+  ``Table: Release specification {#tbl-spec}`` (or ``表：放行标准 {#tbl-spec}``) becomes the
+  table's caption and anchor (pandoc's caption syntax, placed above the table as in ICH E3).
+- Notes: ``> **Note:** text`` (also ``**注：**``, ``**Warning:**``) or a container
+  ``::: note`` … ``:::`` (also ``::: warning``). The label is not kept in the text: writers print
+  the localized label for ``Note.kind``.
+- ``::: pagebreak`` / ``:::`` forces a page break; ``::: bibliography`` / ``:::`` is replaced by
+  the numbered list of literature cited with ``ref:lit:<id>`` (see render/xref.py).
+- Cross-references: ``[](ref:3.2.P.8.1)``, ``[text](ref:study:NC-TOX-001)``.
+
+Raw HTML is never interpreted: ``<b>`` or ``USP <71>`` stays literal text. Images, horizontal
+rules and strikethrough have no place in the document tree; they give a
+``narrative.unsupported`` warning (the alt text / struck text is kept).
+
+Source lines (``token.map``) are kept: diagnostics name ``file:line``, and an optional
+:class:`SourceMap` records the location of every block for later checks.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.subscript import sub_plugin
+from mdit_py_plugins.superscript import superscript_plugin
+
+from .. import rules
+from ..diagnostics import Diagnostics, Location
+from ..doctree import (
+    Block,
+    Cell,
+    CodeBlock,
+    Code,
+    Emph,
+    FootnoteRef,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Note,
+    PageBreak,
+    Paragraph,
+    Quote,
+    Strong,
+    Sub,
+    Sup,
+    Table,
+    Text,
+    plain_text,
+)
+from .jinja_env import parse_source_title
+
+rules.define(
+    "narrative.front-matter",
+    "error",
+    "A narrative file's front matter is not a valid YAML mapping",
+    """
+    A Markdown narrative may start with a YAML block between two ``---`` lines (title, node,
+    language …). The block must be closed and must be a YAML mapping.
+    """,
+    "indbuilder narrative format (YAML 1.1 front matter, as in pandoc/Jekyll).",
+)
+rules.define(
+    "narrative.encoding",
+    "error",
+    "A narrative file cannot be read as UTF-8 text",
+    "Narratives are UTF-8 text files; re-save the file as UTF-8.",
+    "indbuilder narrative format; NMPA/FDA documents mix Chinese and Latin text.",
+)
+rules.define(
+    "narrative.unsupported",
+    "warning",
+    "Markdown that the document tree cannot represent",
+    """
+    Images, horizontal rules and strikethrough are not part of the document tree. Images and
+    figures belong in their own files; the text of the construct is kept without its formatting.
+    """,
+    "indbuilder document tree (doctree.py); FDA/NMPA PDF rules favour searchable text.",
+)
+rules.define(
+    "narrative.caption",
+    "warning",
+    "A table caption line is not followed by a table",
+    "``Table: caption {#id}`` must be written directly before a pipe table; it was printed as text.",
+    "ICH E3 / house style: every table has a numbered caption above it.",
+)
+rules.define(
+    "narrative.duplicate-anchor",
+    "error",
+    "Two headings or tables of one document have the same anchor",
+    "A ``{#id}`` anchor must be unique in its document, or links would land on the wrong place.",
+    "ICH eCTD v3.2.2 hyperlink guidance: links must reach the intended destination.",
+)
+
+
+# ---------------------------------------------------------------- sources and front matter
+
+
+@dataclass
+class MarkdownSource:
+    """Markdown text and where it came from.
+
+    ``line_offset``: body line N is file line N + offset (front matter removed). With
+    ``lines_known=False`` (Markdown produced by a template), lines of the rendered text do not
+    match the file, so diagnostics name the file only and quote the rendered line.
+    ``jinja=True`` runs the text through the template environment first (facts in narratives).
+    """
+
+    text: str
+    path: str
+    line_offset: int = 0
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    lines_known: bool = True
+    jinja: bool = False
+
+
+@dataclass
+class SourceMap:
+    """Where each block came from (``id(block) -> Location``), for checks that report file:line."""
+
+    _locs: dict[int, tuple[Block, Location]] = field(default_factory=dict)
+
+    def add(self, block: Block, loc: Location) -> None:
+        self._locs[id(block)] = (block, loc)
+
+    def get(self, block: Block) -> Location | None:
+        entry = self._locs.get(id(block))
+        return entry[1] if entry is not None and entry[0] is block else None
+
+    def __len__(self) -> int:
+        return len(self._locs)
+
+
+_FENCE = re.compile(r"^---[ \t]*$")
+_FENCE_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
+
+
+def split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[dict[str, Any], str, int]:
+    """Split ``---`` YAML front matter from the body: ``(front_matter, body, body_line_offset)``.
+
+    On a malformed block a ``narrative.front-matter`` error is recorded and the front matter is
+    ``{}``; the body is still returned so other checks can run.
+    """
+    text = text.lstrip("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if not lines or not _FENCE.match(lines[0].rstrip("\r\n")):
+        return {}, text, 0
+    for i in range(1, len(lines)):
+        if _FENCE_END.match(lines[i].rstrip("\r\n")):
+            end = i
+            break
+    else:
+        diags.emit(
+            "narrative.front-matter",
+            "front matter starts with '---' but is never closed",
+            Location(path, 1),
+            hint="close it with a line '---', or remove the first line if it is not front matter",
+        )
+        return {}, "".join(lines[1:]), 1
+    raw = "".join(lines[1:end])
+    body = "".join(lines[end + 1 :])
+    offset = end + 1
+    try:
+        data = yaml.safe_load(raw) if raw.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1  # +1 for 1-based, +1 for the '---' line
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        diags.emit("narrative.front-matter", f"front matter is not valid YAML: {problem}", Location(path, line))
+        return {}, body, offset
+    if not isinstance(data, dict):
+        diags.emit(
+            "narrative.front-matter",
+            f"front matter must be a mapping of keys to values, got {type(data).__name__} {data!r}",
+            Location(path, 2),
+        )
+        return {}, body, offset
+    return data, body, offset
+
+
+def parse_markdown_file(
+    path: Path | str, diags: Diagnostics, root: Path | None = None
+) -> tuple[dict[str, Any], str, int]:
+    """Read a narrative file: ``(front_matter, body, body_line_offset)``.
+
+    Body line N is file line N + ``body_line_offset``. Problems become diagnostics
+    (``narrative.encoding``, ``narrative.front-matter``), never exceptions.
+    """
+    shown = Location.of(path, root=root).path
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        diags.emit("narrative.encoding", f"not UTF-8 text (byte {exc.start}: {exc.reason})", Location(shown))
+        return {}, "", 0
+    text = text.replace("\r\n", "\n")
+    return split_front_matter(text, shown, diags)
+
+
+def load_markdown(path: Path | str, diags: Diagnostics, root: Path | None = None) -> MarkdownSource:
+    """A narrative file as a :class:`MarkdownSource` (front matter parsed, line offset kept)."""
+    fm, body, offset = parse_markdown_file(path, diags, root)
+    return MarkdownSource(body, Location.of(path, root=root).path, offset, fm)
+
+
+# ---------------------------------------------------------------- parser
+
+
+def make_parser() -> MarkdownIt:
+    """The markdown-it parser: CommonMark, raw HTML off, tables, footnotes, sub/sup, containers."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(sub_plugin)
+    md.use(superscript_plugin)
+    for name in ("note", "warning", "bibliography", "pagebreak"):
+        md.use(container_plugin, name)
+    return md
+
+
+_PARSER = make_parser()
+
+# Resolves a `ref:` link: (target, link text, where) -> inline nodes. See render/xref.py.
+RefResolver = Callable[[str, tuple[Inline, ...], "Location | None"], tuple[Inline, ...]]
+
+_ANCHOR_RAW = re.compile(r"(?<!\\)\{#([A-Za-z][\w.:-]*)\}\s*$")
+_ANCHOR_TEXT = re.compile(r"\s*\{#[A-Za-z][\w.:-]*\}\s*$")
+_CAPTION_RAW = re.compile(r"^(?:Table|表)\s*[:：]")
+_NOTE_LABEL = re.compile(r"^\s*(Note|NOTE|注|注意|Warning|WARNING|警告)\s*[:：]?\s*$")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_SOFTBREAK = re.compile(rf"(?<=[{_CJK}])\n(?=[{_CJK}])")
+
+BIBLIOGRAPHY_STYLE = "_bibliography"
+
+
+def slugify(text: str) -> str:
+    """An ASCII anchor from heading text (``3.2.P.8.1 Stability`` -> ``3-2-p-8-1-stability``)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass
+class MarkdownResult:
+    blocks: list[Block]
+    footnotes: dict[str, list[Block]]
+
+
+class _Converter:
+    """Walks the markdown-it syntax tree and builds doctree nodes."""
+
+    def __init__(
+        self,
+        src: MarkdownSource,
+        diags: Diagnostics,
+        resolve_ref: RefResolver | None,
+        source_map: SourceMap | None,
+        anchors: set[str],
+    ) -> None:
+        self.src = src
+        self.lines = src.text.splitlines()
+        self.diags = diags
+        self.resolve_ref = resolve_ref
+        self.source_map = source_map
+        self.anchors = anchors
+        self.footnotes: dict[str, list[Block]] = {}
+        self.current_line = 0
+
+    # ---------------------------------------------------------- locations
+
+    def loc(self, line0: int | None = None) -> Location:
+        line0 = self.current_line if line0 is None else line0
+        if self.src.lines_known:
+            return Location(self.src.path, line0 + 1 + self.src.line_offset)
+        return Location(self.src.path)
+
+    def where_suffix(self, line0: int | None = None) -> str:
+        """For rendered templates: quote the rendered line, since its number means nothing."""
+        if self.src.lines_known:
+            return ""
+        line0 = self.current_line if line0 is None else line0
+        if 0 <= line0 < len(self.lines):
+            return f" (in rendered text: {self.lines[line0].strip()[:60]!r})"
+        return ""
+
+    def record(self, block: Block, node: SyntaxTreeNode) -> Block:
+        if self.source_map is not None and node.map:
+            self.source_map.add(block, self.loc(node.map[0]))
+        return block
+
+    def unsupported(self, what: str) -> None:
+        self.diags.emit(
+            "narrative.unsupported",
+            f"{what} cannot be represented in the document{self.where_suffix()}",
+            self.loc(),
+        )
+
+    def anchor(self, anchor: str, explicit: bool) -> str:
+        if anchor in self.anchors:
+            if explicit:
+                self.diags.emit(
+                    "narrative.duplicate-anchor",
+                    f"anchor '{anchor}' is used twice in this document{self.where_suffix()}",
+                    self.loc(),
+                )
+                return anchor
+            n = 2
+            while f"{anchor}-{n}" in self.anchors:
+                n += 1
+            anchor = f"{anchor}-{n}"
+        self.anchors.add(anchor)
+        return anchor
+
+    # ---------------------------------------------------------- blocks
+
+    def blocks(self, nodes: list[SyntaxTreeNode]) -> list[Block]:
+        out: list[Block] = []
+        i = 0
+        while i < len(nodes):
+            node = nodes[i]
+            if node.map:
+                self.current_line = node.map[0]
+            nxt = nodes[i + 1] if i + 1 < len(nodes) else None
+            if node.type == "paragraph" and self._is_caption(node):
+                if nxt is not None and nxt.type == "table":
+                    caption, anchor = self._caption(node)
+                    if nxt.map:
+                        self.current_line = nxt.map[0]
+                    out.append(self.table(nxt, caption, anchor))
+                    i += 2
+                    continue
+                self.diags.emit(
+                    "narrative.caption",
+                    f"caption line {plain_text(self.inlines(node.children[0]))!r} is not directly "
+                    f"followed by a table{self.where_suffix()}",
+                    self.loc(),
+                )
+            out.extend(self.block(node))
+            i += 1
+        return out
+
+    def block(self, node: SyntaxTreeNode) -> list[Block]:
+        t = node.type
+        if t == "heading":
+            return [self.record(self.heading(node), node)]
+        if t == "paragraph":
+            return [self.record(Paragraph(self.inlines(node.children[0])), node)]
+        if t in ("bullet_list", "ordered_list"):
+            start = int(node.attrs.get("start", 1)) if t == "ordered_list" else 1
+            items = [self.blocks(item.children) for item in node.children]
+            return [self.record(ListBlock(t == "ordered_list", items, start), node)]
+        if t == "table":
+            return [self.table(node, (), None)]
+        if t == "blockquote":
+            return [self.record(self.quote(node), node)]
+        if t in ("fence", "code_block"):
+            return [self.record(CodeBlock(node.content.rstrip("\n")), node)]
+        if t in ("container_note", "container_warning"):
+            kind = t.removeprefix("container_")
+            return [self.record(Note(self.blocks(node.children), kind), node)]
+        if t == "container_pagebreak":
+            return [self.record(PageBreak(), node)]
+        if t == "container_bibliography":
+            return [Paragraph((), style=BIBLIOGRAPHY_STYLE)]
+        if t == "footnote_block":
+            for fn in node.children:
+                meta = fn.meta
+                label = _footnote_label(meta)
+                body = [b for b in self.blocks(fn.children)]
+                self.footnotes[label] = body
+            return []
+        if t == "hr":
+            self.unsupported("a horizontal rule ('---')")
+            return []
+        if t == "html_block":  # unreachable with html=False; kept literal just in case
+            return [Paragraph((Text(node.content),))]
+        return [Paragraph((Text(node.content),))] if node.content else []
+
+    def heading(self, node: SyntaxTreeNode) -> Heading:
+        level = min(int(node.tag[1:]), 4)
+        inline = node.children[0]
+        inl = self.inlines(inline)
+        m = _ANCHOR_RAW.search(inline.content)
+        if m:
+            inl = _strip_trailing(inl, _ANCHOR_TEXT)
+            anchor = self.anchor(m.group(1), explicit=True)
+        else:
+            anchor = self.anchor(slugify(plain_text(inl)) or "section", explicit=False)
+        return Heading(level, inl, anchor)
+
+    def _is_caption(self, node: SyntaxTreeNode) -> bool:
+        return bool(node.children) and bool(_CAPTION_RAW.match(node.children[0].content))
+
+    def _caption(self, node: SyntaxTreeNode) -> tuple[tuple[Inline, ...], str | None]:
+        inline = node.children[0]
+        inl = self.inlines(inline)
+        anchor = None
+        m = _ANCHOR_RAW.search(inline.content)
+        if m:
+            inl = _strip_trailing(inl, _ANCHOR_TEXT)
+            anchor = self.anchor(m.group(1), explicit=True)
+        inl = _strip_leading(inl, re.compile(r"^\s*(?:Table|表)\s*[:：]\s*"))
+        return inl, anchor
+
+    def table(self, node: SyntaxTreeNode, caption: tuple[Inline, ...], anchor: str | None) -> Table:
+        header: list[list[Cell]] = []
+        rows: list[list[Cell]] = []
+        for section in node.children:
+            target = header if section.type == "thead" else rows
+            for tr in section.children:
+                target.append([self.cell(c) for c in tr.children])
+        return self.record(Table(header, rows, caption, anchor), node)  # type: ignore[return-value]
+
+    def cell(self, node: SyntaxTreeNode) -> Cell:
+        style = str(node.attrs.get("style", ""))
+        m = re.search(r"text-align:\s*(left|center|right)", style)
+        inl = self.inlines(node.children[0]) if node.children else ()
+        return Cell(inl, m.group(1) if m else None)
+
+    def quote(self, node: SyntaxTreeNode) -> Block:
+        children = self.blocks(node.children)
+        first = children[0] if children else None
+        if isinstance(first, Paragraph) and first.children and isinstance(first.children[0], Strong):
+            label = plain_text(first.children[0].children)
+            m = _NOTE_LABEL.match(label)
+            if m:
+                kind = "warning" if m.group(1).lower() in ("warning", "警告") else "note"
+                rest = _strip_leading(first.children[1:], re.compile(r"^\s+"))
+                body = ([Paragraph(rest, first.style)] if rest else []) + children[1:]
+                return Note(body, kind)
+        return Quote(children)
+
+    # ---------------------------------------------------------- inlines
+
+    def inlines(self, node: SyntaxTreeNode) -> tuple[Inline, ...]:
+        if node.map:
+            self.current_line = node.map[0]
+        return _merge(self._inline_children(node.children))
+
+    def _inline_children(self, nodes: list[SyntaxTreeNode]) -> list[Inline]:
+        out: list[Inline] = []
+        for n in nodes:
+            out.extend(self._inline(n))
+        return out
+
+    def _inline(self, n: SyntaxTreeNode) -> list[Inline]:
+        t = n.type
+        if t == "text":
+            return [Text(n.content)]
+        if t == "softbreak":
+            return [Text("\n")]
+        if t == "hardbreak":
+            return [LineBreak()]
+        if t == "code_inline":
+            return [Code(n.content)]
+        if t == "em":
+            return [Emph(_merge(self._inline_children(n.children)))]
+        if t == "strong":
+            return [Strong(_merge(self._inline_children(n.children)))]
+        if t == "sup":
+            return [Sup(_merge(self._inline_children(n.children)))]
+        if t == "sub":
+            return [Sub(_merge(self._inline_children(n.children)))]
+        if t == "s":
+            self.unsupported("strikethrough ('~~text~~')")
+            return self._inline_children(n.children)
+        if t == "footnote_ref":
+            return [FootnoteRef(_footnote_label(n.meta))]
+        if t == "image":
+            self.unsupported(f"an image ({n.attrs.get('src', '')})")
+            return [Text(n.content)] if n.content else []
+        if t == "link":
+            return self.link(n)
+        if t == "html_inline":  # unreachable with html=False
+            return [Text(n.content)]
+        return [Text(n.content)] if n.content else []
+
+    def link(self, n: SyntaxTreeNode) -> list[Inline]:
+        href = str(n.attrs.get("href", ""))
+        children = _merge(self._inline_children(n.children))
+        if href.startswith("ref:"):
+            target = urllib.parse.unquote(href[4:])
+            where = parse_source_title(n.attrs.get("title")) or self.loc()  # type: ignore[arg-type]
+            if self.resolve_ref is None:
+                return list(children) or [Text(target)]
+            return list(self.resolve_ref(target, children, where))
+        shown = children or (Text(urllib.parse.unquote(href)),)
+        if href.startswith("#"):
+            return [Link(shown, anchor=urllib.parse.unquote(href[1:]))]
+        if _URL.match(href):
+            return [Link(shown, url=href)]
+        path, _, frag = href.partition("#")
+        return [Link(shown, href=urllib.parse.unquote(path) or None, anchor=urllib.parse.unquote(frag) or None)]
+
+
+def _footnote_label(meta: dict[str, Any]) -> str:
+    label = meta.get("label")
+    return str(label) if label else f"inline-{int(meta.get('id', 0)) + 1}"
+
+
+def _merge(nodes: list[Inline] | tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Join adjacent Text nodes; a soft line break is a space, or nothing between two CJK characters."""
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + node.text)
+        else:
+            out.append(node)
+    result: list[Inline] = []
+    for node in out:
+        if isinstance(node, Text) and "\n" in node.text:
+            node = Text(_CJK_SOFTBREAK.sub("", node.text).replace("\n", " "))
+        if isinstance(node, Text) and not node.text:
+            continue
+        result.append(node)
+    return tuple(result)
+
+
+def _strip_trailing(inl: tuple[Inline, ...], pattern: re.Pattern[str]) -> tuple[Inline, ...]:
+    if inl and isinstance(inl[-1], Text):
+        rest = pattern.sub("", inl[-1].text)
+        return inl[:-1] + ((Text(rest),) if rest else ())
+    return inl
+
+
+def _strip_leading(inl: tuple[Inline, ...], pattern: re.Pattern[str]) -> tuple[Inline, ...]:
+    if inl and isinstance(inl[0], Text):
+        rest = pattern.sub("", inl[0].text, count=1)
+        return ((Text(rest),) if rest else ()) + inl[1:]
+    return inl
+
+
+def markdown_to_blocks(
+    src: MarkdownSource,
+    diags: Diagnostics,
+    resolve_ref: RefResolver | None = None,
+    source_map: SourceMap | None = None,
+) -> MarkdownResult:
+    """Convert Markdown to doctree blocks and footnotes.
+
+    ``resolve_ref`` turns ``ref:`` links into inline nodes (an :class:`XrefResolver`'s
+    ``resolve``); without it the link text is kept as plain text. A ``::: bibliography``
+    container is left as a placeholder paragraph (style ``_bibliography``) for the caller.
+    """
+    tokens = _PARSER.parse(src.text)
+    tree = SyntaxTreeNode(tokens)
+    conv = _Converter(src, diags, resolve_ref, source_map, set())
+    blocks = conv.blocks(tree.children)
+    return MarkdownResult(blocks, conv.footnotes)
+
+
+def replace_bibliography(blocks: list[Block], entries: list[Block]) -> list[Block]:
+    """Replace every bibliography placeholder (also inside notes/lists) with ``entries``."""
+    out: list[Block] = []
+    for b in blocks:
+        if isinstance(b, Paragraph) and b.style == BIBLIOGRAPHY_STYLE:
+            out.extend(entries)
+            continue
+        if isinstance(b, (Note, Quote)):
+            b.children = replace_bibliography(b.children, entries)
+        elif isinstance(b, ListBlock):
+            b.items = [replace_bibliography(item, entries) for item in b.items]
+        out.append(b)
+    return out
