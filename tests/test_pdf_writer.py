@@ -1,0 +1,218 @@
+"""The PDF writer, verified with independent tools (poppler's pdfinfo/pdffonts/pdftotext, pypdf)."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from indbuilder import doctree as d
+from indbuilder.diagnostics import Diagnostics
+from indbuilder.writers.pdf import MissingFontError, PdfWriter, TOC_PAGE_THRESHOLD, render_pdf, write_pdf
+from pdf_support import HOSTILE, hostile_document, sample_document, tool, write
+
+
+@pytest.fixture(scope="module")
+def out_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("pdf")
+
+
+@pytest.fixture(scope="module")
+def en_pdf(out_dir) -> Path:
+    return write(out_dir, "en.pdf", write_pdf(sample_document("en", "fda", rows=10)))
+
+
+@pytest.fixture(scope="module")
+def zh_pdf(out_dir) -> Path:
+    return write(out_dir, "zh.pdf", write_pdf(sample_document("zh", "nmpa", rows=10)))
+
+
+@pytest.fixture(scope="module")
+def long_pdf(out_dir) -> Path:
+    return write(out_dir, "long.pdf", write_pdf(sample_document("en", "fda", rows=250)))
+
+
+def info(path: Path) -> dict[str, str]:
+    out = tool("pdfinfo", str(path))
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines()) if _}
+
+
+def test_hostile_text_is_printed_literally(out_dir):
+    pdf = write(out_dir, "hostile.pdf", write_pdf(hostile_document()))
+    text = tool("pdftotext", "-raw", str(pdf), "-")
+    for s in HOSTILE:
+        assert s in text, f"{s!r} not found literally"
+    for s in ["Hostile <heading> #1 $", "Caption [x] @y <z>", "Footnote // #x <y> $z$",
+              "Illustrative data - #not [for] <regulatory> use", "P*r*o_d_"]:
+        assert s in text
+    assert info(pdf)["Title"] == "Title <T> #x $y$ [z]"
+    assert "boom" in text  # the panic() text is shown, not executed
+
+
+def test_pdfinfo_version_security_page_size(en_pdf, zh_pdf):
+    fda, nmpa = info(en_pdf), info(zh_pdf)
+    for i in (fda, nmpa):
+        major, minor = (int(x) for x in i["PDF version"].split("."))
+        assert (major, minor) >= (1, 4) and (major, minor) <= (1, 7)
+        assert i["Encrypted"] == "no"
+        assert i["JavaScript"] == "no"
+        assert i["Tagged"] == "yes"
+    assert fda["Page size"].startswith("612 x 792")
+    assert "(A4)" in nmpa["Page size"]
+    assert fda["Title"] == "Stability Summary and Conclusion"
+    assert nmpa["Title"] == "稳定性总结和结论"
+
+
+def test_every_font_embedded(en_pdf, zh_pdf):
+    for pdf in (en_pdf, zh_pdf):
+        rows = tool("pdffonts", str(pdf)).splitlines()[2:]
+        assert rows, "no fonts listed"
+        for row in rows:
+            # columns: name type encoding emb sub uni id gen; the last five are fixed
+            emb = row.split()[-5]
+            assert emb == "yes", row
+
+
+def test_bookmarks_for_every_heading_and_bookmarks_panel(en_pdf):
+    reader = PdfReader(en_pdf)
+    outline = reader.outline
+    titles = []
+
+    def collect(items):
+        for it in items:
+            if isinstance(it, list):
+                collect(it)
+            else:
+                titles.append(it.title)
+
+    collect(outline)
+    assert titles == ["3.2.P.8.1 Introduction", "Results"]
+    assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+
+
+def test_chinese_text_recovered(zh_pdf):
+    text = tool("pdftotext", str(zh_pdf), "-")
+    flat = re.sub(r"\s+", "", text)
+    assert "本品在长期稳定性条件下（5±3℃）放置24个月，各项指标均符合规定。" in flat
+    assert "第1页共" in flat
+    fonts = tool("pdffonts", str(zh_pdf))
+    assert "NotoSerifCJK" in fonts or "NotoSansCJK" in fonts
+
+
+def test_header_footer_title_block(en_pdf):
+    pages = tool("pdftotext", "-layout", str(en_pdf), "-").split("\f")
+    pages = [p for p in pages if p.strip()]
+    n = len(pages)
+    for i, page in enumerate(pages, start=1):
+        assert f"Page {i} of {n}" in page
+        assert "3.2.P.8.1 Stability Summary and Conclusion" in page
+        assert "Version 2.0" in page
+    first = pages[0]
+    for s in ["CTD section", "ABC-101 Injection", "Acme Biologics, Inc.", "2026-03-01"]:
+        assert s in first
+
+
+def test_disclaimer_on_every_page(out_dir):
+    doc = sample_document("en", "fda", rows=80, disclaimer="Illustrative data - not for regulatory use")
+    pdf = write(out_dir, "disclaimer.pdf", write_pdf(doc))
+    pages = [p for p in tool("pdftotext", str(pdf), "-").split("\f") if p.strip()]
+    assert len(pages) > 1
+    for page in pages:
+        assert "Illustrative data - not for regulatory use" in page
+    assert pages[0].count("Illustrative data - not for regulatory use") == 2  # header + title block
+
+
+def test_reproducible_bytes():
+    doc = sample_document("zh", "nmpa", rows=30)
+    assert write_pdf(doc) == write_pdf(doc)
+    other = sample_document("zh", "nmpa", rows=30, version="2.1")
+    assert write_pdf(other) != write_pdf(doc)
+
+
+def _annotations(pdf: Path) -> list[dict]:
+    reader = PdfReader(pdf)
+    return [a.get_object() for p in reader.pages for a in (p.get("/Annots") or [])]
+
+
+def test_relative_link_stays_relative_goto_remote(en_pdf):
+    actions = [a["/A"] for a in _annotations(en_pdf) if "/A" in a]
+    remote = [a for a in actions if a["/S"] == "/GoToR"]
+    assert len(remote) == 1
+    spec = remote[0]["/F"]
+    assert spec["/F"] == "../32p5/spec.pdf"
+    assert remote[0]["/D"] == "sec-spec"
+    assert not [a for a in actions if a["/S"] == "/URI"]
+
+
+def test_external_url_visible_not_clickable(en_pdf):
+    text = re.sub(r"\s+", "", tool("pdftotext", "-raw", str(en_pdf), "-"))  # the URL may wrap
+    assert "theguidance(https://www.fda.gov/media/76797/download)" in text
+    for a in _annotations(en_pdf):
+        action = a.get("/A") or {}
+        assert "fda.gov" not in str(action.get("/URI", ""))
+
+
+def test_internal_link_and_named_destinations(en_pdf):
+    reader = PdfReader(en_pdf)
+    internal = [a for a in _annotations(en_pdf) if "/Dest" in a]
+    assert internal, "link to the table anchor missing"
+    assert {"intro", "results"} <= set(reader.named_destinations)
+
+
+def test_long_document_gets_hyperlinked_toc(long_pdf, en_pdf):
+    long_pages = len(PdfReader(long_pdf).pages)
+    assert long_pages > TOC_PAGE_THRESHOLD
+    long_text = tool("pdftotext", "-f", "1", "-l", "2", str(long_pdf), "-")
+    assert "Table of Contents" in long_text
+    assert "Table of Contents" not in tool("pdftotext", str(en_pdf), "-")
+    # The TOC entries are links to the headings.
+    first_pages = PdfReader(long_pdf).pages[:2]
+    assert any("/Dest" in a.get_object() for p in first_pages for a in (p.get("/Annots") or []))
+    # The table header repeats on every page the table spans.
+    pages = [p for p in tool("pdftotext", str(long_pdf), "-").split("\f") if "Attribute" in p]
+    assert len(pages) > 3
+    assert all("Acceptance criterion" in p for p in pages)
+
+
+def test_toc_on_request_for_short_document(out_dir):
+    doc = sample_document("zh", "nmpa", rows=3, toc=True)
+    text = tool("pdftotext", str(write(out_dir, "toc.pdf", write_pdf(doc))), "-")
+    assert "目录" in text
+
+
+def test_dangling_and_duplicate_anchors_are_diagnostics():
+    doc = sample_document("en", "fda", rows=2)
+    doc.blocks.append(d.Paragraph((d.Link(d.text("nowhere"), anchor="no-such-anchor"),)))
+    doc.blocks.append(d.Heading(2, d.text("Again"), anchor="results"))
+    diags = Diagnostics()
+    pdf = render_pdf(doc, diags)
+    rules = sorted(x.rule for x in diags)
+    assert "pdf.link-target-missing" in rules
+    assert "pdf.duplicate-anchor" in rules
+    assert any("no-such-anchor" in x.message for x in diags)
+    assert "nowhere" in PdfReader(io.BytesIO(pdf)).pages[-1].extract_text()
+    clean = Diagnostics()
+    render_pdf(sample_document("en", "fda", rows=2), clean)
+    assert [x.rule for x in clean] == ["pdf.url-printed"]
+
+
+def test_missing_cjk_font_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("INDBUILDER_FONT_PATHS", str(tmp_path))  # an empty font folder
+    with pytest.raises(MissingFontError, match="fonts-noto-cjk"):
+        write_pdf(sample_document("zh", "nmpa"))
+    en = sample_document("en", "fda")
+    en.blocks.append(d.Paragraph(d.text("中文")))
+    with pytest.raises(MissingFontError):
+        write_pdf(en)
+    # English alone still works with typst's built-in fonts, embedded.
+    pdf = write(tmp_path, "builtin.pdf", write_pdf(sample_document("en", "fda")))
+    assert all(r.split()[-5] == "yes" for r in tool("pdffonts", str(pdf)).splitlines()[2:])
+
+
+def test_writer_registry_object():
+    w = PdfWriter()
+    assert w.name == "pdf" and w.extension == ".pdf"
+    assert w.write(sample_document("en", "fda", rows=1)).startswith(b"%PDF-1.7")
