@@ -1,0 +1,494 @@
+"""The completeness planner: which document fills each outline node, and what is missing.
+
+The pipeline describes what the project provides in a :class:`Sources` (templates that exist,
+narratives and attachments that declare a node, fact records, not-applicable declarations);
+:func:`plan` walks the outline and gives every node a :class:`NodeState` with its planned
+documents, and collects completeness diagnostics (rules in :mod:`.completeness`).
+
+Precedence at a node: narratives and attachments declared at the node replace the node's
+``template`` fill (a user-written 3.2.P.8.1 wins over the generated one); ``each`` fills always
+contribute one document per matching record. A not-applicable declaration on a heading covers
+every sub-section that has no content of its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from ..diagnostics import Diagnostics, Location
+from . import completeness as rules
+from .model import Fill, FillKind, Outline, OutlineNode, Status
+from .na_text import justification_text, not_applicable_text
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class DeclaredFile:
+    """A narrative or attachment that declares the node it fills."""
+
+    node: str
+    path: str  # project-relative path of the Markdown narrative or PDF
+    doc_id: str | None = None  # stable id; defaults to the file name stem
+    lang: str | None = None  # None: any language
+    title: str | None = None
+    location: Location | None = None  # where the declaration is (front matter line, attachments.yaml entry)
+
+
+@dataclass(frozen=True)
+class FactRecord:
+    """A fact record offered to ``each`` fills: its id, the fields ``where`` compares, its own attachment."""
+
+    id: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    attachment: str | None = None  # e.g. a CRO report PDF supplied with the record
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class NotApplicableDecl:
+    """A project's declaration that a node does not apply, with its justification ``{en, zh}``."""
+
+    node: str
+    justification: Mapping[str, str] | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Everything the planner needs to know about a project (filled by the pipeline).
+
+    ``templates`` holds paths relative to ``templates/ectd/`` (``m3/32p81-stability-summary.md.j2``,
+    language variants ``m3/32p81-stability-summary.zh.md.j2``); ``records`` maps an ``each`` collection
+    name (``studies``, ``protocols``) to its records.
+    """
+
+    templates: frozenset[str] = frozenset()
+    narratives: tuple[DeclaredFile, ...] = ()
+    attachments: tuple[DeclaredFile, ...] = ()
+    records: Mapping[str, tuple[FactRecord, ...]] = field(default_factory=dict)
+    not_applicable: tuple[NotApplicableDecl, ...] = ()
+
+    @staticmethod
+    def scan_templates(root: Path) -> frozenset[str]:
+        """Every ``*.md.j2`` under ``root`` (the ``templates/ectd`` folder), as POSIX relative paths."""
+        if not root.is_dir():
+            return frozenset()
+        return frozenset(p.relative_to(root).as_posix() for p in root.rglob("*.md.j2") if p.is_file())
+
+
+# ----------------------------------------------------------------------------- outputs
+
+
+class NodeState(str, enum.Enum):
+    FILLED = "filled"
+    MISSING = "missing"
+    NOT_APPLICABLE = "not-applicable"
+    NOT_PROVIDED = "not-provided"
+    HEADING = "heading"
+    NOT_FOR_IND = "not-for-ind"
+
+
+@dataclass(frozen=True)
+class PlannedDocument:
+    """One document the build will produce at a node.
+
+    ``kind`` is ``template`` (render ``template``), ``narrative`` (render the Markdown file
+    ``narrative``), ``attachment`` (copy the PDF ``attachment``) or ``not-applicable`` (render ``text``,
+    the NMPA 不适用 statement).
+    """
+
+    node: str
+    doc_id: str
+    kind: str
+    language: str
+    template: str | None = None
+    narrative: str | None = None
+    attachment: str | None = None
+    record: str | None = None
+    collection: str | None = None
+    file_tag: str | None = None
+    title: str | None = None
+    text: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class NodePlan:
+    """The planned state of one node."""
+
+    node: OutlineNode
+    state: NodeState
+    documents: tuple[PlannedDocument, ...] = ()
+    justification: Mapping[str, str] | None = None
+    na_declared_at: str | None = None  # node id carrying the N/A declaration (this node or a heading above)
+    expected: tuple[str, ...] = ()  # what would fill the node, in words
+
+
+@dataclass
+class Plan:
+    """The planned documents and states of every outline node, plus completeness diagnostics."""
+
+    outline: Outline
+    nodes: dict[str, NodePlan]
+    diagnostics: Diagnostics
+
+    def __getitem__(self, node_id: str) -> NodePlan:
+        return self.nodes[node_id]
+
+    def __iter__(self) -> Iterator[NodePlan]:
+        return iter(self.nodes.values())
+
+    def state(self, node_id: str) -> NodeState:
+        return self.nodes[node_id].state
+
+    def documents(self) -> list[PlannedDocument]:
+        """Every planned document, in outline order."""
+        return [d for np in self.nodes.values() for d in np.documents]
+
+    def in_state(self, state: NodeState) -> list[NodePlan]:
+        return [np for np in self.nodes.values() if np.state is state]
+
+    def counts(self) -> dict[NodeState, int]:
+        out = {s: 0 for s in NodeState}
+        for np in self.nodes.values():
+            out[np.state] += 1
+        return out
+
+
+# ----------------------------------------------------------------------------- planning
+
+_SLUG_RE = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """``Tox Study 01.pdf`` -> ``tox-study-01-pdf``: the eCTD-safe form used in doc ids."""
+    return _SLUG_RE.sub("-", text.lower()).strip("-") or "doc"
+
+
+def template_stem(template: str) -> str:
+    """``m3/32p81-stability-summary.zh.md.j2`` -> ``32p81-stability-summary``."""
+    name = template.rsplit("/", 1)[-1]
+    name = name[: -len(".md.j2")] if name.endswith(".md.j2") else name
+    parts = name.split(".")
+    if len(parts) > 1 and parts[-1] in ("en", "zh"):
+        name = ".".join(parts[:-1])
+    return name
+
+
+def resolve_template(template: str, lang: str, available: frozenset[str]) -> str | None:
+    """The language variant ``<name>.<lang>.md.j2`` if it exists, else ``template`` if it exists."""
+    variant = template[: -len(".md.j2")] + f".{lang}.md.j2"
+    if variant in available:
+        return variant
+    if template in available:
+        return template
+    return None
+
+
+def plan(outline: Outline, sources: Sources) -> Plan:
+    """Plan every node of ``outline`` from ``sources``; completeness findings go to ``Plan.diagnostics``."""
+    return _Planner(outline, sources).run()
+
+
+class _Planner:
+    def __init__(self, outline: Outline, sources: Sources) -> None:
+        self.o = outline
+        self.s = sources
+        self.lang = outline.language
+        self.diags = Diagnostics()
+        self.doc_ids: set[str] = set()
+        self.declared: dict[str, list[tuple[str, DeclaredFile]]] = {}
+        self.na: dict[str, NotApplicableDecl] = {}
+
+    # -- helpers
+    def title(self, node: OutlineNode) -> str:
+        if self.lang == "zh":
+            return f"{node.title.en} ({node.title.zh})"
+        return node.title.en
+
+    def label(self, node: OutlineNode) -> str:
+        return f"{node.number} {self.title(node)}"
+
+    def unique_id(self, base: str, node: OutlineNode) -> str:
+        base = slug(base)
+        candidate = base
+        if candidate in self.doc_ids:
+            candidate = f"{base}-{slug(node.number)}"
+        n = 2
+        while candidate in self.doc_ids:
+            candidate = f"{base}-{slug(node.number)}-{n}"
+            n += 1
+        self.doc_ids.add(candidate)
+        return candidate
+
+    def suggest(self, value: str) -> str:
+        by_number = self.o.by_number(value)
+        if by_number is not None:
+            return f"; did you mean {by_number.id} ({by_number.label('en')})?"
+        close = difflib.get_close_matches(value, self.o.ids(), n=1, cutoff=0.5)
+        if close:
+            node = self.o[close[0]]
+            return f"; did you mean {node.id} ({node.label('en')})?"
+        return ""
+
+    def unknown(self, what: str, value: str, location: Location | None) -> None:
+        self.diags.emit(
+            rules.UNKNOWN_NODE,
+            f"{what} names node '{value}', which is not a section of the {self.o.name} outline{self.suggest(value)}",
+            location,
+        )
+
+    # -- declarations
+    def collect(self) -> None:
+        lang_ok = (None, self.lang)
+        for kind, items in (("narrative", self.s.narratives), ("attachment", self.s.attachments)):
+            for decl in sorted(items, key=lambda d: (d.node, d.path)):
+                if kind == "narrative" and decl.lang not in lang_ok:
+                    continue
+                node = self.o.get(decl.node)
+                if node is None:
+                    self.unknown(f"{kind} {decl.path}", decl.node, decl.location)
+                    continue
+                if node.is_heading:
+                    subs = ", ".join(c.number for c in node.children[:6])
+                    self.diags.emit(
+                        rules.HEADING_NODE,
+                        f"{kind} {decl.path} is placed at {self.label(node)}, a heading that holds no documents; "
+                        f"use one of its sub-sections ({subs})",
+                        decl.location,
+                    )
+                    continue
+                if node.status is Status.NOT_FOR_IND:
+                    self.diags.emit(
+                        rules.NOT_FOR_IND,
+                        f"{kind} {decl.path} is placed at {self.label(node)}, which an IND must not contain ({node.basis})",
+                        decl.location,
+                    )
+                    continue
+                self.declared.setdefault(node.id, []).append((kind, decl))
+        for decl in self.s.not_applicable:
+            node = self.o.get(decl.node)
+            if node is None:
+                self.unknown("not-applicable declaration", decl.node, decl.location)
+                continue
+            if decl.node in self.na:
+                continue  # the first declaration of a node wins
+            self.na[decl.node] = decl
+            if not justification_text(decl.justification, self.lang):
+                language = "Chinese" if self.lang == "zh" else "English"
+                self.diags.emit(
+                    rules.NA_UNJUSTIFIED,
+                    f"section {self.label(node)} is declared not applicable without a justification ({language})",
+                    decl.location,
+                    hint="give the reason under 'justification' in en and zh",
+                )
+            if not node.na_allowed:
+                self.diags.emit(
+                    rules.NA_REQUIRED,
+                    f"section {self.label(node)} cannot be declared not applicable for an IND ({node.basis})",
+                    decl.location,
+                )
+        self.check_records()
+
+    def check_records(self) -> None:
+        """Records that select a node through an ``each`` fill must name a node that takes them."""
+        takers: dict[tuple[str, str], set[str]] = {}
+        for node in self.o.walk():
+            for fill in node.fills:
+                if fill.kind is FillKind.EACH:
+                    for key, value in fill.where:
+                        if value == "$node":
+                            takers.setdefault((fill.each or "", key), set()).add(node.id)
+        for (collection, key), node_ids in sorted(takers.items()):
+            for rec in self.s.records.get(collection, ()):
+                value = rec.fields.get(key)
+                if value is None or str(value) in node_ids:
+                    continue
+                value = str(value)
+                node = self.o.get(value)
+                if node is None:
+                    self.unknown(f"{collection} record {rec.id} ({key})", value, rec.location)
+                else:
+                    self.diags.emit(
+                        rules.UNKNOWN_NODE,
+                        f"{collection} record {rec.id} ({key}) names {self.label(node)}, which does not take "
+                        f"{collection} records; expected one of: {', '.join(sorted(self.o[n].number for n in node_ids))}",
+                        rec.location,
+                    )
+
+    # -- per node
+    def expected(self, node: OutlineNode) -> tuple[str, ...]:
+        out = []
+        for fill in node.fills:
+            if fill.kind is FillKind.TEMPLATE:
+                out.append(f"add template templates/ectd/{fill.template}")
+            elif fill.kind is FillKind.EACH:
+                crit = ", ".join(f"{k}: {v}" for k, v in fill.where_for(node.id).items())
+                out.append(f"add a {fill.each} record with {crit}")
+            else:
+                out.append(f"declare an attachment with node: {node.id}")
+        return tuple(dict.fromkeys(out))
+
+    def fill_documents(self, node: OutlineNode) -> list[PlannedDocument]:
+        docs: list[PlannedDocument] = []
+        explicit = self.declared.get(node.id, [])
+        for kind, decl in explicit:
+            stem = decl.doc_id or Path(decl.path).stem
+            docs.append(
+                PlannedDocument(
+                    node=node.id,
+                    doc_id=self.unique_id(stem, node),
+                    kind=kind,
+                    language=decl.lang or self.lang,
+                    narrative=decl.path if kind == "narrative" else None,
+                    attachment=decl.path if kind == "attachment" else None,
+                    title=decl.title,
+                    location=decl.location,
+                )
+            )
+        for fill in node.fills:
+            if fill.kind is FillKind.TEMPLATE and not explicit:
+                resolved = resolve_template(fill.template or "", self.lang, self.s.templates)
+                if resolved:
+                    docs.append(
+                        PlannedDocument(
+                            node=node.id,
+                            doc_id=self.unique_id(template_stem(resolved), node),
+                            kind="template",
+                            language=self.lang,
+                            template=resolved,
+                            file_tag=fill.file_tag,
+                        )
+                    )
+            elif fill.kind is FillKind.EACH:
+                docs.extend(self.each_documents(node, fill))
+        return docs
+
+    def each_documents(self, node: OutlineNode, fill: Fill) -> list[PlannedDocument]:
+        crit = fill.where_for(node.id)
+        out = []
+        for rec in sorted(self.s.records.get(fill.each or "", ()), key=lambda r: r.id):
+            if any(str(rec.fields.get(k)) != v for k, v in crit.items()):
+                continue
+            stem = template_stem(fill.template or "")
+            common = dict(node=node.id, record=rec.id, collection=fill.each, file_tag=fill.file_tag, location=rec.location)
+            if rec.attachment and fill.record_attachment:
+                out.append(
+                    PlannedDocument(
+                        doc_id=self.unique_id(f"{stem}-{rec.id}", node), kind="attachment", language=self.lang,
+                        attachment=rec.attachment, **common,
+                    )
+                )
+                continue
+            resolved = resolve_template(fill.template or "", self.lang, self.s.templates)
+            if resolved is None:
+                self.diags.emit(
+                    rules.TEMPLATE_MISSING,
+                    f"{fill.each} record {rec.id} needs a document at {self.label(node)}, but template "
+                    f"templates/ectd/{fill.template} does not exist and the record has no attachment",
+                    rec.location,
+                )
+                continue
+            out.append(
+                PlannedDocument(
+                    doc_id=self.unique_id(f"{stem}-{rec.id}", node), kind="template", language=self.lang,
+                    template=resolved, **common,
+                )
+            )
+        return out
+
+    def inherited_na(self, node: OutlineNode) -> tuple[str, NotApplicableDecl] | None:
+        if node.id in self.na:
+            return node.id, self.na[node.id]
+        for anc in self.o.ancestors(node.id):
+            if anc.id in self.na:
+                return anc.id, self.na[anc.id]
+        return None
+
+    def plan_node(self, node: OutlineNode) -> NodePlan:
+        expected = self.expected(node)
+        if node.status is Status.NOT_FOR_IND:
+            return NodePlan(node, NodeState.NOT_FOR_IND)
+        na = self.inherited_na(node)
+        if node.is_heading:
+            if na and na[0] == node.id:
+                return NodePlan(node, NodeState.NOT_APPLICABLE, justification=na[1].justification, na_declared_at=na[0])
+            return NodePlan(node, NodeState.HEADING)
+        docs = self.fill_documents(node)
+        if docs:
+            if na and na[0] == node.id:
+                self.diags.emit(
+                    rules.NA_CONFLICT,
+                    f"section {self.label(node)} is declared not applicable but has content "
+                    f"({docs[0].narrative or docs[0].attachment or docs[0].template}); the content is used",
+                    na[1].location,
+                )
+            return NodePlan(node, NodeState.FILLED, tuple(docs), expected=expected)
+        if na:
+            decl_node, decl = na
+            na_docs: tuple[PlannedDocument, ...] = ()
+            if self.o.not_applicable == "render":
+                na_docs = (
+                    PlannedDocument(
+                        node=node.id,
+                        doc_id=self.unique_id(f"{slug(node.number)}-not-applicable", node),
+                        kind="not-applicable",
+                        language=self.lang,
+                        title=node.title.get(self.lang),
+                        text=not_applicable_text(node, self.lang, decl.justification),
+                        location=decl.location,
+                    ),
+                )
+            return NodePlan(
+                node, NodeState.NOT_APPLICABLE, na_docs, justification=decl.justification,
+                na_declared_at=decl_node, expected=expected,
+            )
+        if node.status is Status.REQUIRED:
+            self.diags.emit(
+                rules.MISSING,
+                f"required section {self.label(node)} has no source: {' or '.join(expected)} or declare it not applicable",
+                None,
+                hint=f"a Markdown narrative with front matter 'node: {node.id}' also fills it",
+            )
+            return NodePlan(node, NodeState.MISSING, expected=expected)
+        if node.status is Status.CONDITIONAL and self.o.not_applicable == "render":
+            self.diags.emit(
+                rules.NA_UNDECLARED,
+                f"section {self.label(node)} has no content and no 不适用 declaration; NMPA keeps every CTD "
+                f"number and title with 不适用 and the reason",
+                None,
+                hint=f"declare it (or a heading above it) not applicable, or {' or '.join(expected)}",
+            )
+        return NodePlan(node, NodeState.NOT_PROVIDED, expected=expected)
+
+    def check_items(self, nodes: dict[str, NodePlan]) -> None:
+        """IND items that only optional/conditional sections carry need at least one of them."""
+        for item in self.o.ind_items:
+            if item.satisfied_by:
+                continue
+            carriers = self.o.nodes_for_item(item.id)
+            if not carriers or any(n.status is Status.REQUIRED for n in carriers):
+                continue  # required carriers report completeness.missing themselves
+            if any(nodes[n.id].state in (NodeState.FILLED, NodeState.NOT_APPLICABLE) for n in carriers):
+                continue
+            numbers = ", ".join(n.number for n in carriers[:8]) + (", ..." if len(carriers) > 8 else "")
+            self.diags.emit(
+                rules.IND_ITEM_MISSING,
+                f"{item.id} {item.title.en}: no section provides it (expected in one of {numbers})",
+                None,
+                hint=item.note or None,
+            )
+
+    def run(self) -> Plan:
+        self.collect()
+        nodes = {node.id: self.plan_node(node) for node in self.o.walk()}
+        self.check_items(nodes)
+        return Plan(self.o, nodes, self.diags)
+
