@@ -1,0 +1,687 @@
+"""DOCX writer: :class:`indbuilder.doctree.Document` -> Word document bytes (python-docx).
+
+What a reviewer gets:
+
+- real Word styles (Title, Heading 1-4, Normal, List Bullet/Number 1-3, Table Grid, Caption,
+  Quote, footnote text) so the navigation pane, a TOC update and style-based review work;
+- a title block (title, CTD section, product, sponsor, version, date) and, when the document
+  carries a disclaimer, a boxed disclaimer under it and in the page header of every page;
+- header "CTD section + title", footer "Page X of Y" from PAGE/NUMPAGES fields;
+- an optional TOC field (``TOC \\o "1-4" \\h \\z \\u``) pre-filled with linked entries;
+- internal links to bookmarks on headings/tables, relative links to other files of the
+  sequence (kept relative, ICH eCTD v3.2.2 section 2.7 / FDA "Portable Document Format (PDF)
+  Specifications": hypertext links between documents must be relative), external URLs;
+- real Word footnotes;
+- Letter pages for FDA, A4 for NMPA, 1 inch margins (FDA PDF specifications: >= 3/4 inch);
+- byte-identical output for identical input (fixed core properties and zip entry metadata).
+
+Content problems found while writing are reported as :class:`~indbuilder.diagnostics.Diagnostic`
+(rule ids ``docx.*`` below), never raised.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import re
+from dataclasses import dataclass, field, replace
+
+import docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tbl
+from docx.shared import Twips
+
+from .. import doctree as dt
+from ..diagnostics import Diagnostics
+from ..rules import define
+from . import docx_ooxml as ox
+from .docx_labels import label_separator, labels_for
+from .docx_styles import DEFAULT_FONTS, Fonts, apply_page_setup, apply_styles, page_setup_for
+
+# ---------------------------------------------------------------- rules
+
+define(
+    "docx.anchor-missing", "warning",
+    "An internal link points to an anchor that no heading or table of the document defines.",
+    "The link is written as plain text. Fix the anchor name or add the anchor to the target "
+    "heading/table.",
+    "ICH eCTD Specification v3.2.2, Appendix 7 (hyperlinks must resolve); FDA PDF Specifications "
+    "v4.1 (links must be active and point to the right place)",
+)
+define(
+    "docx.anchor-duplicate", "warning",
+    "Two headings/tables use the same anchor; only the first one receives the bookmark.",
+    "Links to the anchor go to its first occurrence, which is probably not what every author meant.",
+    "ICH eCTD Specification v3.2.2, Appendix 7",
+)
+define(
+    "docx.link-no-target", "warning",
+    "A link has neither an anchor, a relative href nor a URL.",
+    "It is written as plain text.",
+)
+define(
+    "docx.href-not-relative", "error",
+    "A link to another document of the sequence is not a relative path.",
+    "Links between documents of an eCTD sequence must be relative so they survive copying the "
+    "sequence folder (no drive letters, no leading '/', no backslashes, no URL scheme).",
+    "ICH eCTD Specification v3.2.2, section 'Hyperlinks' / Appendix 7; FDA PDF Specifications v4.1",
+)
+define(
+    "docx.footnote-missing", "error",
+    "A footnote reference names a footnote the document does not define.",
+    "The reference is printed as its label in brackets so a reviewer can find it.",
+)
+define(
+    "docx.footnote-unused", "warning",
+    "A footnote is defined but never referenced; it is not printed.",
+)
+define(
+    "docx.footnote-nested", "warning",
+    "A footnote refers to a footnote that the body never referenced (Word has no nested footnotes).",
+    "The reference is printed as its label in brackets.",
+)
+define(
+    "docx.invalid-char", "warning",
+    "Text contains a control character that XML (and therefore DOCX) cannot store; it was removed.",
+    "Usually a paste artefact (e.g. U+000B vertical tab from Word, U+0007 from Excel).",
+    "W3C XML 1.0, section 2.2 (Char production)",
+)
+define(
+    "docx.table-ragged", "warning",
+    "A table row has a different number of columns than the table; the table was padded.",
+    "Rows are padded with empty cells to the widest row so no content is lost.",
+)
+define(
+    "docx.meta-date", "warning",
+    "The document date is not an ISO date (YYYY-MM-DD); document properties use 2000-01-01.",
+)
+
+# ---------------------------------------------------------------- public API
+
+
+@dataclass(frozen=True)
+class DocxOptions:
+    """Writer settings that are not part of the document itself."""
+
+    fonts: Fonts = DEFAULT_FONTS
+
+
+def write_docx(
+    doc: dt.Document, diags: Diagnostics | None = None, options: DocxOptions | None = None
+) -> bytes:
+    """Render ``doc`` as a .docx file and return its bytes.
+
+    Deterministic: the same ``doc`` gives the same bytes. Problems in the content are added to
+    ``diags`` (if given) as ``docx.*`` diagnostics; the document is still written.
+    """
+    builder = _Builder(doc, diags if diags is not None else Diagnostics(), options or DocxOptions())
+    return builder.build()
+
+
+class DocxWriter:
+    """The DOCX entry of :data:`indbuilder.writers.WRITERS`."""
+
+    name = "docx"
+    extension = ".docx"
+
+    def write(self, doc: dt.Document, diags: Diagnostics | None = None) -> bytes:
+        """See :func:`write_docx`."""
+        return write_docx(doc, diags)
+
+
+# ---------------------------------------------------------------- internals
+
+_APP_XML = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    b"<Application>indbuilder</Application><DocSecurity>0</DocSecurity>"
+    b"<LinksUpToDate>false</LinksUpToDate><HyperlinksChanged>false</HyperlinksChanged>"
+    b"</Properties>"
+)
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class _Fmt:
+    """Character formatting accumulated while descending inline nodes."""
+
+    bold: bool = False
+    italic: bool = False
+    sup: bool = False
+    sub: bool = False
+    rstyle: str | None = None
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """Block context: the paragraph style for plain paragraphs and list nesting level."""
+
+    base: str = "Normal"
+    list_level: int = 0
+    in_list_item: bool = False
+
+
+@dataclass
+class _Footnote:
+    label: str
+    id: int
+
+
+@dataclass
+class _State:
+    bookmarks: dict[str, str] = field(default_factory=dict)  # anchor -> bookmark name
+    heading_bookmarks: dict[int, str] = field(default_factory=dict)  # id(Heading) -> name
+    placed: set[int] = field(default_factory=set)  # id(block) that carries its bookmark
+    taken: set[str] = field(default_factory=set)
+    next_bookmark_id: int = 0
+    footnotes: dict[str, _Footnote] = field(default_factory=dict)
+
+
+class _Builder:
+    def __init__(self, doc: dt.Document, diags: Diagnostics, options: DocxOptions) -> None:
+        self.doc = doc
+        self.meta = doc.meta
+        self.diags = diags
+        self.options = options
+        self.labels = labels_for(doc.meta)
+        self.page = page_setup_for(doc.meta.region)
+        self.docx = docx.Document()
+        self.part = self.docx.part  # story part receiving relationships (document / footnotes)
+        self.state = _State()
+        self._numbering: ox.ListNumbering | None = None
+        self._footnotes_part: ox.FootnotesPart | None = None
+        self._in_footnote = False
+        self._where = doc.meta.element or doc.meta.title
+
+    # ------------------------------------------------------------ driver
+
+    def build(self) -> bytes:
+        apply_styles(self.docx, self.meta, self.options.fonts, self.page)
+        apply_page_setup(self.docx, self.page)
+        self._assign_bookmarks()
+        body = self.docx.element.body
+        self._title_block(body)
+        if self.meta.toc:
+            self._toc(body)
+        self._blocks(self.doc.blocks, body, _Ctx())
+        self._end_with_paragraph(body)
+        self._write_footnotes()
+        self._header_footer()
+        self._properties()
+        out = io.BytesIO()
+        self.docx.save(out)
+        return ox.normalize_zip(out.getvalue(), replace={"docProps/app.xml": _APP_XML})
+
+    # ------------------------------------------------------------ text safety
+
+    def _clean(self, s: str) -> str:
+        bad = ox.invalid_xml_chars(s)
+        if not bad:
+            return s
+        codes = ", ".join(f"U+{ord(c):04X}" for c in bad)
+        snippet = ox.strip_invalid_xml(s)[:60]
+        self.diags.emit(
+            "docx.invalid-char",
+            f"{self._where}: removed control character(s) {codes} from text {snippet!r}",
+        )
+        return ox.strip_invalid_xml(s)
+
+    # ------------------------------------------------------------ bookmarks
+
+    def _new_bookmark_id(self) -> int:
+        self.state.next_bookmark_id += 1
+        return self.state.next_bookmark_id
+
+    def _assign_bookmarks(self) -> None:
+        """Give every anchored heading/table a Word bookmark name (in document order), and every
+        heading a hidden ``_Toc`` bookmark when a TOC is requested."""
+        st = self.state
+        toc_no = 0
+        for block in dt.walk_blocks(self.doc.blocks):
+            anchor = getattr(block, "anchor", None) if isinstance(block, (dt.Heading, dt.Table)) else None
+            if anchor:
+                if anchor in st.bookmarks:
+                    self.diags.emit(
+                        "docx.anchor-duplicate",
+                        f"{self._where}: anchor {anchor!r} is used more than once; "
+                        "links go to its first occurrence",
+                    )
+                else:
+                    st.bookmarks[anchor] = ox.bookmark_name(anchor, st.taken)
+                    st.placed.add(id(block))
+                    if isinstance(block, dt.Heading):
+                        st.heading_bookmarks[id(block)] = st.bookmarks[anchor]
+                    continue
+            if isinstance(block, dt.Heading) and self.meta.toc:
+                toc_no += 1
+                name = f"_Toc{toc_no:09d}"
+                st.taken.add(name)
+                st.heading_bookmarks[id(block)] = name
+                st.placed.add(id(block))
+
+    def _bookmark_for(self, block) -> str | None:
+        if id(block) not in self.state.placed:
+            return None
+        if isinstance(block, dt.Heading):
+            return self.state.heading_bookmarks.get(id(block))
+        return self.state.bookmarks.get(block.anchor)
+
+    # ------------------------------------------------------------ paragraphs and runs
+
+    def _p(self, container, style: str):
+        p = container.add_p()
+        p.get_or_add_pPr().style = style
+        return p
+
+    def _run(self, parent, text: str, fmt: _Fmt) -> None:
+        vert = "superscript" if fmt.sup else "subscript" if fmt.sub else None
+        ox.append_run(
+            parent, self._clean(text), rstyle=fmt.rstyle, bold=fmt.bold, italic=fmt.italic, vert=vert
+        )
+
+    def _inlines(self, parent, nodes, fmt: _Fmt = _Fmt(), in_link: bool = False) -> None:
+        for node in nodes:
+            if isinstance(node, dt.Text):
+                if node.text:
+                    self._run(parent, node.text, fmt)
+            elif isinstance(node, dt.Strong):
+                self._inlines(parent, node.children, replace(fmt, bold=True), in_link)
+            elif isinstance(node, dt.Emph):
+                self._inlines(parent, node.children, replace(fmt, italic=not fmt.italic), in_link)
+            elif isinstance(node, dt.Sup):
+                self._inlines(parent, node.children, replace(fmt, sup=True, sub=False), in_link)
+            elif isinstance(node, dt.Sub):
+                self._inlines(parent, node.children, replace(fmt, sub=True, sup=False), in_link)
+            elif isinstance(node, dt.Code):
+                style = fmt.rstyle if in_link else "VerbatimChar"
+                self._run(parent, node.text, replace(fmt, rstyle=style))
+            elif isinstance(node, dt.LineBreak):
+                ox.append_run(parent, "\n")
+            elif isinstance(node, dt.Link):
+                self._link(parent, node, fmt, in_link)
+            elif isinstance(node, dt.FootnoteRef):
+                self._footnote_ref(parent, node)
+
+    def _link(self, parent, link: dt.Link, fmt: _Fmt, in_link: bool) -> None:
+        if in_link:  # Word has no nested hyperlinks: keep the text of the inner link
+            self._inlines(parent, link.children, fmt, True)
+            return
+        target_el = None
+        if link.href:
+            href = link.href
+            if "\\" in href or href.startswith("/") or _SCHEME.match(href):
+                self.diags.emit(
+                    "docx.href-not-relative",
+                    f"{self._where}: link target {href!r} is not a relative path",
+                    hint="write the path relative to this document, e.g. ../32p8/stability.pdf",
+                )
+            target = href + (f"#{link.anchor}" if link.anchor else "")
+            r_id = self.part.relate_to(target, RT.HYPERLINK, is_external=True)
+            target_el = ox.hyperlink(parent, r_id=r_id)
+        elif link.url:
+            r_id = self.part.relate_to(link.url, RT.HYPERLINK, is_external=True)
+            target_el = ox.hyperlink(parent, r_id=r_id)
+        elif link.anchor:
+            name = self.state.bookmarks.get(link.anchor)
+            if name is None:
+                self.diags.emit(
+                    "docx.anchor-missing",
+                    f"{self._where}: link to anchor {link.anchor!r} "
+                    f"(text {dt.plain_text(link.children)!r}) has no target in the document",
+                )
+            else:
+                target_el = ox.hyperlink(parent, anchor=name)
+        else:
+            self.diags.emit(
+                "docx.link-no-target",
+                f"{self._where}: link {dt.plain_text(link.children)!r} has no target",
+            )
+        if target_el is None:
+            self._inlines(parent, link.children, fmt, False)
+        else:
+            self._inlines(target_el, link.children, replace(fmt, rstyle="Hyperlink"), True)
+
+    # ------------------------------------------------------------ footnotes
+
+    def _footnote_ref(self, parent, ref: dt.FootnoteRef) -> None:
+        known = self.state.footnotes.get(ref.label)
+        if ref.label not in self.doc.footnotes:
+            self.diags.emit(
+                "docx.footnote-missing",
+                f"{self._where}: footnote reference [^{ref.label}] has no footnote text",
+            )
+            self._run(parent, f"[{ref.label}]", _Fmt(sup=True))
+        elif known is not None:
+            # A second reference to the same note: Word numbers notes by their (single)
+            # reference, so repeat the number as a superscript.
+            self._run(parent, str(known.id), _Fmt(rstyle="FootnoteReference"))
+        elif self._in_footnote:
+            self.diags.emit(
+                "docx.footnote-nested",
+                f"{self._where}: a footnote refers to footnote [^{ref.label}], "
+                "which the text never refers to",
+            )
+            self._run(parent, f"[{ref.label}]", _Fmt(sup=True))
+        else:
+            note = _Footnote(ref.label, len(self.state.footnotes) + 1)
+            self.state.footnotes[ref.label] = note
+            parent.append(ox.footnote_reference_run(note.id))
+
+    def _write_footnotes(self) -> None:
+        for label in self.doc.footnotes:
+            if label not in self.state.footnotes:
+                self.diags.emit(
+                    "docx.footnote-unused",
+                    f"{self._where}: footnote [^{label}] is never referenced and is not printed",
+                )
+        if not self.state.footnotes:
+            return
+        self._footnotes_part = ox.add_footnotes_part(self.docx.part)
+        self.part = self._footnotes_part
+        self._in_footnote = True
+        for note in list(self.state.footnotes.values()):
+            el = self._footnotes_part.add_footnote(note.id)
+            self._blocks(self.doc.footnotes[note.label], el, _Ctx(base="FootnoteText"))
+            self._end_with_paragraph(el)
+            first = el.find(qn("w:p"))
+            if first is None or first is not el[0]:
+                first = OxmlElement("w:p")
+                el.insert(0, first)
+                first.get_or_add_pPr().style = "FootnoteText"
+            ppr = first.find(qn("w:pPr"))
+            space = OxmlElement("w:r")
+            space.text = " "
+            ppr.addnext(space)
+            ppr.addnext(ox.footnote_ref_mark_run())
+        self._in_footnote = False
+        self.part = self.docx.part
+
+    # ------------------------------------------------------------ blocks
+
+    def _blocks(self, blocks, container, ctx: _Ctx) -> None:
+        previous = None
+        for block in blocks:
+            if isinstance(block, dt.Table) and isinstance(previous, dt.Table) and not block.caption:
+                self._spacer(container)  # two adjacent tables would merge into one in Word
+            self._block(block, container, ctx)
+            previous = block
+
+    def _spacer(self, container) -> None:
+        p = self._p(container, "Normal")
+        p.pPr.get_or_add_spacing().after = Twips(0)
+
+    def _end_with_paragraph(self, container) -> None:
+        """Word expects a story (body before sectPr, footnote) to end with a paragraph."""
+        last = [c for c in container if c.tag in (qn("w:p"), qn("w:tbl"))]
+        if last and last[-1].tag == qn("w:tbl"):
+            self._spacer(container)
+
+    def _block(self, block, container, ctx: _Ctx):
+        """Render one block; return the first ``w:p`` it created (for list numbering) or None."""
+        if isinstance(block, dt.Paragraph):
+            return self._paragraph(block, container, ctx)
+        if isinstance(block, dt.Heading):
+            return self._heading(block, container, ctx)
+        if isinstance(block, dt.ListBlock):
+            self._list(block, container, ctx)
+        elif isinstance(block, dt.Table):
+            self._table(block, container, ctx)
+        elif isinstance(block, dt.Note):
+            self._note(block, container, ctx)
+        elif isinstance(block, dt.Quote):
+            self._blocks(block.children, container, replace(ctx, base="Quote"))
+        elif isinstance(block, dt.CodeBlock):
+            p = self._p(container, "SourceCode")
+            self._run(p, block.text.rstrip("\n"), _Fmt())
+            return p
+        elif isinstance(block, dt.PageBreak):
+            p = container.add_p()
+            r = OxmlElement("w:r")
+            r.append(OxmlElement("w:br", {qn("w:type"): "page"}))
+            p.append(r)
+        return None
+
+    _PARAGRAPH_STYLES = {"caption": "Caption", "disclaimer": "Disclaimer", "small": "SmallText"}
+
+    def _paragraph(self, block: dt.Paragraph, container, ctx: _Ctx):
+        style = self._PARAGRAPH_STYLES.get(block.style or "", ctx.base)
+        p = self._p(container, style)
+        self._inlines(p, block.children)
+        return p
+
+    def _heading(self, block: dt.Heading, container, ctx: _Ctx):
+        if self._in_footnote or ctx.in_list_item:
+            # Headings inside notes/list items would pollute the outline; print as bold text.
+            p = self._p(container, ctx.base)
+            self._inlines(p, block.children, _Fmt(bold=True))
+            return p
+        level = min(max(block.level, 1), 4)
+        p = self._p(container, f"Heading{level}")
+        text = dt.plain_text(block.children)
+        if block.numbered and not text.startswith(block.numbered):
+            self._run(p, f"{block.numbered} ", _Fmt())
+        self._inlines(p, block.children)
+        name = self._bookmark_for(block)
+        if name:
+            ox.add_bookmark(p, self._new_bookmark_id(), name)
+        return p
+
+    def _note(self, block: dt.Note, container, ctx: _Ctx) -> None:
+        label = self.labels.get(block.kind, self.labels.get("note", "Note"))
+        sub = replace(ctx, base="NoteText")
+        children = list(block.children)
+        if children and isinstance(children[0], dt.Paragraph) and not children[0].style:
+            p = self._p(container, "NoteText")
+            self._run(p, label + label_separator(self.meta), _Fmt(bold=True))
+            self._inlines(p, children[0].children)
+            children = children[1:]
+        else:
+            p = self._p(container, "NoteText")
+            self._run(p, label, _Fmt(bold=True))
+        self._blocks(children, container, sub)
+
+    def _list(self, block: dt.ListBlock, container, ctx: _Ctx) -> None:
+        if self._numbering is None:
+            self._numbering = ox.ListNumbering(self.docx.part.numbering_part.element)
+        level = ctx.list_level
+        num_id = self._numbering.new_list(block.ordered, level, block.start)
+        suffix = "" if level == 0 else str(min(level + 1, 3))
+        item_style = ("ListNumber" if block.ordered else "ListBullet") + suffix
+        cont_style = "ListContinue" + suffix
+        inner = replace(ctx, list_level=level + 1, in_list_item=True)
+        for item in block.items:
+            blocks = list(item)
+            if blocks and isinstance(blocks[0], dt.Paragraph) and not blocks[0].style:
+                p = self._p(container, item_style)
+                self._inlines(p, blocks[0].children)
+                blocks = blocks[1:]
+            else:
+                p = self._p(container, item_style)
+            numpr = p.pPr.get_or_add_numPr()
+            numpr.get_or_add_ilvl().val = level
+            numpr.get_or_add_numId().val = num_id
+            for b in blocks:
+                if isinstance(b, dt.Paragraph) and not b.style:
+                    q = self._paragraph(b, container, replace(inner, base=cont_style))
+                    q.pPr.ind_left = Twips(360 * (level + 1))
+                else:
+                    self._block(b, container, inner)
+
+    # ------------------------------------------------------------ tables
+
+    def _table(self, block: dt.Table, container, ctx: _Ctx) -> None:
+        rows = [(True, r) for r in block.header] + [(False, r) for r in block.rows]
+        declared = block.ncols
+        widths_of = [sum(c.colspan for c in r) for _, r in rows]
+        ncols = max(widths_of + [declared, 1])
+        for i, w in enumerate(widths_of):
+            if w != ncols:
+                self.diags.emit(
+                    "docx.table-ragged",
+                    f"{self._where}: table {self._table_name(block)!r} row {i + 1} has {w} "
+                    f"column(s), the table has {ncols}; padded with empty cells",
+                )
+        bookmark = self._bookmark_for(block)
+        if block.caption:
+            cap = self._p(container, "Caption")
+            self._inlines(cap, block.caption)
+            if bookmark:
+                ox.add_bookmark(cap, self._new_bookmark_id(), bookmark)
+                bookmark = None
+
+        total = self.page.text_width - (360 * ctx.list_level if ctx.in_list_item else 0)
+        rel = list(block.widths or [])
+        if len(rel) != ncols or any(w <= 0 for w in rel):
+            rel = [1.0] * ncols
+        scale = total / sum(rel)
+        widths = [int(w * scale) for w in rel]
+        widths[-1] += total - sum(widths)
+
+        tbl = CT_Tbl.new_tbl(0, ncols, Twips(total))
+        tbl.tblPr.style = "TableGrid"
+        ox.set_table_layout(tbl, widths)
+        container._insert_tbl(tbl)
+
+        cells_out = ox.CellFactory()
+        first_cell_p = None
+        for is_header, cells in rows:
+            tr = ox.new_row(tbl, header=is_header)
+            col = 0
+            padded = list(cells)
+            padded += [dt.Cell(())] * (ncols - sum(c.colspan for c in cells))
+            for cell in padded:
+                span = max(1, min(cell.colspan, ncols - col))
+                align = cell.align if cell.align in ("left", "center", "right") else None
+                p = cells_out.add(tr, sum(widths[col : col + span]), span, is_header, align)
+                self._inlines(p, cell.children)
+                if first_cell_p is None:
+                    first_cell_p = p
+                col += span
+                if col >= ncols:
+                    break
+        if bookmark and first_cell_p is not None:
+            ox.add_bookmark(first_cell_p, self._new_bookmark_id(), bookmark)
+
+    @staticmethod
+    def _table_name(block: dt.Table) -> str:
+        return dt.plain_text(block.caption) or (block.anchor or "(untitled)")
+
+    # ------------------------------------------------------------ title block, TOC
+
+    def _title_block(self, body) -> None:
+        meta, labels = self.meta, self.labels
+        p = self._p(body, "Title")
+        self._run(p, meta.title, _Fmt())
+        sep = label_separator(meta)
+        for key, value in (
+            ("section", meta.ctd_section),
+            ("product", meta.product),
+            ("sponsor", meta.sponsor),
+            ("version", meta.version),
+            ("date", meta.date),
+        ):
+            if value:
+                p = self._p(body, "DocumentInfo")
+                self._run(p, labels[key] + sep, _Fmt(bold=True))
+                self._run(p, value, _Fmt())
+        if meta.disclaimer:
+            p = self._p(body, "Disclaimer")
+            self._run(p, meta.disclaimer, _Fmt())
+
+    def _toc(self, body) -> None:
+        """A Word TOC field whose cached result already lists every heading as a link.
+
+        Page numbers are left to Word: ``w:updateFields`` makes Word refresh the field (and add
+        page numbers) when the document is opened. Viewers that never update fields
+        (LibreOffice's converter) still show a usable, linked contents list.
+        """
+        p = self._p(body, "TOCHeading")
+        self._run(p, self.labels["contents"], _Fmt())
+        entries = [
+            h for h in self.doc.headings() if id(h) in self.state.heading_bookmarks
+        ]
+        instr = 'TOC \\o "1-4" \\h \\z \\u'
+        if not entries:
+            p = self._p(body, "TOC1")
+            ox.field_begin(p, instr)
+            self._run(p, self.labels["toc_placeholder"], _Fmt())
+            ox.field_end(p)
+            return
+        for i, h in enumerate(entries):
+            level = min(max(h.level, 1), 4)
+            p = self._p(body, f"TOC{level}")
+            if i == 0:
+                ox.field_begin(p, instr)
+            name = self.state.heading_bookmarks[id(h)]
+            link = ox.hyperlink(p, anchor=name)
+            text = dt.plain_text(h.children)
+            if h.numbered and not text.startswith(h.numbered):
+                text = f"{h.numbered} {text}"
+            self._run(link, text, _Fmt())
+            if i == len(entries) - 1:
+                ox.field_end(p)
+        ox.insert_setting(self.docx.settings.element, OxmlElement("w:updateFields", {qn("w:val"): "true"}))
+
+    # ------------------------------------------------------------ header, footer, properties
+
+    def _header_footer(self) -> None:
+        meta = self.meta
+        section = self.docx.sections[0]
+        hdr = section.header.part.element
+        for child in list(hdr):
+            hdr.remove(child)
+        p = self._p(hdr, "Header")
+        self._run(p, " ".join(x for x in (meta.ctd_section, meta.title) if x), _Fmt())
+        if meta.disclaimer:
+            p = self._p(hdr, "Header")
+            self._run(p, meta.disclaimer, _Fmt(bold=True))
+            p.pPr.jc_val = WD_ALIGN_PARAGRAPH.CENTER
+
+        ftr = section.footer.part.element
+        for child in list(ftr):
+            ftr.remove(child)
+        p = self._p(ftr, "Footer")
+        for piece in re.split(r"(\{page\}|\{pages\})", self.labels["page_format"]):
+            if piece == "{page}":
+                ox.add_field(p, "PAGE", "1")
+            elif piece == "{pages}":
+                ox.add_field(p, "NUMPAGES", "1")
+            elif piece:
+                self._run(p, piece, _Fmt())
+
+    def _properties(self) -> None:
+        meta = self.meta
+        try:
+            day = _dt.date.fromisoformat(meta.date) if meta.date else _dt.date(2000, 1, 1)
+        except ValueError:
+            self.diags.emit("docx.meta-date", f"{self._where}: document date {meta.date!r} is not YYYY-MM-DD")
+            day = _dt.date(2000, 1, 1)
+        when = _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.timezone.utc)
+        cp = self.docx.core_properties
+        cp.title = self._clean(meta.title)
+        cp.subject = self._clean(" ".join(x for x in (meta.ctd_section, meta.title) if x))
+        cp.author = self._clean(meta.sponsor)
+        cp.last_modified_by = self._clean(meta.sponsor)
+        cp.keywords = meta.element
+        cp.comments = ""
+        cp.category = ""
+        cp.language = "zh-CN" if meta.lang == "zh" else "en-US"
+        cp.version = meta.version
+        cp.revision = 1
+        cp.created = cp.modified = cp.last_printed = when
+        # The template's thumbnail shows another document: drop it.
+        rels = self.docx.part.package.rels
+        for r_id, rel in list(rels.items()):
+            if rel.reltype == RT.THUMBNAIL:
+                rels.pop(r_id)
+
+
+
+from . import register as _register  # noqa: E402  (registration after the class exists)
+
+_register(DocxWriter())
