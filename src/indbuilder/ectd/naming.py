@@ -93,3 +93,13 @@ class Namer:
             derived = True
         taken.add(name)
         return name, derived
+
+
+def leaf_id_for(doc_id: str) -> str:
+    """Stable XML ID for a document's leaf: the same doc_id gives the same ID in every build and sequence."""
+    return f"id-{slug(doc_id, 40)}-{_short_hash(doc_id, 8)}"
+
+
+def delete_id_for(leaf_id: str) -> str:
+    """ID of the delete leaf that retires ``leaf_id`` (distinct from a re-filed leaf of the same document)."""
+    return f"del-{leaf_id}"

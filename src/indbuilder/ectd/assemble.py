@@ -1,0 +1,371 @@
+"""Build one eCTD v3.2.2 sequence folder from rendered files, the envelope and the earlier sequences.
+
+Entry point: :func:`assemble_sequence`. Layout follows the ICH recommended folder names (Appendix 4),
+``m1/us`` (FDA) or ``m1/cn/NN`` (NMPA); lifecycle operations come from comparing the documents with
+the current state replayed from the history folder (see ``lifecycle.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..diagnostics import Diagnostics, Location
+from . import rules as _rules  # noqa: F401
+from .backbone import LeafEntry, StfDoc, cn_regional_xml, index_xml, stf_xml, us_regional_xml
+from .lifecycle import (HEADING_ATTRS, REGIONAL, HeadingKey, LeafState, check_sequence_number,
+                        read_history)
+from .model import Envelope, StudyInfo, SubmissionFile
+from .naming import (EXT_RE, Namer, attribute_folder_keys, cn_folder, delete_id_for, ich_folder,
+                     leaf_id_for, slug)
+from .schema import Structure, dtd_structure, parse_xml, xsd_structure
+from .standards import INSTALL_HINT, by_name, copy_util, locate
+
+M1_ICH = "m1-administrative-information-and-prescribing-information"
+# STF are required for 4.2.x and 5.3.1-5.3.5 (FDA TCG v1.8 §2.8; NMPA 5.17)
+STF_SCOPES = ("m4-2-", "m5-3-1-", "m5-3-2-", "m5-3-3-", "m5-3-4-", "m5-3-5-")
+Chain = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+
+def in_stf_scope(element: str) -> bool:
+    """Is ``element`` a heading whose study reports need a study tagging file?"""
+    return element.startswith(STF_SCOPES)
+
+
+@dataclass
+class _Item:
+    doc_id: str
+    title: str
+    lang: str
+    data: bytes
+    ext: str
+    hint: str
+    backbone: str  # "index.xml" or the regional backbone path
+    element: str
+    chain: Chain
+    folder: str
+    study: StudyInfo | None = None
+    name: str = ""
+    leaf_id: str = ""
+
+    @property
+    def path(self) -> str:
+        return f"{self.folder}/{self.name}"
+
+    @property
+    def heading(self) -> HeadingKey:
+        return tuple((el, attrs) for el, attrs in self.chain if attrs)
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.md5(self.data).hexdigest()
+
+
+@dataclass
+class _Op:
+    operation: str
+    backbone: str
+    chain: Chain
+    leaf_id: str
+    title: str
+    checksum: str
+    lang: str
+    item: _Item | None = None  # None for delete
+    modified: LeafState | None = None
+
+
+@dataclass
+class _Standards:
+    root: Path
+    ich: Structure
+    regional: Structure
+
+
+def _load_standards(region: str, standards: Path, where: Location, diags: Diagnostics) -> _Standards | None:
+    names = ["ich-ectd-3-2.dtd", "us-regional-v3-3.dtd" if region == "fda" else "cn-regional-1-0.xsd"]
+    found = {n: locate(standards, by_name(n)) for n in names}
+    for n, p in found.items():
+        if p is None:
+            diags.emit("ectd.standard-missing", f"{n} is not installed in {standards}: cannot assemble a "
+                       "submission-ready sequence", where, hint=INSTALL_HINT)
+    if None in found.values():
+        return None
+    ich = dtd_structure(found[names[0]])  # type: ignore[arg-type]
+    reg = dtd_structure(found[names[1]]) if region == "fda" else xsd_structure(found[names[1]])  # type: ignore[arg-type]
+    return _Standards(standards, ich, reg)
+
+
+def _place(f: SubmissionFile, env: Envelope, st: _Standards, diags: Diagnostics) -> _Item | None:
+    """Work out backbone, heading chain and folder of one file (None + diagnostic if it has no place)."""
+    where = Location(f"{env.sequence}/{f.node_id}")
+    node = f.node_id
+    region = env.region
+    reg_backbone = REGIONAL[region]
+    item = _Item(f.doc_id, f.title, f.lang, f.data, f.ext.lower().lstrip("."), f.name_hint, reg_backbone,
+                 node, (), "", f.study)
+    if node.startswith("form:"):
+        code = node.split(":", 1)[1]
+        if region != "fda":
+            diags.emit("ectd.region-mismatch", f"{f.doc_id}: forms ({node}) exist only in FDA Module 1", where)
+            return None
+        item.chain = (("m1-regional", ()), ("m1-1-forms", ()), ("form", (("form-type", code),)))
+        item.folder = "m1/us"
+        return item
+    if region == "fda" and node in st.regional.leaf_holders:
+        item.chain = tuple((el, ()) for el in st.regional.chain(node))
+        item.folder = "m1/us"
+        return item
+    if region == "nmpa" and node in st.regional.leaf_holders:
+        item.chain = tuple((el, ()) for el in st.regional.chain(node))
+        item.folder = f"m1/cn/{cn_folder(node)}"
+        return item
+    if node not in st.ich.leaf_holders or node == M1_ICH or node.startswith("m1-") or node.startswith("cn-"):
+        diags.emit("ectd.unknown-node", f"{f.doc_id}: node {node!r} is not a {region.upper()} eCTD heading "
+                   "that holds documents", where)
+        return None
+    item.backbone = "index.xml"
+    headings = f.headings or env.headings
+    chain: list = []
+    segs: list[str] = []
+    for el in st.ich.chain(node):
+        keys = [a for a in HEADING_ATTRS if a in st.ich.attributes.get(el, [])]
+        attrs = []
+        for a in keys:
+            v = headings.get(a)
+            if v is not None and v.strip():
+                attrs.append((a, v))
+            elif a in st.ich.required.get(el, []):
+                diags.emit("ectd.heading-attribute-missing",
+                           f"{f.doc_id}: heading {el} needs attribute {a!r} (set it in the envelope headings)", where)
+                return None
+        chain.append((el, tuple(attrs)))
+        if ich_folder(el):
+            segs.append(ich_folder(el))
+        fkeys = attribute_folder_keys(el)
+        vals = [dict(attrs)[k] for k in fkeys if k in dict(attrs)]
+        if fkeys:
+            segs.append(slug("-".join(vals)) if vals else "default")
+    if f.study and any(el == "m5-3-clinical-study-reports" for el, _ in chain):
+        segs.append(slug(f.study.study_id))  # Module 5: one folder per study (ICH Appendix 4)
+    item.chain = tuple(chain)
+    item.folder = "/".join(segs)
+    return item
+
+
+def _relative(target_seq_path: str, from_seq_path: str) -> str:
+    """Relative path between two paths given from the history folder (e.g. ``0000/index.xml``)."""
+    return posixpath.relpath(target_seq_path, posixpath.dirname(from_seq_path))
+
+
+def _chain_for_state(prev: LeafState, st: _Standards, region: str) -> Chain:
+    """Rebuild a deleted leaf's heading chain from its element and recorded heading attributes."""
+    attrs = dict(prev.heading)
+    if prev.element.startswith("form:"):
+        return (("m1-regional", ()), ("m1-1-forms", ()), ("form", (("form-type", prev.element[5:]),)))
+    structure = st.ich if prev.backbone == "index.xml" else st.regional
+    return tuple((el, attrs.get(el, ())) for el in structure.chain(prev.element))
+
+
+def _file_tag_realms(standards: Path) -> dict[str, str]:
+    """file-tag value -> realm (``ich``/``us``...) from the ICH STF ``valid-values.xml``."""
+    p = locate(standards, by_name("valid-values.xml"))
+    if p is None:
+        return {}
+    tree = parse_xml(p, Location(p.name), Diagnostics())
+    if tree is None:
+        return {}
+    return {v.get("value"): v.get("realm") for ft in tree.getroot().iter("file-tag") for v in ft.iter("valid-value")}
+
+
+def _stf_canonical(source: Path | bytes) -> tuple | None:
+    """Sequence-independent content of an STF (study id/title/categories, leaf IDs, titles, file tags)."""
+    tree = parse_xml(source, Location("stf"), Diagnostics())
+    if tree is None:
+        return None
+    r = tree.getroot()
+    ident = (r.findtext("study-identifier/title"), r.findtext("study-identifier/study-id"),
+             tuple((c.get("name"), c.get("info-type"), c.text) for c in r.iterfind("study-identifier/category")))
+    docs = []
+    for dc in r.iter("doc-content"):
+        href = next((v for k, v in dc.attrib.items() if k.endswith("}href")), "")
+        docs.append((href.partition("#")[2], dc.findtext("title"),
+                     tuple((t.get("name"), t.get("info-type")) for t in dc.iter("file-tag"))))
+    return ident, tuple(docs)
+
+
+def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: Path, standards: Path,
+                      history_dir: Path | None = None) -> Diagnostics:
+    """Build ``out_dir/<NNNN>/`` for ``envelope.sequence`` and validate it.
+
+    ``files`` is the complete current dossier: documents equal to their current version in the earlier
+    sequences of ``history_dir`` are left out, changed ones get ``replace``, missing ones ``delete``.
+    Refuses (diagnostic, nothing written) a submitted sequence, a gap, or a rebuild below later sequences.
+    Every generated backbone is validated against the DTD/XSD from ``standards``.
+    """
+    from .validate import validate_sequence  # local import: validate imports assemble helpers
+
+    diags = Diagnostics()
+    seq = envelope.sequence
+    region = envelope.region
+    where = Location(seq)
+    if region not in REGIONAL:
+        diags.emit("ectd.region-mismatch", f"unknown region {region!r} (expected fda or nmpa)", where)
+        return diags
+    if not check_sequence_number(seq, history_dir, diags):
+        return diags
+    st = _load_standards(region, standards, where, diags)
+    if st is None:
+        return diags
+
+    # 1. place every document
+    items: list[_Item] = []
+    seen: set[str] = set()
+    for f in files:
+        if f.doc_id in seen:
+            diags.emit("ectd.duplicate-doc-id", f"doc_id {f.doc_id!r} is used by more than one document", where)
+            continue
+        seen.add(f.doc_id)
+        item = _place(f, envelope, st, diags)
+        if item is None:
+            continue
+        if not EXT_RE.match(item.ext):
+            diags.emit("ectd.file-name", f"{f.doc_id}: extension {f.ext!r} is not lowercase a-z0-9", where)
+            continue
+        item.leaf_id = leaf_id_for(f.doc_id)
+        items.append(item)
+
+    # 2. names, deterministic: by folder then doc_id
+    namer = Namer()
+    for item in sorted(items, key=lambda i: (i.folder, i.doc_id)):
+        item.name, derived = namer.assign(item.folder, item.hint, item.ext, item.doc_id)
+        if derived and item.hint:
+            diags.emit("ectd.name-derived", f"{item.doc_id}: name hint {item.hint!r} -> {item.name}",
+                       Location(f"{seq}/{item.path}"))
+
+    # 3. lifecycle against the replayed history
+    state = read_history(history_dir, seq, region, diags) if history_dir else {}
+    by_id = {s.leaf_id: s for s in state.values()}
+    matched: set[str] = set()
+    ops: list[_Op] = []
+
+    def lifecycle(item: _Item, same: bool | None = None) -> _Op | None:
+        prev = by_id.get(item.leaf_id)
+        if prev is None:
+            return _Op("new", item.backbone, item.chain, item.leaf_id, item.title, item.checksum, item.lang, item)
+        matched.add(prev.key)
+        if (prev.backbone, prev.element, prev.heading) != (item.backbone, item.element, item.heading):
+            diags.emit("ectd.document-relocated", f"{item.doc_id} moved from {prev.element} "
+                       f"({prev.sequence}) to {item.element}: deleted there and filed anew",
+                       Location(f"{seq}/{item.path}"))
+            ops.append(_delete(prev))
+            return _Op("new", item.backbone, item.chain, item.leaf_id, item.title, item.checksum, item.lang, item)
+        unchanged = same if same is not None else prev.checksum == item.checksum
+        if unchanged:
+            if prev.title != item.title and same is None:
+                diags.emit("ectd.title-only-change", f"{item.doc_id}: title changed ({prev.title!r} -> "
+                           f"{item.title!r}) but content did not; kept as in {prev.sequence}",
+                           Location(f"{seq}/{item.path}"))
+            return None
+        return _Op("replace", item.backbone, item.chain, item.leaf_id, item.title, item.checksum, item.lang,
+                   item, prev)
+
+    def _delete(prev: LeafState) -> _Op:
+        return _Op("delete", prev.backbone, _chain_for_state(prev, st, region), delete_id_for(prev.leaf_id),
+                   prev.title, prev.checksum, prev.lang, None, prev)
+
+    for item in items:
+        op = lifecycle(item)
+        if op:
+            ops.append(op)
+
+    # 4. study tagging files, one per study and heading, rewritten when the study's documents change
+    realms = _file_tag_realms(standards)
+    changed_ids = {o.leaf_id for o in ops if o.item is not None}
+    groups: dict[tuple, list[_Item]] = {}
+    for item in items:
+        if item.study and item.backbone == "index.xml" and in_stf_scope(item.element):
+            groups.setdefault((item.chain, item.study.study_id), []).append(item)
+    for (chain, study_id), members in sorted(groups.items(), key=lambda kv: (kv[1][0].folder, kv[0][1])):
+        study = members[0].study
+        assert study is not None
+        folder = members[0].folder
+        stf_path = f"{folder}/stf-{slug(study_id, 40)}.xml"
+        docs = []
+        for m in members:
+            in_this = m.leaf_id in changed_ids
+            holder = seq if in_this else by_id[m.leaf_id].sequence
+            href = _relative(f"{holder}/index.xml", f"{seq}/{stf_path}") + f"#{m.leaf_id}"
+            tag = (m.study.file_tag if m.study else "study-report-body")
+            docs.append(StfDoc(href, m.title, tag, realms.get(tag, "ich")))
+        util_rel = _relative(f"{seq}/util", f"{seq}/{stf_path}")
+        data = stf_xml(study, docs, members[0].lang, util_rel)
+        heading = "|".join(f"{k}={v}" for _, attrs in chain for k, v in attrs)
+        stf_doc_id = f"stf:{study_id}:{members[0].element}:{heading}"
+        stf_item = _Item(stf_doc_id, f"Study tagging file {study_id}", members[0].lang, data, "xml", "",
+                         "index.xml", members[0].element, chain, folder, None, stf_path.rsplit("/", 1)[1],
+                         leaf_id_for(stf_doc_id))
+        prev = by_id.get(stf_item.leaf_id)
+        same = None
+        if prev is not None and history_dir is not None:
+            same = _stf_canonical(history_dir / prev.sequence / prev.href) == _stf_canonical(data)
+        op = lifecycle(stf_item, same)
+        if op:
+            ops.append(op)
+        for d in docs:
+            if d.file_tag not in realms and realms:
+                diags.emit("ectd.stf-file-tag", f"study {study_id}: file-tag {d.file_tag!r} is not in "
+                           "valid-values.xml", Location(f"{seq}/{stf_path}"))
+
+    # 5. documents no longer in the dossier
+    for key, prev in sorted(state.items()):
+        if key not in matched:
+            ops.append(_delete(prev))
+
+    if not ops:
+        diags.emit("ectd.empty-sequence", f"sequence {seq} changes no document", where)
+
+    # 6. write the sequence folder
+    seq_dir = out_dir / seq
+    if seq_dir.exists():
+        shutil.rmtree(seq_dir)
+    seq_dir.mkdir(parents=True)
+    reg_backbone = REGIONAL[region]
+    ich_entries: list[LeafEntry] = []
+    reg_entries: list[LeafEntry] = []
+    for op in ops:
+        href = None
+        if op.item is not None:
+            dest = seq_dir / op.item.path
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(op.item.data)
+            href = _relative(f"{seq}/{op.item.path}", f"{seq}/{op.backbone}")
+        mod = None
+        if op.modified is not None:
+            mod = _relative(f"{op.modified.sequence}/{op.modified.backbone}", f"{seq}/{op.backbone}") + \
+                f"#{op.modified.leaf_id}"
+        entry = LeafEntry(op.chain, op.leaf_id, op.operation, op.title, op.checksum, href, op.lang, mod)
+        (ich_entries if op.backbone == "index.xml" else reg_entries).append(entry)
+
+    if region == "fda":
+        reg_bytes = us_regional_xml(reg_entries, st.regional, envelope)
+    else:
+        reg_bytes = cn_regional_xml(reg_entries, st.regional, envelope)
+    reg_path = seq_dir / reg_backbone
+    reg_path.parent.mkdir(parents=True, exist_ok=True)
+    reg_path.write_bytes(reg_bytes)
+    m1_leaf = LeafEntry(((M1_ICH, ()),), "m1-regional-backbone", "new",
+                        "US Regional Information" if region == "fda" else "CN Regional Information",
+                        hashlib.md5(reg_bytes).hexdigest(), reg_backbone, "en" if region == "fda" else "zh")
+    index_bytes = index_xml([m1_leaf] + ich_entries, st.ich)
+    (seq_dir / "index.xml").write_bytes(index_bytes)
+    (seq_dir / "index-md5.txt").write_bytes(hashlib.md5(index_bytes).hexdigest().encode("ascii"))
+    has_stf = any(o.item is not None and o.item.doc_id.startswith("stf:") for o in ops)
+    copy_util(seq_dir, standards, region, has_stf, diags)
+
+    # 7. validate what we wrote (DTD/XSD, checksums, names, lifecycle targets, regional rules)
+    diags.extend(validate_sequence(seq_dir, standards, history_dir=history_dir, expect_region=region))
+    return diags
+
