@@ -25,7 +25,7 @@ def justification_text(justification: str | Mapping[str, str] | None, lang: str)
 def not_applicable_text(node: OutlineNode, lang: str, justification: str | Mapping[str, str] | None) -> str:
     """Markdown for a not-applicable section: the kept number and title as heading, then the statement.
 
-    ``zh``: ``# 3.2.S.5 对照品\\n\\n不适用。<理由>\\n``; ``en``: ``# 3.2.S.5 Reference Standards or
+    ``zh``: ``# 3.2.S.5 对照品/标准品\\n\\n不适用。<理由>\\n``; ``en``: ``# 3.2.S.5 Reference Standards or
     Materials\\n\\nNot applicable. <reason>\\n``.
     """
     reason = justification_text(justification, lang)

@@ -76,11 +76,13 @@ class Sources:
     not_applicable: tuple[NotApplicableDecl, ...] = ()
 
     @staticmethod
-    def scan_templates(root: Path) -> frozenset[str]:
-        """Every ``*.md.j2`` under ``root`` (the ``templates/ectd`` folder), as POSIX relative paths."""
-        if not root.is_dir():
-            return frozenset()
-        return frozenset(p.relative_to(root).as_posix() for p in root.rglob("*.md.j2") if p.is_file())
+    def scan_templates(*roots: Path) -> frozenset[str]:
+        """Every ``*.md.j2`` under the ``templates/ectd`` folders ``roots``, as POSIX relative paths."""
+        found: set[str] = set()
+        for root in roots:
+            if root.is_dir():
+                found.update(p.relative_to(root).as_posix() for p in root.rglob("*.md.j2") if p.is_file())
+        return frozenset(found)
 
 
 # ----------------------------------------------------------------------------- outputs
@@ -99,7 +101,8 @@ class NodeState(str, enum.Enum):
 class PlannedDocument:
     """One document the build will produce at a node.
 
-    ``kind`` is ``template`` (render ``template``), ``narrative`` (render the Markdown file
+    ``kind`` is ``template`` (render ``template``, the base name: the renderer picks the
+    ``<name>.<lang>.md.j2`` variant itself), ``narrative`` (render the Markdown file
     ``narrative``), ``attachment`` (copy the PDF ``attachment``) or ``not-applicable`` (render ``text``,
     the NMPA 不适用 statement).
     """
@@ -183,13 +186,25 @@ def template_stem(template: str) -> str:
 
 
 def resolve_template(template: str, lang: str, available: frozenset[str]) -> str | None:
-    """The language variant ``<name>.<lang>.md.j2`` if it exists, else ``template`` if it exists."""
+    """The file that will render ``template`` for ``lang``: the variant ``<name>.<lang>.md.j2`` if it
+    exists, else ``template`` itself if it exists, else ``None`` (same rule as ``render.jinja_env``)."""
     variant = template[: -len(".md.j2")] + f".{lang}.md.j2"
     if variant in available:
         return variant
     if template in available:
         return template
     return None
+
+
+def _numbering(node_id: str) -> str:
+    """The numbering part of an element name: ``m3-2-p-8-1-stability-...`` -> ``m3-2-p-8-1``."""
+    tokens = node_id.split("-")
+    out = []
+    for tok in tokens:
+        if out and not (tok.isdigit() or len(tok) == 1):
+            break
+        out.append(tok)
+    return "-".join(out)
 
 
 def plan(outline: Outline, sources: Sources) -> Plan:
@@ -229,14 +244,22 @@ class _Planner:
         return candidate
 
     def suggest(self, value: str) -> str:
-        by_number = self.o.by_number(value)
-        if by_number is not None:
-            return f"; did you mean {by_number.id} ({by_number.label('en')})?"
-        close = difflib.get_close_matches(value, self.o.ids(), n=1, cutoff=0.5)
-        if close:
-            node = self.o[close[0]]
-            return f"; did you mean {node.id} ({node.label('en')})?"
-        return ""
+        """``; did you mean <id> (<number title>)?`` for the nearest node id, or ``""``.
+
+        A display number (``3.2.P.8.1``) maps to its node; an id with the right numbering part
+        (``m3-2-p-8-1-...``) prefers nodes with that numbering; otherwise difflib's closest id.
+        """
+        node = self.o.by_number(value)
+        if node is None:
+            ids = self.o.ids()
+            prefix = _numbering(value)
+            same = [i for i in ids if prefix and _numbering(i) == prefix]
+            if len(same) == 1:
+                node = self.o[same[0]]
+            else:
+                close = difflib.get_close_matches(value, same or ids, n=1, cutoff=0.5)
+                node = self.o[close[0]] if close else None
+        return f"; did you mean {node.id} ({node.label('en')})?" if node else ""
 
     def unknown(self, what: str, value: str, location: Location | None) -> None:
         self.diags.emit(
@@ -355,15 +378,14 @@ class _Planner:
             )
         for fill in node.fills:
             if fill.kind is FillKind.TEMPLATE and not explicit:
-                resolved = resolve_template(fill.template or "", self.lang, self.s.templates)
-                if resolved:
+                if resolve_template(fill.template or "", self.lang, self.s.templates):
                     docs.append(
                         PlannedDocument(
                             node=node.id,
-                            doc_id=self.unique_id(template_stem(resolved), node),
+                            doc_id=self.unique_id(template_stem(fill.template or ""), node),
                             kind="template",
                             language=self.lang,
-                            template=resolved,
+                            template=fill.template,
                             file_tag=fill.file_tag,
                         )
                     )
@@ -387,8 +409,7 @@ class _Planner:
                     )
                 )
                 continue
-            resolved = resolve_template(fill.template or "", self.lang, self.s.templates)
-            if resolved is None:
+            if resolve_template(fill.template or "", self.lang, self.s.templates) is None:
                 self.diags.emit(
                     rules.TEMPLATE_MISSING,
                     f"{fill.each} record {rec.id} needs a document at {self.label(node)}, but template "
@@ -399,7 +420,7 @@ class _Planner:
             out.append(
                 PlannedDocument(
                     doc_id=self.unique_id(f"{stem}-{rec.id}", node), kind="template", language=self.lang,
-                    template=resolved, **common,
+                    template=fill.template, **common,
                 )
             )
         return out
