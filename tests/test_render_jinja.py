@@ -161,3 +161,23 @@ def test_rendering_is_deterministic(project):
     ctx = {"data": {"b": 2, "a": 1234.56}}
     outs = {env_for(project).render("d.md.j2", ctx, "en", Diagnostics()).text for _ in range(3)}
     assert outs == {"a=1,234.6;b=2.0;"}  # trim_blocks eats the newline after endfor
+
+
+def test_undefined_attribute_ambiguous_line_names_candidates(project):
+    write(project / "templates/ectd/amb.md.j2", "{{ a.x }} and {{ b.x }}\n{{ items[5] }}\n")
+    env = env_for(project)
+    diags = Diagnostics()
+    assert env.render("amb.md.j2", {"a": {"x": 1}, "b": {}, "items": []}, "en", diags) is None
+    assert formatted(diags) == ["templates/ectd/amb.md.j2:1: error [template.undefined] 'a.x' or 'b.x' is undefined"]
+    diags = Diagnostics()
+    write(project / "templates/ectd/idx.md.j2", "ok\n{{ items[5] }}\n")
+    assert env.render("idx.md.j2", {"items": []}, "en", diags) is None
+    assert formatted(diags) == ["templates/ectd/idx.md.j2:2: error [template.undefined] 'items[5]' is undefined"]
+
+
+def test_pydantic_fact_models_in_templates(project):
+    from indbuilder.model.common import Quantity, Text
+
+    write(project / "templates/ectd/m.md.j2", "{{ name|t }}: {{ dose|unit }}; {{ t(name) }}\n")
+    ctx = {"name": Text(en="Cell dose", zh="细胞剂量"), "dose": Quantity(value=3, unit="days")}
+    assert env_for(project).render("m.md.j2", ctx, "zh", Diagnostics()).text == "细胞剂量: 3天; 细胞剂量\n"

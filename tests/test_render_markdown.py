@@ -202,27 +202,28 @@ def test_no_front_matter(tmp_path: Path):
 
 def test_bad_front_matter(tmp_path: Path):
     cases = {
-        "yaml.md": ("---\ntitle: ok\nnode: [unclosed\n---\nbody\n", "n.md"),
-        "list.md": ("---\n- a\n- b\n---\nbody\n", None),
-        "open.md": ("---\ntitle: x\n\nbody\n", None),
+        "yaml.md": "---\ntitle: ok\nnode: [unclosed\n---\nbody\n",
+        "list.md": "---\n- a\n- b\n---\nbody\n",
+        "open.md": "---\ntitle: x\n\nbody\n",
+        "dup.md": "---\ntitle: a\ntitle: b\n---\nbody\n",
     }
     got = {}
-    for name, (text, _) in cases.items():
+    for name, text in cases.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
         diags = Diagnostics()
         fm, body, _off = parse_markdown_file(tmp_path / name, diags, root=tmp_path)
-        assert fm == {}
-        got[name] = [d.format() for d in diags]
-    assert got["yaml.md"][0].startswith("yaml.md:4: error [narrative.front-matter] front matter is not valid YAML")
-    assert got["list.md"] == [
-        "list.md:2: error [narrative.front-matter] front matter must be a mapping of keys to values, got list ['a', 'b']"
-    ]
-    assert got["open.md"] == ["open.md:1: error [narrative.front-matter] front matter starts with '---' but is never closed\n    hint: close it with a line '---', or remove the first line if it is not front matter"]
+        if name != "dup.md":
+            assert fm == {}
+        got[name] = [(d.rule, str(d.location)) for d in diags]
+    assert got["yaml.md"] == [("yaml.syntax", "yaml.md:4:1")]
+    assert got["list.md"] == [("narrative.front-matter", "list.md:2")]
+    assert got["open.md"] == [("narrative.front-matter", "open.md:1")]
+    assert got["dup.md"][0][0] == "yaml.duplicate-key" and got["dup.md"][0][1].startswith("dup.md:3")
 
 
 def test_non_utf8_narrative(tmp_path: Path):
     (tmp_path / "gbk.md").write_bytes("稳定性".encode("gbk"))
     diags = Diagnostics()
     assert parse_markdown_file(tmp_path / "gbk.md", diags, root=tmp_path) == ({}, "", 0)
-    assert [d.rule for d in diags] == ["narrative.encoding"]
+    assert [d.rule for d in diags] == ["yaml.encoding"]
     assert str(diags.items[0].location) == "gbk.md"

@@ -18,8 +18,8 @@ from .markdown import (
     SourceMap,
     load_markdown,
     markdown_to_blocks,
+    narrative_source,
     parse_markdown_file,
-    split_front_matter,
 )
 from .xref import XrefIndex, XrefResolver, XrefTarget, parse_target, report_unused
 
@@ -36,9 +36,9 @@ __all__ = [
     "load_markdown",
     "markdown_to_blocks",
     "md_escape",
+    "narrative_source",
     "parse_markdown_file",
     "parse_target",
     "render_document",
     "report_unused",
-    "split_front_matter",
 ]

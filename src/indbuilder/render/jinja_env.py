@@ -325,18 +325,29 @@ class TemplateEnv:
         m = re.match(r"^'([^']+)' is undefined$", message)
         if m:
             return message
-        m = re.match(r"^.+ has no (?:attribute|element) '?([^']+?)'?$", message)
+        m = re.match(r"^.+ has no element (.+)$", message)
+        if m:  # a list index out of range: name the indexing expression (`lots[5]`)
+            line = self._source_line(loc)
+            index = re.escape(m.group(1).strip("'"))
+            found = list(dict.fromkeys(
+                f"'{e.group(0)}'"
+                for e in re.finditer(r"\b[A-Za-z_]\w*(?:\.\w+|\[[^\]]*\])*?\[\s*['\"]?%s['\"]?\s*\]" % index, line)
+            ))
+            return f"{' or '.join(found)} is undefined" if found else message
+        m = re.match(r"^.+ has no attribute '([^']+)'$", message)
         if not m:
             return message
         attr = m.group(1)
         line = self._source_line(loc)
-        expr = re.search(
-            r"\b([A-Za-z_]\w*(?:\.\w+|\[[^\]]*\])*?)(?:\.%s\b|\[\s*['\"]%s['\"]\s*\])"
-            % (re.escape(attr), re.escape(attr)),
-            line,
+        pattern = r"\b([A-Za-z_]\w*(?:\.\w+|\[[^\]]*\])*?)(?:\.%s\b|\[\s*['\"]%s['\"]\s*\])" % (
+            re.escape(attr),
+            re.escape(attr),
         )
-        if expr:
-            return f"'{expr.group(1)}.{attr}' is undefined"
+        found = list(dict.fromkeys(f"'{m.group(1)}.{attr}'" for m in re.finditer(pattern, line)))
+        if len(found) == 1:
+            return f"{found[0]} is undefined"
+        if found:  # the same attribute on several objects of one line: name them all
+            return f"{' or '.join(found)} is undefined"
         return f"{message} (attribute {attr!r} is undefined)"
 
 

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.container import container_plugin
@@ -44,6 +43,7 @@ from mdit_py_plugins.superscript import superscript_plugin
 
 from .. import rules
 from ..diagnostics import Diagnostics, Location
+from ..loader import split_front_matter  # the single owner of the narrative front matter format
 from ..doctree import (
     Block,
     Cell,
@@ -69,23 +69,6 @@ from ..doctree import (
 )
 from .jinja_env import parse_source_title
 
-rules.define(
-    "narrative.front-matter",
-    "error",
-    "A narrative file's front matter is not a valid YAML mapping",
-    """
-    A Markdown narrative may start with a YAML block between two ``---`` lines (title, node,
-    language …). The block must be closed and must be a YAML mapping.
-    """,
-    "indbuilder narrative format (YAML 1.1 front matter, as in pandoc/Jekyll).",
-)
-rules.define(
-    "narrative.encoding",
-    "error",
-    "A narrative file cannot be read as UTF-8 text",
-    "Narratives are UTF-8 text files; re-save the file as UTF-8.",
-    "indbuilder narrative format; NMPA/FDA documents mix Chinese and Latin text.",
-)
 rules.define(
     "narrative.unsupported",
     "warning",
@@ -150,75 +133,58 @@ class SourceMap:
         return len(self._locs)
 
 
-_FENCE = re.compile(r"^---[ \t]*$")
-_FENCE_END = re.compile(r"^(---|\.\.\.)[ \t]*$")
-
-
-def split_front_matter(text: str, path: str, diags: Diagnostics) -> tuple[dict[str, Any], str, int]:
-    """Split ``---`` YAML front matter from the body: ``(front_matter, body, body_line_offset)``.
-
-    On a malformed block a ``narrative.front-matter`` error is recorded and the front matter is
-    ``{}``; the body is still returned so other checks can run.
-    """
-    text = text.lstrip("\ufeff")
-    lines = text.splitlines(keepends=True)
-    if not lines or not _FENCE.match(lines[0].rstrip("\r\n")):
-        return {}, text, 0
-    for i in range(1, len(lines)):
-        if _FENCE_END.match(lines[i].rstrip("\r\n")):
-            end = i
-            break
-    else:
-        diags.emit(
-            "narrative.front-matter",
-            "front matter starts with '---' but is never closed",
-            Location(path, 1),
-            hint="close it with a line '---', or remove the first line if it is not front matter",
-        )
-        return {}, "".join(lines[1:]), 1
-    raw = "".join(lines[1:end])
-    body = "".join(lines[end + 1 :])
-    offset = end + 1
-    try:
-        data = yaml.safe_load(raw) if raw.strip() else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1  # +1 for 1-based, +1 for the '---' line
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        diags.emit("narrative.front-matter", f"front matter is not valid YAML: {problem}", Location(path, line))
-        return {}, body, offset
-    if not isinstance(data, dict):
-        diags.emit(
-            "narrative.front-matter",
-            f"front matter must be a mapping of keys to values, got {type(data).__name__} {data!r}",
-            Location(path, 2),
-        )
-        return {}, body, offset
-    return data, body, offset
-
-
 def parse_markdown_file(
     path: Path | str, diags: Diagnostics, root: Path | None = None
 ) -> tuple[dict[str, Any], str, int]:
     """Read a narrative file: ``(front_matter, body, body_line_offset)``.
 
-    Body line N is file line N + ``body_line_offset``. Problems become diagnostics
-    (``narrative.encoding``, ``narrative.front-matter``), never exceptions.
+    Body line N is file line N + ``body_line_offset``. The front matter is split and parsed by the
+    project's content loader (:func:`indbuilder.loader.split_front_matter`, located YAML), so its
+    problems carry the same rule ids and file:line as everywhere else (``yaml.syntax``,
+    ``yaml.duplicate-key``, ``yaml.encoding``, ``narrative.front-matter``); never exceptions.
+    A file without front matter is all body (offset 0).
     """
     shown = Location.of(path, root=root).path
     try:
         text = Path(path).read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        diags.emit("narrative.encoding", f"not UTF-8 text (byte {exc.start}: {exc.reason})", Location(shown))
+        diags.emit("yaml.encoding", f"file is not UTF-8 (byte {exc.start}: {exc.reason})", Location(shown))
         return {}, "", 0
-    text = text.replace("\r\n", "\n")
-    return split_front_matter(text, shown, diags)
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    fm, body, body_line = split_front_matter(text, shown)
+    if fm is None:
+        if re.match(r"---[ \t]*\n", text):
+            diags.emit(
+                "narrative.front-matter",
+                "front matter starts with '---' but is never closed",
+                Location(shown, 1),
+                hint="close it with a line '---', or remove the first line if it is not front matter",
+            )
+        return {}, text, 0
+    diags.extend(fm.diagnostics)
+    if fm.data is None:
+        return {}, body, body_line - 1
+    if not isinstance(fm.data, dict):
+        diags.emit(
+            "narrative.front-matter",
+            f"front matter must be a mapping of keys to values, got {type(fm.data).__name__} {fm.data!r}",
+            Location(shown, 2),
+        )
+        return {}, body, body_line - 1
+    return dict(fm.data), body, body_line - 1
 
 
 def load_markdown(path: Path | str, diags: Diagnostics, root: Path | None = None) -> MarkdownSource:
     """A narrative file as a :class:`MarkdownSource` (front matter parsed, line offset kept)."""
     fm, body, offset = parse_markdown_file(path, diags, root)
     return MarkdownSource(body, Location.of(path, root=root).path, offset, fm)
+
+
+def narrative_source(narrative: Any, jinja: bool = False) -> MarkdownSource:
+    """A :class:`MarkdownSource` for a loaded :class:`indbuilder.model.dossier.Narrative`."""
+    return MarkdownSource(
+        narrative.body, narrative.path, narrative.body_line - 1, dict(narrative.meta), jinja=jinja
+    )
 
 
 # ---------------------------------------------------------------- parser
