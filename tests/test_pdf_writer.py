@@ -216,3 +216,14 @@ def test_writer_registry_object():
     w = PdfWriter()
     assert w.name == "pdf" and w.extension == ".pdf"
     assert w.write(sample_document("en", "fda", rows=1)).startswith(b"%PDF-1.7")
+
+
+def test_finished_pdf_reads_strictly_without_warnings(en_pdf):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reader = PdfReader(en_pdf, strict=True)
+        assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+        assert all(page.extract_text() for page in reader.pages)
+    assert "Syntax Warning" not in tool("pdftotext", str(en_pdf), "-")

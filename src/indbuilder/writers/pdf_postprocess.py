@@ -7,8 +7,6 @@
   agencies require relative links (NMPA 6.2/6.9), so every such URI action becomes a GoToR action
   with a relative file specification (and a named destination when the href has a ``#anchor``;
   otherwise the first page with inherited zoom, NMPA 6.8/6.15).
-- The PDF header keeps the version typst wrote (pypdf would otherwise write ``%PDF-1.3``).
-
 The document ``/ID`` typst derives from the content is kept, so equal input gives equal bytes.
 """
 
@@ -18,16 +16,19 @@ import io
 import re
 from urllib.parse import unquote
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
+    IndirectObject,
     NameObject,
     NullObject,
     NumberObject,
+    PdfObject,
     TextStringObject,
 )
 
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -63,24 +64,71 @@ def goto_remote_action(uri: str) -> DictionaryObject:
 
 
 def finish_pdf(data: bytes) -> bytes:
-    """Apply the page mode and the relative-link rewrite to a typst PDF."""
+    """Apply the page mode and the relative-link rewrite to a typst PDF.
+
+    The changes are appended as one incremental update (ISO 32000-1 §7.5.6): typst's bytes stay
+    untouched and only the catalog and the rewritten link actions are added. pypdf reads the file
+    and serializes the changed objects; a full pypdf rewrite would clone the whole tagged
+    structure tree and costs ~4x the typesetting time.
+    """
     reader = PdfReader(io.BytesIO(data))
-    version = data[:8] if data.startswith(b"%PDF-") else b"%PDF-1.7"
-    writer = PdfWriter(clone_from=reader)
-    writer.pdf_header = version
-    if "/Outlines" in writer.root_object:
-        writer.page_mode = "/UseOutlines"
-    for page in writer.pages:
+    changed: dict[tuple[int, int], PdfObject] = {}
+    root_ref = reader.trailer.raw_get("/Root")
+    catalog = root_ref.get_object()
+    if "/Outlines" in catalog and catalog.get("/PageMode") != "/UseOutlines":
+        catalog[NameObject("/PageMode")] = NameObject("/UseOutlines")
+        changed[(root_ref.idnum, root_ref.generation)] = catalog
+    for page in reader.pages:
         for ref in page.get("/Annots", None) or []:
             annot = ref.get_object()
-            action = annot.get("/A")
-            if annot.get("/Subtype") != "/Link" or action is None:
+            if annot.get("/Subtype") != "/Link" or "/A" not in annot:
                 continue
-            action = action.get_object()
-            if action.get("/S") == "/URI":
-                uri = str(action.get("/URI", ""))
-                if is_relative_reference(uri):
-                    annot[NameObject("/A")] = goto_remote_action(uri)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+            raw_action = annot.raw_get("/A")
+            action = raw_action.get_object()
+            if action.get("/S") != "/URI" or not is_relative_reference(str(action.get("/URI", ""))):
+                continue
+            new_action = goto_remote_action(str(action["/URI"]))
+            if isinstance(raw_action, IndirectObject):
+                changed[(raw_action.idnum, raw_action.generation)] = new_action
+            elif isinstance(ref, IndirectObject):
+                annot[NameObject("/A")] = new_action
+                changed[(ref.idnum, ref.generation)] = annot
+            else:  # an annotation written inline in /Annots: rewrite the page object
+                annot[NameObject("/A")] = new_action
+                page_ref = page.indirect_reference
+                changed[(page_ref.idnum, page_ref.generation)] = page
+    if not changed:
+        return data
+    return _append_update(data, reader, changed)
+
+
+def _append_update(data: bytes, reader: PdfReader, changed: dict[tuple[int, int], PdfObject]) -> bytes:
+    """``data`` plus an incremental update section replacing the ``changed`` objects."""
+    m = _STARTXREF.search(data[-1024:])
+    if m is None:
+        raise ValueError("PDF has no startxref (not a typst PDF?)")
+    prev = int(m.group(1))
+    out = bytearray(data)
+    if not out.endswith(b"\n"):
+        out += b"\n"
+    offsets: dict[tuple[int, int], int] = {}
+    for key in sorted(changed):
+        offsets[key] = len(out)
+        buf = io.BytesIO()
+        changed[key].write_to_stream(buf)
+        out += f"{key[0]} {key[1]} obj\n".encode() + buf.getvalue() + b"\nendobj\n"
+    xref_at = len(out)
+    # The free-list head (object 0) is repeated, as Acrobat does, so that readers which expect
+    # every section to start at 0 do not renumber the objects.
+    out += b"xref\n0 1\n0000000000 65535 f \n"
+    for key in sorted(changed):
+        out += f"{key[0]} 1\n{offsets[key]:010d} {key[1]:05d} n \n".encode()
+    trailer = DictionaryObject({NameObject("/Size"): NumberObject(int(reader.trailer["/Size"])),
+                                NameObject("/Prev"): NumberObject(prev)})
+    for key in ("/Root", "/Info", "/ID"):
+        if key in reader.trailer:
+            trailer[NameObject(key)] = reader.trailer.raw_get(key)
+    buf = io.BytesIO()
+    trailer.write_to_stream(buf)
+    out += b"trailer\n" + buf.getvalue() + f"\nstartxref\n{xref_at}\n%%EOF\n".encode()
+    return bytes(out)
