@@ -1,0 +1,319 @@
+"""Module 2, 3 and 4 templates of the example dossier render the facts, in English and Chinese.
+
+Each test renders a template against the example project's facts (``content/``) and checks that
+the facts appear in the output, computing the expected strings from the loaded facts (never from
+hard-coded values), and that the checks built into the templates fire on bad facts and stay quiet
+on good ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import yaml
+
+from indbuilder.diagnostics import Diagnostics
+from indbuilder.loader import load_content
+from indbuilder.model.dossier import LIST_SECTIONS, SECTIONS, Dossier
+from indbuilder.render import TemplateEnv
+from indbuilder.render.filters import num, sci, unit
+
+REPO = Path(__file__).resolve().parents[1]
+# The project whose facts are rendered: the example dossier at the repository root by default.
+ROOT = Path(os.environ.get("INDBUILDER_M234_ROOT", REPO))
+TEMPLATES = REPO / "templates" / "ectd"
+OUTLINES = REPO / "src" / "indbuilder" / "outline" / "data"
+LANGS = [("en", "fda"), ("zh", "nmpa")]
+
+_MD_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+_LINK = re.compile(r"\[([^\]]*)\]\(<ref:([^>]*)>[^)]*\)")
+
+
+@pytest.fixture(scope="module")
+def dossier() -> Dossier:
+    diags = Diagnostics()
+    d = load_content(ROOT, ROOT / "content", diags)
+    errors = [x.format() for x in diags.sorted() if x.severity.value == "error"]
+    assert not errors, "example facts do not load:\n" + "\n".join(errors)
+    return d
+
+
+@pytest.fixture(scope="module")
+def env() -> TemplateEnv:
+    return TemplateEnv([TEMPLATES], root=REPO)
+
+
+def context(d: Dossier, lang: str, region: str, record: Any = None, node: Any = None) -> dict[str, Any]:
+    """The template context of the pipeline contract (docs/CONTRACTS.md, h_common_content)."""
+    ctx: dict[str, Any] = {k: getattr(d, k) for k in SECTIONS}
+    ctx["idx"] = {
+        k: d.index(k) for k in LIST_SECTIONS if all(hasattr(r, "id") for r in d.records(k))
+    }
+
+    def narrative(narrative_id: str) -> str:
+        n = d.narrative(narrative_id, lang)
+        return n.body if n else ""
+
+    ctx.update(
+        lang=lang,
+        region=region,
+        node=node or SimpleNamespace(number="", title=""),
+        record=record,
+        submission_date=dt.date(2026, 12, 1),
+        sequence="0000",
+        narrative=narrative,
+    )
+    return ctx
+
+
+def render(env: TemplateEnv, d: Dossier, name: str, lang: str, region: str, record: Any = None) -> str:
+    diags = Diagnostics()
+    out = env.render(name, context(d, lang, region, record), lang, diags)
+    problems = [x.format() for x in diags.sorted()]
+    assert out is not None and not problems, f"{name} [{lang}]:\n" + "\n".join(problems)
+    return out.text
+
+
+def plain(md: str) -> str:
+    """Markdown to comparable text: links keep their label (or their target), escapes are removed."""
+    md = _LINK.sub(lambda m: m.group(1) or m.group(2), md)
+    return _MD_ESCAPED.sub(r"\1", md)
+
+
+def with_facts(d: Dossier, **changes: Any) -> Dossier:
+    return Dossier(facts={**d.facts, **changes}, narratives=d.narratives, sources=d.sources)
+
+
+def table_rows(md: str, table_id: str) -> list[list[str]]:
+    """Body rows (cells) of the pipe table announced by ``Table: ... {#table_id}``."""
+    lines = md.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Table:") and "{#" + table_id + "}" in line)
+    rows = []
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            if rows:
+                break
+            continue
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]])
+    return rows[2:]  # drop header and delimiter rows
+
+
+# ------------------------------------------------------------------ every template renders
+
+
+def outline_template_nodes() -> list[tuple[str, str, str | None, str]]:
+    """(region, template, each-collection, node id) for every Module 2-4 node filled by a template."""
+    out = []
+    for region in ("fda", "nmpa"):
+        data = yaml.safe_load((OUTLINES / f"{region}.yaml").read_text(encoding="utf-8"))
+
+        def walk(nodes):
+            for n in nodes:
+                fills = n.get("fill") or []
+                for f in fills if isinstance(fills, list) else [fills]:
+                    tmpl = f.get("template")
+                    if tmpl and tmpl.split("/")[0] in ("m2", "m3", "m4"):
+                        out.append((region, tmpl, f.get("each"), n["id"]))
+                walk(n.get("children") or [])
+
+        walk(data["modules"])
+    return sorted(set(out))
+
+
+def test_every_m234_template_of_the_outlines_exists_in_both_languages():
+    nodes = outline_template_nodes()
+    assert nodes, "no Module 2-4 template fills found in the outline data"
+    missing = []
+    for _, tmpl, _, _ in nodes:
+        stem = tmpl[: -len(".md.j2")]
+        for lang in ("en", "zh"):
+            if not (TEMPLATES / f"{stem}.{lang}.md.j2").is_file():
+                missing.append(f"{stem}.{lang}.md.j2")
+    assert not missing, "templates missing: " + ", ".join(sorted(set(missing)))
+
+
+@pytest.mark.parametrize("lang,region", LANGS)
+def test_every_m234_template_renders_without_diagnostics(env, dossier, lang, region):
+    rendered = 0
+    for reg, tmpl, each, node_id in outline_template_nodes():
+        if reg != region:
+            continue
+        if each == "studies":
+            for s in dossier.studies:
+                if s.ich_node == node_id:
+                    render(env, dossier, tmpl, lang, region, record=s)
+                    rendered += 1
+        else:
+            render(env, dossier, tmpl, lang, region)
+            rendered += 1
+    assert rendered > 40
+
+
+def _zh_prose_problems(text: str) -> list[str]:
+    body = _LINK.sub("", text)
+    return [w for w in (" the ", " and ", " of ", " is ", "Table: T") if w in body]
+
+
+def test_chinese_m234_documents_contain_no_english_sentences(env, dossier):
+    bad = {}
+    for reg, tmpl, each, node_id in outline_template_nodes():
+        if reg != "nmpa":
+            continue
+        records = [s for s in dossier.studies if s.ich_node == node_id] if each == "studies" else [None]
+        for rec in records:
+            problems = _zh_prose_problems(render(env, dossier, tmpl, "zh", "nmpa", record=rec))
+            if problems:
+                bad[tmpl] = problems
+    assert not bad, bad
+
+
+def test_english_prose_detector_fires_on_english_text():
+    assert _zh_prose_problems("本品 is stable and of good quality") == [" and ", " of ", " is "]
+    assert _zh_prose_problems("本品在液氮气相中保存。") == []
+
+
+# ------------------------------------------------------------------ 3.2.P.5.1 specification
+
+
+@pytest.mark.parametrize("lang,region", LANGS)
+def test_specification_lists_every_test_with_its_criterion_and_method(env, dossier, lang, region):
+    md = render(env, dossier, "m3/32p51-specifications.md.j2", lang, region)
+    rows = table_rows(md, "tbl-p51-spec")
+    tests = dossier.specification.tests
+    assert len(rows) == len(tests)
+    methods = dossier.index("methods")
+    for row, test in zip(rows, tests):
+        cells = [plain(c) for c in row]
+        assert cells[1] == test.name.get(lang)
+        assert cells[2].startswith(methods[test.method].title.get(lang))
+        assert cells[3] == test.acceptance.get(lang)
+    assert dossier.specification.version in plain(md)
+
+
+# ------------------------------------------------------------------ 3.2.P.5.4 batch analyses
+
+
+def _formatted(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return str(sci(value, 2)) if abs(value) >= 100000 else num(value)
+
+
+@pytest.mark.parametrize("lang,region", LANGS)
+def test_batch_analyses_report_every_result_of_every_lot(env, dossier, lang, region):
+    md = render(env, dossier, "m3/32p54-batch-analyses.md.j2", lang, region)
+    text = plain(md)
+    batches = dossier.batches
+    assert batches
+    info = table_rows(md, "tbl-p54-batches")
+    assert [plain(r[0]) for r in info] == [b.id for b in batches]
+    results = table_rows(md, "tbl-p54-results")
+    tests = dossier.specification.tests
+    assert len(results) == len(tests)
+    for row, test in zip(results, tests):
+        assert len(row) == 2 + len(batches)
+        for cell, b in zip(row[2:], batches):
+            cell = plain(cell)
+            if test.id not in b.results:
+                assert cell == "—"
+                continue
+            v = b.results[test.id]
+            if isinstance(v, str):
+                assert cell  # qualitative outcome, translated for zh
+                if lang == "en":
+                    assert cell.startswith(v)
+            else:
+                assert cell.startswith(_formatted(v)), (cell, v)
+    for b in batches:
+        assert b.id in text
+
+
+@pytest.mark.parametrize("lang,region", LANGS)
+def test_batch_analyses_mark_results_outside_the_criterion(env, dossier, lang, region):
+    good = render(env, dossier, "m3/32p54-batch-analyses.md.j2", lang, region)
+    failing = [
+        (b, t) for b in dossier.batches for t in dossier.specification.tests
+        if t.id in b.results and not t.limit.passes(b.results[t.id])
+    ]
+    assert ("†" in good) == bool(failing)
+    # make the first numeric min/max result of the first lot fail its limit
+    lot = dossier.batches[0]
+    test = next(
+        t for t in dossier.specification.tests
+        if t.limit.kind in ("min", "max") and isinstance(lot.results.get(t.id), (int, float))
+    )
+    bad_value = (test.limit.min - 1) if test.limit.kind == "min" else (test.limit.max + 1)
+    bad_lot = lot.model_copy(update={"results": {**lot.results, test.id: bad_value}})
+    bad = with_facts(dossier, batches=[bad_lot, *dossier.batches[1:]])
+    md = render(env, bad, "m3/32p54-batch-analyses.md.j2", lang, region)
+    row = next(r for r in table_rows(md, "tbl-p54-results") if plain(r[0]) == test.name.get(lang))
+    assert "†" in row[2]
+    assert lot.id in plain(md).split("†")[-1]  # the lot is named in the text after the legend
+
+
+# ------------------------------------------------------------------ 3.2.P.8.1 stability summary
+
+
+@pytest.mark.parametrize("lang,region", LANGS)
+def test_stability_summary_states_shelf_life_and_in_use_time(env, dossier, lang, region):
+    text = plain(render(env, dossier, "m3/32p81-stability-summary.md.j2", lang, region))
+    p = dossier.product
+    assert str(unit(p.shelf_life.value, p.shelf_life.unit, lang=lang)) in text
+    assert str(unit(p.in_use_time.value, p.in_use_time.unit, lang=lang)) in text
+    assert p.storage.condition.get(lang) in text
+    for st in dossier.stability:
+        assert st.title.get(lang) in text
+        for lot in st.lots:
+            assert lot in text
+
+
+@pytest.mark.parametrize("lang,region", LANGS)
+def test_stability_summary_flags_a_shelf_life_beyond_the_data(env, dossier, lang, region):
+    marker = {"en": "extends beyond the real-time data", "zh": "超出了现有实时数据"}[lang]
+    p = dossier.product
+    supported = any(
+        st.supports == "shelf-life" and p.shelf_life.in_unit(st.time_unit) <= st.longest.value
+        for st in dossier.stability
+    )
+    text = plain(render(env, dossier, "m3/32p81-stability-summary.md.j2", lang, region))
+    assert (marker in text) == (not supported)
+    longest = max(
+        (st.longest.in_unit(p.shelf_life.unit) for st in dossier.stability if st.supports == "shelf-life"),
+        default=0,
+    )
+    longer = p.model_copy(update={"shelf_life": p.shelf_life.model_copy(update={"value": longest * 2 + 1})})
+    text = plain(render(env, with_facts(dossier, product=longer), "m3/32p81-stability-summary.md.j2", lang, region))
+    assert marker in text
+
+
+# ------------------------------------------------------------------ 2.6.7 toxicology tables
+
+TOX = {"single-dose-toxicity", "repeat-dose-toxicity", "genotoxicity", "tumorigenicity", "local-tolerance", "other-toxicity"}
+
+
+@pytest.mark.parametrize("lang,region", LANGS)
+def test_toxicology_tabulated_summary_lists_every_toxicology_study(env, dossier, lang, region):
+    md = render(env, dossier, "m2/267-toxicology-tabulated.md.j2", lang, region)
+    text = plain(md)
+    tox = [s for s in dossier.studies if s.category in TOX]
+    assert tox, "the example dossier has no toxicology study"
+    overview = table_rows(md, "tbl-267-overview")
+    assert len(overview) == len(tox)
+    for s in tox:
+        assert s.study_number in text
+        assert s.species.get(lang) in text
+        for lot in s.test_article_lots:
+            assert lot in text
+        if s.noael:
+            assert str(sci(s.noael.value)) in text
+    for s in dossier.studies:
+        if s.category not in TOX:
+            assert s.study_number not in text, f"{s.study_number} is not a toxicology study"
