@@ -57,7 +57,7 @@ class _Item:
 
     @property
     def heading(self) -> HeadingKey:
-        return tuple((el, attrs) for el, attrs in self.chain if attrs)
+        return tuple((el, attrs) for el, attrs in self.chain if attrs and el != "form")  # form-type is in element
 
     @property
     def checksum(self) -> str:
@@ -180,8 +180,10 @@ def _file_tag_realms(standards: Path) -> dict[str, str]:
     return {v.get("value"): v.get("realm") for ft in tree.getroot().iter("file-tag") for v in ft.iter("valid-value")}
 
 
-def _stf_canonical(source: Path | bytes) -> tuple | None:
-    """Sequence-independent content of an STF (study id/title/categories, leaf IDs, titles, file tags)."""
+def _stf_canonical(source: Path | bytes, at: str) -> tuple | None:
+    """What an STF says, independent of where it sits: study id/title/categories and, per document, the
+    backbone it points at (``NNNN/index.xml``, resolved from ``at``, the STF's ``NNNN/...`` path), leaf ID,
+    title and file tags."""
     tree = parse_xml(source, Location("stf"), Diagnostics())
     if tree is None:
         return None
@@ -191,7 +193,8 @@ def _stf_canonical(source: Path | bytes) -> tuple | None:
     docs = []
     for dc in r.iter("doc-content"):
         href = next((v for k, v in dc.attrib.items() if k.endswith("}href")), "")
-        docs.append((href.partition("#")[2], dc.findtext("title"),
+        path, _, frag = href.partition("#")
+        docs.append((posixpath.normpath(posixpath.join(posixpath.dirname(at), path)), frag, dc.findtext("title"),
                      tuple((t.get("name"), t.get("info-type")) for t in dc.iter("file-tag"))))
     return ident, tuple(docs)
 
@@ -297,7 +300,9 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
         for m in members:
             in_this = m.leaf_id in changed_ids
             holder = seq if in_this else by_id[m.leaf_id].sequence
-            href = _relative(f"{holder}/index.xml", f"{seq}/{stf_path}") + f"#{m.leaf_id}"
+            # Name the sequence explicitly (../<NNNN>/index.xml) even for this sequence: an STF that points at a
+            # replaced document then differs from the earlier STF, so it is never an identical replace (NMPA 3.6)
+            href = "../" * (stf_path.count("/") + 1) + f"{holder}/index.xml#{m.leaf_id}"
             tag = (m.study.file_tag if m.study else "study-report-body")
             docs.append(StfDoc(href, m.title, tag, realms.get(tag, "ich")))
         util_rel = _relative(f"{seq}/util", f"{seq}/{stf_path}")
@@ -310,7 +315,8 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
         prev = by_id.get(stf_item.leaf_id)
         same = None
         if prev is not None and history_dir is not None:
-            same = _stf_canonical(history_dir / prev.sequence / prev.href) == _stf_canonical(data)
+            same = (_stf_canonical(history_dir / prev.sequence / prev.href, f"{prev.sequence}/{prev.href}")
+                    == _stf_canonical(data, f"{seq}/{stf_path}"))
         op = lifecycle(stf_item, same)
         if op:
             ops.append(op)

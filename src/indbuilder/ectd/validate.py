@@ -280,13 +280,13 @@ class _Validator:
                 validate_dtd(tree, dtd, self.loc(l.target), self.diags)
             for dc in tree.iter("doc-content"):
                 href = dc.get(f"{{{XLINK_W3}}}href") or ""
-                path, _, frag = href.partition("#")
-                index_rel = posixpath.normpath(posixpath.join(posixpath.dirname(l.target), path))
-                if index_rel == "index.xml":
+                seq_rel, _, frag = resolve_target(self.seq, l.target, href).partition("#")
+                if seq_rel == f"{self.seq}/index.xml":
                     ids = {x.leaf_id for x in self.leaves if x.backbone == "index.xml"}
+                elif seq_rel.split("/", 1)[0] < self.seq:
+                    ids = set((self._target_ids(seq_rel) or {}).keys())
                 else:
-                    key = resolve_target(self.seq, l.target, href)
-                    ids = set((self._target_ids(key.partition("#")[0]) or {}).keys())
+                    ids = set()
                 if frag not in ids:
                     self.emit("ectd.stf-reference", f"STF doc-content {href!r} points at no leaf", l.target,
                               dc.sourceline)
