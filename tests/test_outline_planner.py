@@ -35,7 +35,10 @@ def complete_sources(outline, **overrides) -> Sources:
     ]
     if outline.region == "nmpa":
         attachment_nodes.append(outline["cn-1-11-1"])  # a domestic applicant's certificates (item 1.11)
-    attachments = tuple(DeclaredFile(node=n.id, path=f"content/pdf/{n.id}.pdf") for n in attachment_nodes)
+    # FDA 1.1 takes its PDFs at form:<code> pseudo-nodes, one per required form
+    targets = [s.node_id for n in attachment_nodes for s in n.forms if s.status is Status.REQUIRED]
+    targets += [n.id for n in attachment_nodes if not n.forms]
+    attachments = tuple(DeclaredFile(node=t, path=f"content/pdf/{t.replace(':', '-')}.pdf") for t in targets)
     studies = tuple(
         FactRecord(id=f"S-{i}", fields={"ich_node": n.id})
         for i, n in enumerate(outline.walk())
@@ -269,3 +272,33 @@ def test_not_applicable_text():
         "# 3.2.P.8.1 Stability Summary and Conclusion\n\nNot applicable. Cells are not stored.\n"
     )
     assert not_applicable_text(node, "en", None).endswith("\n\nNot applicable.\n")
+
+
+def test_fda_forms_are_declared_at_form_pseudo_nodes():
+    full = complete_sources(FDA)
+    p = plan(FDA, full)
+    assert [(d.node, d.attachment) for d in p["m1-1-forms"].documents] == [
+        ("form:fdaft1", "content/pdf/form-fdaft1.pdf"),
+        ("form:fdaft7", "content/pdf/form-fdaft7.pdf"),
+    ]
+    without_3674 = tuple(a for a in full.attachments if a.node != "form:fdaft7")
+    src = Sources(templates=full.templates, attachments=without_3674, records=full.records)
+    p = plan(FDA, src)
+    (d,) = p.diagnostics
+    assert d.rule == "completeness.missing"
+    assert d.message == (
+        "required form Form FDA 3674 (Certification of Compliance, ClinicalTrials.gov) in 1.1 Forms has no source: "
+        "declare an attachment with node: form:fdaft7 or declare it not applicable"
+    )
+    assert p.state("m1-1-forms") is NodeState.MISSING
+    # a justified N/A covers the 3674; the 1571 can never be waived
+    na = (NotApplicableDecl("form:fdaft7", {"en": "Filed with the protocol amendment.", "zh": "随方案修订提交。"}, LOC),
+          NotApplicableDecl("form:fdaft1", {"en": "Sent on paper.", "zh": "纸质提交。"}, LOC))
+    p = plan(FDA, Sources(templates=full.templates, attachments=without_3674, records=full.records, not_applicable=na))
+    assert [d.rule for d in p.diagnostics] == ["completeness.na-required"]
+    assert "form form:fdaft1 Form FDA 1571" in p.diagnostics.items[0].message
+    assert p.state("m1-1-forms") is NodeState.FILLED
+    # PDFs placed at 1.1 itself or at an unknown form are errors
+    wrong = full.attachments + (DeclaredFile("m1-1-forms", "content/pdf/1571.pdf"), DeclaredFile("form:fdaft2", "content/pdf/356h.pdf"))
+    rules_fired = sorted(d.rule for d in plan(FDA, Sources(templates=full.templates, attachments=wrong, records=full.records)).diagnostics)
+    assert rules_fired == ["completeness.heading-node", "completeness.unknown-node"]

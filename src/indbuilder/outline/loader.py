@@ -15,14 +15,14 @@ from typing import Any
 
 import yaml
 
-from .model import Fill, FillKind, IndItem, Outline, OutlineError, OutlineNode, SourceRef, Status, Title
+from .model import Fill, FillKind, FormSlot, IndItem, Outline, OutlineError, OutlineNode, SourceRef, Status, Title
 
 REGIONS = ("fda", "nmpa")
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 _NUMBER_RE = re.compile(r"^[0-9]+(\.[0-9A-Za-z]+)*$")
 _TEMPLATE_RE = re.compile(r"^[a-z0-9][a-z0-9/_.-]*\.md\.j2$")
-_NODE_KEYS = {"id", "number", "title", "status", "basis", "fill", "ind_items", "na_allowed", "repeat", "note", "children"}
+_NODE_KEYS = {"id", "number", "title", "status", "basis", "fill", "ind_items", "na_allowed", "repeat", "note", "forms", "children"}
 _FILL_KEYS = {"template", "each", "where", "attachment", "file_tag", "record_attachment"}
 
 
@@ -167,6 +167,30 @@ def _node(
     for item in ind_items:
         if item not in item_ids:
             problems.append(f"{where}: ind item {item!r} is not declared in ind_items")
+    forms = []
+    for raw_form in raw.get("forms") or []:
+        code = str(raw_form.get("code", ""))
+        try:
+            form_status = Status(raw_form.get("status"))
+        except ValueError:
+            problems.append(f"{where}: form {code}: unknown status {raw_form.get('status')!r}")
+            form_status = Status.OPTIONAL
+        if not re.fullmatch(r"[a-z0-9]+", code) or form_status in (Status.HEADING, Status.NOT_FOR_IND):
+            problems.append(f"{where}: form needs a code of [a-z0-9] and a required/conditional/optional status")
+        if f"form:{code}" in seen:
+            problems.append(f"{where}: duplicate form code {code}")
+        seen[f"form:{code}"] = node_id
+        forms.append(
+            FormSlot(
+                code=code,
+                title=_title(raw_form.get("title"), f"{where} form {code}", problems),
+                status=form_status,
+                basis=str(raw_form.get("basis", "")),
+                na_allowed=bool(raw_form.get("na_allowed", True)),
+            )
+        )
+    if forms and not any(f.kind is FillKind.ATTACHMENT for f in fills):
+        problems.append(f"{where}: a node with forms needs 'attachment: true'")
     return OutlineNode(
         id=node_id,
         number=number,
@@ -178,6 +202,7 @@ def _node(
         na_allowed=bool(raw.get("na_allowed", True)),
         repeat=tuple(raw.get("repeat") or ()),
         note=raw.get("note"),
+        forms=tuple(forms),
         children=children,
         parent_id=parent,
     )

@@ -83,6 +83,25 @@ class Fill:
 
 
 @dataclass(frozen=True)
+class FormSlot:
+    """A form expected inside FDA 1.1 (``m1-1-forms``), where documents sit in ``<form form-type="...">``.
+
+    Content declares a form's attachment at the pseudo-node ``form:<code>`` (e.g. ``form:fdaft1``), the
+    same id eCTD assembly takes (:mod:`indbuilder.ectd.model`).
+    """
+
+    code: str
+    title: Title
+    status: Status
+    basis: str = ""
+    na_allowed: bool = True
+
+    @property
+    def node_id(self) -> str:
+        return f"form:{self.code}"
+
+
+@dataclass(frozen=True)
 class OutlineNode:
     """One section of the outline (an eCTD heading element)."""
 
@@ -96,6 +115,7 @@ class OutlineNode:
     na_allowed: bool = True
     repeat: tuple[str, ...] = ()
     note: str | None = None
+    forms: tuple[FormSlot, ...] = ()
     children: tuple["OutlineNode", ...] = ()
     parent_id: str | None = None
 
@@ -202,6 +222,14 @@ class Outline:
 
     def ids(self) -> list[str]:
         return list(self._index)
+
+    def form(self, pseudo_id: str) -> tuple[OutlineNode, FormSlot] | None:
+        """The node and slot of a form pseudo-node id ``form:<code>`` (FDA 1.1), or ``None``."""
+        for node in self.walk():
+            for slot in node.forms:
+                if slot.node_id == pseudo_id:
+                    return node, slot
+        return None
 
     def ind_item(self, item_id: str) -> IndItem | None:
         return next((i for i in self.ind_items if i.id == item_id), None)

@@ -219,7 +219,8 @@ class _Planner:
         self.lang = outline.language
         self.diags = Diagnostics()
         self.doc_ids: set[str] = set()
-        self.declared: dict[str, list[tuple[str, DeclaredFile]]] = {}
+        # node id -> (kind, declaration, id the document is placed at: the node or a form:<code> pseudo-node)
+        self.declared: dict[str, list[tuple[str, DeclaredFile, str]]] = {}
         self.na: dict[str, NotApplicableDecl] = {}
 
     # -- helpers
@@ -243,12 +244,22 @@ class _Planner:
         self.doc_ids.add(candidate)
         return candidate
 
+    def form_ids(self) -> list[str]:
+        return [slot.node_id for node in self.o.walk() for slot in node.forms]
+
     def suggest(self, value: str) -> str:
         """``; did you mean <id> (<number title>)?`` for the nearest node id, or ``""``.
 
         A display number (``3.2.P.8.1``) maps to its node; an id with the right numbering part
         (``m3-2-p-8-1-...``) prefers nodes with that numbering; otherwise difflib's closest id.
         """
+        if value.startswith("form:"):
+            forms = {slot.node_id: slot for node in self.o.walk() for slot in node.forms}
+            close = difflib.get_close_matches(value, list(forms), n=1, cutoff=0.5)
+            if close:
+                return f"; did you mean {close[0]} ({forms[close[0]].title.en})?"
+            listed = ", ".join(f"{k} ({s.title.en})" for k, s in forms.items())
+            return f"; forms of this outline: {listed}" if listed else ""
         node = self.o.by_number(value)
         if node is None:
             ids = self.o.ids()
@@ -275,9 +286,22 @@ class _Planner:
             for decl in sorted(items, key=lambda d: (d.node, d.path)):
                 if kind == "narrative" and decl.lang not in lang_ok:
                     continue
+                form = self.o.form(decl.node) if decl.node.startswith("form:") else None
+                if form is not None:
+                    self.declared.setdefault(form[0].id, []).append((kind, decl, decl.node))
+                    continue
                 node = self.o.get(decl.node)
                 if node is None:
                     self.unknown(f"{kind} {decl.path}", decl.node, decl.location)
+                    continue
+                if node.forms:
+                    forms = ", ".join(f"{s.node_id} ({s.title.en})" for s in node.forms)
+                    self.diags.emit(
+                        rules.HEADING_NODE,
+                        f"{kind} {decl.path} is placed at {self.label(node)}, which holds documents only inside "
+                        f"form elements; declare it at the form's node: {forms}",
+                        decl.location,
+                    )
                     continue
                 if node.is_heading:
                     subs = ", ".join(c.number for c in node.children[:6])
@@ -295,10 +319,15 @@ class _Planner:
                         decl.location,
                     )
                     continue
-                self.declared.setdefault(node.id, []).append((kind, decl))
+                self.declared.setdefault(node.id, []).append((kind, decl, node.id))
         for decl in self.s.not_applicable:
+            form = self.o.form(decl.node) if decl.node.startswith("form:") else None
             node = self.o.get(decl.node)
-            if node is None:
+            if form is not None:
+                what, na_allowed, basis = f"form {decl.node} {form[1].title.en}", form[1].na_allowed, form[1].basis
+            elif node is not None:
+                what, na_allowed, basis = f"section {self.label(node)}", node.na_allowed, node.basis
+            else:
                 self.unknown("not-applicable declaration", decl.node, decl.location)
                 continue
             if decl.node in self.na:
@@ -308,14 +337,14 @@ class _Planner:
                 language = "Chinese" if self.lang == "zh" else "English"
                 self.diags.emit(
                     rules.NA_UNJUSTIFIED,
-                    f"section {self.label(node)} is declared not applicable without a justification ({language})",
+                    f"{what} is declared not applicable without a justification ({language})",
                     decl.location,
                     hint="give the reason under 'justification' in en and zh",
                 )
-            if not node.na_allowed:
+            if not na_allowed:
                 self.diags.emit(
                     rules.NA_REQUIRED,
-                    f"section {self.label(node)} cannot be declared not applicable for an IND ({node.basis})",
+                    f"{what} cannot be declared not applicable for an IND ({basis})",
                     decl.location,
                 )
         self.check_records()
@@ -348,6 +377,8 @@ class _Planner:
 
     # -- per node
     def expected(self, node: OutlineNode) -> tuple[str, ...]:
+        if node.forms:
+            return tuple(f"declare an attachment with node: {slot.node_id}" for slot in node.forms)
         out = []
         for fill in node.fills:
             if fill.kind is FillKind.TEMPLATE:
@@ -362,11 +393,11 @@ class _Planner:
     def fill_documents(self, node: OutlineNode) -> list[PlannedDocument]:
         docs: list[PlannedDocument] = []
         explicit = self.declared.get(node.id, [])
-        for kind, decl in explicit:
+        for kind, decl, placed_at in explicit:
             stem = decl.doc_id or Path(decl.path).stem
             docs.append(
                 PlannedDocument(
-                    node=node.id,
+                    node=placed_at,
                     doc_id=self.unique_id(stem, node),
                     kind=kind,
                     language=decl.lang or self.lang,
@@ -443,6 +474,9 @@ class _Planner:
                 return NodePlan(node, NodeState.NOT_APPLICABLE, justification=na[1].justification, na_declared_at=na[0])
             return NodePlan(node, NodeState.HEADING)
         docs = self.fill_documents(node)
+        missing_forms = self.missing_forms(node, docs)
+        if missing_forms:
+            return NodePlan(node, NodeState.MISSING, tuple(docs), expected=missing_forms)
         if docs:
             if na and na[0] == node.id:
                 self.diags.emit(
@@ -472,9 +506,10 @@ class _Planner:
                 na_declared_at=decl_node, expected=expected,
             )
         if node.status is Status.REQUIRED:
+            na_clause = " or declare it not applicable" if node.na_allowed else ""
             self.diags.emit(
                 rules.MISSING,
-                f"required section {self.label(node)} has no source: {' or '.join(expected)} or declare it not applicable",
+                f"required section {self.label(node)} has no source: {' or '.join(expected)}{na_clause}",
                 None,
                 hint=f"a Markdown narrative with front matter 'node: {node.id}' also fills it",
             )
@@ -488,6 +523,24 @@ class _Planner:
                 hint=f"declare it (or a heading above it) not applicable, or {' or '.join(expected)}",
             )
         return NodePlan(node, NodeState.NOT_PROVIDED, expected=expected)
+
+    def missing_forms(self, node: OutlineNode, docs: list[PlannedDocument]) -> tuple[str, ...]:
+        """Required form slots of ``node`` (FDA 1.1) with no attachment and no N/A; each one is reported."""
+        placed = {d.node for d in docs}
+        out = []
+        for slot in node.forms:
+            if slot.status is not Status.REQUIRED or slot.node_id in placed or slot.node_id in self.na:
+                continue
+            na_clause = " or declare it not applicable" if slot.na_allowed else ""
+            self.diags.emit(
+                rules.MISSING,
+                f"required form {slot.title.en} in {self.label(node)} has no source: declare an attachment "
+                f"with node: {slot.node_id}{na_clause}",
+                None,
+                hint=slot.basis or None,
+            )
+            out.append(f"declare an attachment with node: {slot.node_id}")
+        return tuple(out)
 
     def check_items(self, nodes: dict[str, NodePlan]) -> None:
         """IND items that only optional/conditional sections carry need at least one of them."""
