@@ -9,6 +9,7 @@ PDF writer and its typst dependency) never stops the others from working.
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -18,22 +19,26 @@ if TYPE_CHECKING:
 
 @runtime_checkable
 class Writer(Protocol):
-    """A document writer. ``extension`` includes the dot (``".docx"``)."""
+    """A document writer. ``extension`` includes the dot (``".docx"``).
+
+    ``write`` may accept an optional second argument ``diags`` (a
+    :class:`~indbuilder.diagnostics.Diagnostics` collector); :func:`write` passes it when it does.
+    """
 
     name: str
     extension: str
 
-    def write(self, doc: "Document", diags: "Diagnostics | None" = None) -> bytes:
-        """Render ``doc``; content problems go to ``diags`` (optional) as diagnostics."""
+    def write(self, doc: "Document") -> bytes:
+        """Render ``doc`` to the bytes of one file."""
         ...
 
 
 WRITERS: dict[str, Writer] = {}
 
-# format name -> module that registers it on import
-_MODULES: dict[str, str] = {
-    "docx": "indbuilder.writers.docx",
-    "pdf": "indbuilder.writers.pdf",
+# format name -> (module, writer class) loaded on first use
+_MODULES: dict[str, tuple[str, str]] = {
+    "docx": ("indbuilder.writers.docx", "DocxWriter"),
+    "pdf": ("indbuilder.writers.pdf", "PdfWriter"),
 }
 
 
@@ -49,15 +54,29 @@ def get_writer(name: str) -> Writer:
     Raises ``KeyError`` for an unknown format or a writer whose module is not installed.
     """
     if name not in WRITERS and name in _MODULES:
+        module_name, class_name = _MODULES[name]
         try:
-            importlib.import_module(_MODULES[name])
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != _MODULES[name]:
+            if exc.name != module_name:
                 raise
+        else:
+            if name not in WRITERS and hasattr(module, class_name):
+                register(getattr(module, class_name)())
     if name not in WRITERS:
         known = ", ".join(sorted(WRITERS)) or "none"
         raise KeyError(f"no writer for format {name!r} (loaded: {known})")
     return WRITERS[name]
+
+
+def write(name: str, doc: "Document", diags: "Diagnostics | None" = None) -> bytes:
+    """Render ``doc`` with the writer for format ``name``, passing ``diags`` to writers whose
+    ``write`` accepts a second parameter."""
+    writer = get_writer(name)
+    params = list(inspect.signature(writer.write).parameters)
+    if diags is not None and len(params) >= 2:
+        return writer.write(doc, diags)  # type: ignore[call-arg]
+    return writer.write(doc)
 
 
 def available() -> list[str]:

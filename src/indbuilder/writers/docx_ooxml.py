@@ -448,7 +448,7 @@ def normalize_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes
         for name in order:
             info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
+            info.create_system = 3  # Unix, on every platform
+            info.external_attr = 0o644 << 16
             dst.writestr(info, replace.get(name) or src.read(name), compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
     return out.getvalue()
