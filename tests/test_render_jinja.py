@@ -181,3 +181,13 @@ def test_pydantic_fact_models_in_templates(project):
     write(project / "templates/ectd/m.md.j2", "{{ name|t }}: {{ dose|unit }}; {{ t(name) }}\n")
     ctx = {"name": Text(en="Cell dose", zh="细胞剂量"), "dose": Quantity(value=3, unit="days")}
     assert env_for(project).render("m.md.j2", ctx, "zh", Diagnostics()).text == "细胞剂量: 3天; 细胞剂量\n"
+
+
+def test_variant_name_matches_planner_rule():
+    from indbuilder.outline.planner import resolve_template
+    from indbuilder.render.jinja_env import variant_name
+
+    for name in ("m3/32p81-stability-summary.md.j2", "m1/1.3.4.md.j2", "x.md.j2"):
+        assert resolve_template(name, "zh", frozenset({variant_name(name, "zh"), name})) == variant_name(name, "zh")
+    assert variant_name("m1/1.3.4.md.j2", "zh") == "m1/1.3.4.zh.md.j2"
+    assert variant_name("parts/a.j2", "en") == "parts/a.en.j2"

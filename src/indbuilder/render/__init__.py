@@ -5,6 +5,7 @@
   ``t``, ``md_escape``, ``table``);
 - :mod:`.markdown`: Markdown -> doctree blocks, narrative front matter (``narrative.*`` rules);
 - :mod:`.xref`: cross-references and literature citations (``xref.*`` rules);
+- :mod:`.xref_index`: the region's cross-reference index from the plan and the dossier;
 - :mod:`.document`: :func:`render_document`, one call per planned document.
 
 Importing this package registers every rule it can emit.
@@ -22,6 +23,7 @@ from .markdown import (
     parse_markdown_file,
 )
 from .xref import XrefIndex, XrefResolver, XrefTarget, parse_target, report_unused
+from .xref_index import build_xref_index, register_tables
 
 __all__ = [
     "FilterError",
@@ -33,12 +35,14 @@ __all__ = [
     "XrefIndex",
     "XrefResolver",
     "XrefTarget",
+    "build_xref_index",
     "load_markdown",
     "markdown_to_blocks",
     "md_escape",
     "narrative_source",
     "parse_markdown_file",
     "parse_target",
+    "register_tables",
     "render_document",
     "report_unused",
 ]

@@ -89,11 +89,15 @@ SOURCE_TITLE_PREFIX = "indbuilder-src:"
 
 
 def variant_name(name: str, lang: str) -> str:
-    """``m3/x.md.j2`` -> ``m3/x.zh.md.j2`` (the language is inserted after the first dot)."""
-    folder, _, base = name.rpartition("/")
-    stem, dot, rest = base.partition(".")
-    new = f"{stem}.{lang}{dot}{rest}"
-    return f"{folder}/{new}" if folder else new
+    """``m3/x.md.j2`` -> ``m3/x.zh.md.j2`` (same rule as ``outline.planner.resolve_template``).
+
+    Names not ending in ``.md.j2`` get the language before their last suffix (``a.j2`` -> ``a.zh.j2``).
+    """
+    for suffix in (".md.j2",):
+        if name.endswith(suffix):
+            return f"{name[: -len(suffix)]}.{lang}{suffix}"
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.{lang}.{ext}" if dot and "/" not in ext else f"{name}.{lang}"
 
 
 class LanguageLoader(jinja2.BaseLoader):

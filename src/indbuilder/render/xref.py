@@ -103,8 +103,8 @@ _LABELS: dict[str, dict[str, str]] = {
     "section": {"en": "Section {number} {title}", "zh": "{number} {title}"},
     "doc": {"en": "{title}", "zh": "{title}"},
     "table": {"en": "Table {number} {title}", "zh": "表{number} {title}"},
-    "study": {"en": "Study {key}", "zh": "研究{key}"},
-    "lot": {"en": "Batch {key}", "zh": "批号{key}"},
+    "study": {"en": "Study {number}", "zh": "研究{number}"},
+    "lot": {"en": "Batch {number}", "zh": "批号{number}"},
     "test": {"en": "{title}", "zh": "{title}"},
 }
 
@@ -149,7 +149,7 @@ class XrefTarget:
     def label(self, lang: str) -> str:
         """The default link text in ``lang`` (not used for ``lit``, which prints ``[n]``)."""
         pattern = _LABELS.get(self.kind, {}).get(lang) or _LABELS.get(self.kind, {}).get("en", "{key}")
-        number = self.number or (self.key if self.kind == "section" else "")
+        number = self.number or (self.key if self.kind in ("section", "study", "lot") else "")
         text = pattern.format(number=number, key=self.key, title=self.title(lang))
         text = " ".join(text.split())
         if self.kind == "table" and not number:
