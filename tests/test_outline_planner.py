@@ -59,9 +59,10 @@ def diags_of(p, rule):
 
 
 def test_rules_are_registered_with_a_basis():
-    for rule_id in completeness.RULE_IDS:
-        rule = rules.get(rule_id)
-        assert rule is not None and rule.basis and rule.summary
+    assert len(completeness.RULES) == 10
+    for rule in completeness.RULES:
+        assert rule.id.startswith("completeness.") and rule.basis and rule.summary and rule.explanation
+        assert rules.default_severity(rule.id) is rule.severity
 
 
 def test_complete_project_is_quiet():

@@ -5,9 +5,19 @@ The planner (:mod:`indbuilder.outline.planner`) emits these; they are registered
 
 from __future__ import annotations
 
-from ..rules import define
+from ..rules import Rule, define
 
-MISSING = define(
+_RULES: list[Rule] = []
+
+
+def _define(id: str, severity: str, summary: str, explanation: str, basis: str) -> str:
+    """Register a rule with :func:`indbuilder.rules.define` and keep it in :data:`RULES`."""
+    rule = define(id, severity, summary, explanation, basis)
+    _RULES.append(rule)
+    return rule.id
+
+
+MISSING = _define(
     "completeness.missing",
     "error",
     "A required section has no source.",
@@ -18,9 +28,9 @@ MISSING = define(
     """,
     "21 CFR 312.23(a) (an IND shall contain items (1)-(10)); NMPA eCTD验证标准 4.3.5; "
     "生物制品注册受理审查指南（试行）2025 (keep every CTD number; 不适用 with the reason)",
-).id
+)
 
-NA_UNJUSTIFIED = define(
+NA_UNJUSTIFIED = _define(
     "completeness.na-unjustified",
     "error",
     "A section is declared not applicable without a justification in the region's language.",
@@ -29,9 +39,9 @@ NA_UNJUSTIFIED = define(
     (English for FDA, Simplified Chinese for NMPA). NMPA prints the reason under the kept number and title.
     """,
     "生物制品注册受理审查指南（试行）2025 Part 1: 如无相关信息或研究资料，应保留项目编号和名称，并注明\u201c不适用\u201d及理由",
-).id
+)
 
-NA_REQUIRED = define(
+NA_REQUIRED = _define(
     "completeness.na-required",
     "error",
     "A section that an IND cannot omit is declared not applicable.",
@@ -41,9 +51,9 @@ NA_REQUIRED = define(
     investigator's brochure (NMPA eCTD validation rule 4.3.5 and the M4 Module 1 IND items).
     """,
     "21 CFR 312.23(a)(1), (a)(3); NMPA eCTD验证标准 4.3.5",
-).id
+)
 
-UNKNOWN_NODE = define(
+UNKNOWN_NODE = _define(
     "completeness.unknown-node",
     "error",
     "Content names an outline node that the region's outline does not have.",
@@ -53,9 +63,9 @@ UNKNOWN_NODE = define(
     DTD/XSD spells it. The message suggests the nearest id.
     """,
     "ICH eCTD v3.2.2 ich-ectd-3-2.dtd; FDA us-regional-v3-3.dtd; NMPA cn-regional-1-0.xsd",
-).id
+)
 
-HEADING_NODE = define(
+HEADING_NODE = _define(
     "completeness.heading-node",
     "error",
     "Content is placed at a heading that holds no documents.",
@@ -64,9 +74,9 @@ HEADING_NODE = define(
     the heading's sub-sections.
     """,
     "FDA eCTD Module 1 specification v2.3 section VI (leaves only at the lowest level); cn-regional-1-0.xsd",
-).id
+)
 
-NOT_FOR_IND = define(
+NOT_FOR_IND = _define(
     "completeness.not-for-ind",
     "error",
     "Content is placed at a section that an IND must not use.",
@@ -74,9 +84,9 @@ NOT_FOR_IND = define(
     The section belongs to marketing or post-approval submissions; an IND sequence must not contain it.
     """,
     "NMPA eCTD验证标准 4.3.6",
-).id
+)
 
-NA_CONFLICT = define(
+NA_CONFLICT = _define(
     "completeness.na-conflict",
     "warning",
     "A section is declared not applicable but also has content.",
@@ -84,9 +94,9 @@ NA_CONFLICT = define(
     The content is used and the not-applicable declaration is ignored; remove one of them.
     """,
     "21 CFR 312.23(a); consistency of the dossier",
-).id
+)
 
-IND_ITEM_MISSING = define(
+IND_ITEM_MISSING = _define(
     "completeness.ind-item-missing",
     "error",
     "An item an IND must contain has no section that provides it.",
@@ -96,9 +106,9 @@ IND_ITEM_MISSING = define(
     must be filled or declared not applicable.
     """,
     "21 CFR 312.23(a) 'shall submit ... in the following order'; NMPA eCTD验证标准 4.3.5",
-).id
+)
 
-TEMPLATE_MISSING = define(
+TEMPLATE_MISSING = _define(
     "completeness.template-missing",
     "error",
     "A fact record needs a document at a section, but the section's template does not exist.",
@@ -107,9 +117,9 @@ TEMPLATE_MISSING = define(
     from a template; the template file is missing and the record has no attachment of its own.
     """,
     "ICH M4S(R2) 4.2 (one report per study)",
-).id
+)
 
-NA_UNDECLARED = define(
+NA_UNDECLARED = _define(
     "completeness.na-undeclared",
     "warning",
     "A section of an NMPA dossier has no content and no 不适用 declaration.",
@@ -118,17 +128,7 @@ NA_UNDECLARED = define(
     Declare the section (or its heading) not applicable, or provide content.
     """,
     "生物制品注册受理审查指南（试行）2025 Part 1; 《生物制品注册分类及申报资料要求》(2020)",
-).id
-
-RULE_IDS = (
-    MISSING,
-    NA_UNJUSTIFIED,
-    NA_REQUIRED,
-    UNKNOWN_NODE,
-    HEADING_NODE,
-    NOT_FOR_IND,
-    NA_CONFLICT,
-    IND_ITEM_MISSING,
-    TEMPLATE_MISSING,
-    NA_UNDECLARED,
 )
+
+RULES: tuple[Rule, ...] = tuple(_RULES)
+RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .na_text import justification_text
-from .planner import NodePlan, NodeState, Plan
+from .planner import NodePlan, NodeState, Plan, PlannedDocument
 
 _ANSI = {
     NodeState.FILLED: "\x1b[32m",  # green
@@ -46,7 +46,7 @@ def _state_text(np: NodePlan, lang: str, plan: Plan) -> str:
     text = words[np.state]
     if np.state is NodeState.FILLED:
         n = len(np.documents)
-        text += f" ({n} {words['document'] if n == 1 else words['documents']})"
+        text += f" ({n} {words['document'] if n == 1 else words['documents']}): " + _sources(np)
     elif np.state is NodeState.NOT_APPLICABLE:
         if np.na_declared_at and np.na_declared_at != np.node.id:
             text += f" ({words['inherited']} {plan.outline[np.na_declared_at].number})"
@@ -59,11 +59,26 @@ def _state_text(np: NodePlan, lang: str, plan: Plan) -> str:
     return text
 
 
+def _source(doc: PlannedDocument) -> str:
+    what = doc.template or doc.narrative or doc.attachment or doc.kind
+    if doc.record:
+        what += f" [{doc.record}]"
+    if doc.node.startswith("form:"):
+        what = f"{doc.node} {what}"
+    return what
+
+
+def _sources(np: NodePlan, limit: int = 3) -> str:
+    shown = [_source(d) for d in np.documents[:limit]]
+    more = len(np.documents) - limit
+    return ", ".join(shown) + (f", +{more}" if more > 0 else "")
+
+
 def format_outline(plan: Plan, color: bool = False, lang: str = "en") -> str:
     """The plan as an indented tree with box-drawing guides, one node per line::
 
         ├── 3.2.P.8 Stability
-        │   ├── 3.2.P.8.1 Stability Summary and Conclusion — filled (1 document)
+        │   ├── 3.2.P.8.1 Stability Summary and Conclusion — filled (1 document): m3/32p81-stability-summary.md.j2
         │   └── 3.2.P.8.3 Stability Data — MISSING: add template templates/ectd/m3/32p83-stability-data.md.j2
 
     Titles and state words are in ``lang`` (``en`` or ``zh``); ANSI colours only when ``color`` is true.
