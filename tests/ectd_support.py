@@ -96,3 +96,13 @@ def rules(diags) -> list[str]:
 
 def errors(diags) -> list[str]:
     return [d.format() for d in diags if d.severity.value == "error"]
+
+
+def copy_standards(dst: Path) -> Path:
+    """Writable copy of the standards folder (the reference files are read-only), bytes unchanged."""
+    for p in STANDARDS.rglob("*"):
+        if p.is_file():
+            target = dst / p.relative_to(STANDARDS)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(p.read_bytes())
+    return dst

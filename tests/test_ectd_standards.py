@@ -1,0 +1,58 @@
+"""Standards install: checksums verified, modified files rejected, nothing downloaded."""
+
+from __future__ import annotations
+
+from ectd_support import STANDARDS, copy_standards, errors, fda_envelope, fda_files, rules
+from indbuilder.ectd import assemble_sequence, default_cache, install_standards
+from indbuilder.ectd.standards import catalog
+
+
+def test_install_from_reference_copies_every_file_byte_for_byte(tmp_path):
+    cache = tmp_path / "cache"
+    diags = install_standards(STANDARDS, cache)
+    assert errors(diags) == []
+    for entry in catalog():
+        assert (cache / entry.path).read_bytes() == (STANDARDS / entry.path).read_bytes(), entry.path
+    # the installed cache is a working standards directory
+    out = tmp_path / "fda"
+    assert errors(assemble_sequence(fda_files(), fda_envelope(), out, cache, history_dir=out)) == []
+
+
+def test_install_rejects_a_modified_file(tmp_path):
+    src = copy_standards(tmp_path / "src")
+    dtd = src / "us/us-regional-v3-3.dtd"
+    dtd.write_bytes(dtd.read_bytes().replace(b"\r\n", b"\n"))  # e.g. a git checkout normalised line endings
+    cache = tmp_path / "cache"
+    diags = install_standards(src, cache)
+    bad = [d for d in diags if d.rule == "ectd.standard-checksum"]
+    assert len(bad) == 1 and "us-regional-v3-3.dtd" in bad[0].message and "bea39be6" in bad[0].message
+    assert not (cache / "us/us-regional-v3-3.dtd").exists()
+    assert (cache / "ich/ich-ectd-3-2.dtd").exists()
+
+
+def test_install_reports_unverifiable_difference_and_missing_files(tmp_path):
+    src = copy_standards(tmp_path / "src")
+    xsd = src / "cn/cn-regional-1-0.xsd"
+    xsd.write_bytes(xsd.read_bytes() + b"\n")
+    (src / "w3c/xml.xsd").unlink()
+    diags = install_standards(src, tmp_path / "cache")
+    assert "ectd.standard-differs" in rules(diags)
+    assert [d.message for d in diags if d.rule == "ectd.standard-missing"] == [f"w3c/xml.xsd not found in {src}"]
+
+
+def test_install_without_source_downloads_nothing(tmp_path):
+    diags = install_standards(None, tmp_path / "cache")
+    assert rules(diags) == ["ectd.standards-source"]
+    assert not (tmp_path / "cache").exists()
+
+
+def test_default_cache_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache() == tmp_path / "indbuilder" / "standards"
+
+
+def test_catalog_records_published_checksums():
+    published = {e.name: e.published_md5 for e in catalog() if e.published_md5}
+    assert published["ich-ectd-3-2.dtd"] == "1d6f631cc6b6357f0f4fe378e5f79a27"
+    assert published["us-regional-v3-3.dtd"] == "bea39be6d3a1716262a30a87657bce2d"
+    assert "cn-regional-1-0.xsd" not in published  # no NMPA checksum is known: never claimed
