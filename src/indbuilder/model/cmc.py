@@ -36,7 +36,7 @@ class Material(Record):
     name: Text
     grade: Text
     supplier: str
-    origin: Literal["human", "animal", "recombinant", "chemical", "plant", "autologous"]
+    origin: Literal["human", "animal", "recombinant", "microbial", "chemical", "plant", "autologous"]
     function: Text
     steps: list[str] = []  # process step ids where it is used
     risk_note: Text | None = None  # viral-safety / TSE mitigation for human or animal origin

@@ -11,12 +11,15 @@ from .common import Address, Fact, Person, Record, Text
 
 
 class Contact(Person):
-    role: Literal["regulatory", "technical", "us-agent", "medical"] = "regulatory"
+    # "monitor": person monitoring the investigation (Form 1571, 21 CFR 312.23(a)(1)(vi));
+    # "safety": person reviewing safety information under 21 CFR 312.32 (312.23(a)(1)(vii)).
+    role: Literal["regulatory", "technical", "us-agent", "medical", "monitor", "safety"] = "regulatory"
 
 
 class Organisation(Record):
     name: Text
-    kind: Literal["sponsor", "manufacturer", "cro", "supplier", "testing-lab"]
+    # "agent": registration agent of an overseas applicant in China (NMPA M1 1.11.3)
+    kind: Literal["sponsor", "manufacturer", "cro", "supplier", "testing-lab", "agent"]
     address: Address
     duns: str | None = Field(default=None, pattern=r"^\d{9}$")
     responsibilities: Text | None = None
@@ -52,6 +55,15 @@ class NmpaEnvelope(Fact):
     regulatory_activity: str = "cnrat1"
     sequence_type: str = "cnsqt1"
     description: str = Field(max_length=120)
+    registration_class: Text | None = None  # 注册分类, e.g. 治疗用生物制品1类 (生物制品注册分类及申报资料要求, 2020)
+
+
+class CtGovCertification(Fact):
+    """Form FDA 3674 certification of compliance with 42 U.S.C. 282(j) (ClinicalTrials.gov)."""
+
+    status: Literal["not-applicable", "will-register", "registered"]
+    nct_number: str | None = Field(default=None, pattern=r"^NCT\d{8}$")
+    statement: Text
 
 
 class Regulatory(Fact):
@@ -64,3 +76,4 @@ class Regulatory(Fact):
     ib_version: str
     ib_date: dt.date
     protocol_ref: str  # id of the protocol
+    ctgov: CtGovCertification | None = None  # Form FDA 3674
