@@ -234,3 +234,28 @@ def test_same_input_same_tree():
     a, _ = render_md("# T\n\n[](ref:lit:lee2019) [](ref:3.2.P.8.1)\n\n::: bibliography\n:::\n")
     b, _ = render_md("# T\n\n[](ref:lit:lee2019) [](ref:3.2.P.8.1)\n\n::: bibliography\n:::\n")
     assert a == b
+
+
+def test_ref_line_inside_multiline_paragraph_and_list():
+    text = "intro\n\nA long paragraph\nthat wraps, see [](ref:3.2.P.8.9)\nand later [](ref:3.2.P.8.9) again.\n\n- item\n- item [](ref:doc:nope)\n"
+    _, diags = render_md(text)
+    assert [str(d.location) for d in diags] == ["content/n.md:4", "content/n.md:5", "content/n.md:8"]
+
+
+HOSTILE = ["USP <71>", "*", "a|b", "#3 $5 [a](ref:3.2.P.8.1) @c \\d", "_x_ **y** `z`", "1. x", "&amp;", "^s^ ~s~ [^f]", "{#a}", "<b>b</b>"]
+
+
+@pytest.mark.parametrize("fact", HOSTILE)
+def test_hostile_fact_through_template_prints_literally(tmp_path: Path, fact: str):
+    (tmp_path / "h.md.j2").write_text(
+        "# {{ f|md_escape }}\n\n{{ f|md_escape }}\n\n- {{ f|md_escape }}\n\n{{ table([{'v': f}], [('v', 'V')], caption=f, id='tbl-h') }}",
+        encoding="utf-8",
+    )
+    diags = Diagnostics()
+    doc = render_document(TemplateSource("h.md.j2"), {"f": fact}, meta(), index(), diags, env=TemplateEnv([tmp_path]))
+    heading, para, lst, table = doc.blocks
+    assert heading.children == (Text(fact),)
+    assert para.children == (Text(fact),)
+    assert lst.items[0][0].children == (Text(fact),)
+    assert table.caption == (Text(fact),) and table.rows[0][0].children == (Text(fact),)
+    assert not diags.items

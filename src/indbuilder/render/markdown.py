@@ -211,6 +211,7 @@ _ANCHOR_RAW = re.compile(r"(?<!\\)\{#([A-Za-z][\w.:-]*)\}\s*$")
 _ANCHOR_TEXT = re.compile(r"\s*\{#[A-Za-z][\w.:-]*\}\s*$")
 _CAPTION_RAW = re.compile(r"^(?:Table|表)\s*[:：]")
 _NOTE_LABEL = re.compile(r"^\s*(Note|NOTE|注|注意|Warning|WARNING|警告)\s*[:：]?\s*$")
+_REF_DEST = re.compile(r"\]\(\s*<?ref:")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_SOFTBREAK = re.compile(rf"(?<=[{_CJK}])\n(?=[{_CJK}])")
@@ -248,6 +249,7 @@ class _Converter:
         self.anchors = anchors
         self.footnotes: dict[str, list[Block]] = {}
         self.current_line = 0
+        self._raw, self._raw_line0, self._raw_cursor = "", 0, 0
 
     # ---------------------------------------------------------- locations
 
@@ -418,7 +420,17 @@ class _Converter:
     def inlines(self, node: SyntaxTreeNode) -> tuple[Inline, ...]:
         if node.map:
             self.current_line = node.map[0]
+        # inline tokens carry no line numbers: find each ref link in the raw text of the block
+        self._raw, self._raw_line0, self._raw_cursor = node.content, self.current_line, 0
         return _merge(self._inline_children(node.children))
+
+    def _ref_line(self) -> int:
+        """The 0-based line of the next ``](ref:`` in the current block's raw text."""
+        m = _REF_DEST.search(self._raw, self._raw_cursor)
+        if m is None:
+            return self._raw_line0
+        self._raw_cursor = m.end()
+        return self._raw_line0 + self._raw.count("\n", 0, m.start())
 
     def _inline_children(self, nodes: list[SyntaxTreeNode]) -> list[Inline]:
         out: list[Inline] = []
@@ -463,7 +475,8 @@ class _Converter:
         children = _merge(self._inline_children(n.children))
         if href.startswith("ref:"):
             target = urllib.parse.unquote(href[4:])
-            where = parse_source_title(n.attrs.get("title")) or self.loc()  # type: ignore[arg-type]
+            line0 = self._ref_line()
+            where = parse_source_title(n.attrs.get("title")) or self.loc(line0)  # type: ignore[arg-type]
             if self.resolve_ref is None:
                 return list(children) or [Text(target)]
             return list(self.resolve_ref(target, children, where))
