@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from indbuilder import doctree as d
 from indbuilder.diagnostics import Diagnostics
 from indbuilder.writers.pdf import MissingFontError, PdfWriter, TOC_PAGE_THRESHOLD, render_pdf, write_pdf
-from pdf_support import HOSTILE, hostile_document, sample_document, tool, write
+from pdf_support import HOSTILE, hostile_document, meta, sample_document, tool, write
 
 
 @pytest.fixture(scope="module")
@@ -213,9 +213,24 @@ def test_missing_cjk_font_is_a_clear_error(monkeypatch, tmp_path):
 
 
 def test_writer_registry_object():
-    w = PdfWriter()
-    assert w.name == "pdf" and w.extension == ".pdf"
-    assert w.write(sample_document("en", "fda", rows=1)).startswith(b"%PDF-1.7")
+    from indbuilder.writers import get_writer, write as write_with
+
+    w = get_writer("pdf")
+    assert isinstance(w, PdfWriter) and w.name == "pdf" and w.extension == ".pdf"
+    diags = Diagnostics()
+    doc = sample_document("en", "fda", rows=1)
+    doc.blocks.append(d.Paragraph((d.Link(d.text("x"), anchor="missing"),)))
+    assert write_with("pdf", doc, diags).startswith(b"%PDF-1.7")
+    assert "pdf.link-target-missing" in {x.rule for x in diags}
+
+
+def test_document_without_headings_bookmarks_its_title(tmp_path):
+    doc = d.Document(meta(), [d.Paragraph(d.text(f"Paragraph {i}")) for i in range(300)])
+    pdf = write_pdf(doc)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) > 5
+    assert [o.title for o in reader.outline] == ["Stability Summary and Conclusion"]
+    assert "Table of Contents" not in tool("pdftotext", str(write(tmp_path, "nh.pdf", pdf)), "-")
 
 
 def test_finished_pdf_reads_strictly_without_warnings(en_pdf):

@@ -149,8 +149,8 @@ def render_pdf(doc: Document, diagnostics: Diagnostics | None = None,
     """
     toc = bool(doc.meta.toc)
     result = _typeset(doc, typst_inputs(doc, toc=toc, diagnostics=diagnostics, location=location))
-    if not toc and result.pages > TOC_PAGE_THRESHOLD:
-        # Long document: typeset again with a hyperlinked table of contents.
+    if not toc and result.pages > TOC_PAGE_THRESHOLD and next(doc.headings(), None) is not None:
+        # Long document: typeset again with a hyperlinked table of contents (of its headings).
         result = _typeset(doc, typst_inputs(doc, toc=True))
     return finish_pdf(result.pdf, result.anchors)
 
@@ -162,10 +162,23 @@ def write_pdf(doc: Document) -> bytes:
 
 @dataclass(frozen=True)
 class PdfWriter:
-    """Writer-registry entry: ``WRITERS["pdf"] = PdfWriter()``."""
+    """The writer-registry entry (``writers.WRITERS["pdf"]``): ``extension`` includes the dot.
+
+    ``write`` raises :class:`MissingFontError` (report as ``pdf.font-missing``) and
+    :class:`PdfRenderError` (``pdf.render-failed``); content findings go to ``diags``.
+    """
 
     name: str = "pdf"
     extension: str = ".pdf"
 
-    def write(self, doc: Document) -> bytes:
-        return write_pdf(doc)
+    def write(self, doc: Document, diags: Diagnostics | None = None) -> bytes:
+        return render_pdf(doc, diags)
+
+
+def _register() -> None:
+    from . import register
+
+    register(PdfWriter())
+
+
+_register()

@@ -190,6 +190,7 @@ def document_data(
         "keywords": [k for k in (meta.ctd_section, meta.element) if k],
         "disclaimer": meta.disclaimer or None,
         "toc": toc,
+        "title-bookmark": next(doc.headings(), None) is None,
         "header-left": header_left,
         "header-right": version,
         "footer-left": meta.product,
