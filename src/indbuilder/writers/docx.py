@@ -143,6 +143,8 @@ _APP_XML = (
     b"</Properties>"
 )
 
+_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -674,11 +676,16 @@ class _Builder:
         cp.version = meta.version
         cp.revision = 1
         cp.created = cp.modified = cp.last_printed = when
-        # The template's thumbnail shows another document: drop it.
-        rels = self.docx.part.package.rels
-        for r_id, rel in list(rels.items()):
-            if rel.reltype == RT.THUMBNAIL:
-                rels.pop(r_id)
+        # The template's thumbnail shows another document: drop it. Its stylesWithEffects part
+        # (Word 2010) holds the template's old style definitions; Word repairs a file whose
+        # stylesWithEffects disagrees with styles.xml, so drop that part too.
+        for rels, reltype in (
+            (self.docx.part.package.rels, RT.THUMBNAIL),
+            (self.docx.part.rels, _STYLES_WITH_EFFECTS),
+        ):
+            for r_id, rel in list(rels.items()):
+                if rel.reltype == reltype:
+                    rels.pop(r_id)
 
 
 

@@ -1,0 +1,65 @@
+"""Independent validation of the written package against the ECMA-376 schemas and Word's
+app-compat rules, with openxml-audit (pure-Python port of the Open XML SDK validator)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from docx_support import full_document
+from openxml_audit import OpenXmlValidator
+from test_docx_diagnostics import CASES
+
+from indbuilder import doctree as dt
+from indbuilder.writers.docx import write_docx
+
+
+def _errors(data: bytes, tmp_path, name: str = "doc.docx") -> list[str]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = OpenXmlValidator(max_errors=0).validate(str(path))
+    return [str(e) for e in result.errors]
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"toc": True, "disclaimer": "Illustrative data - not for regulatory use"},
+        {"lang": "zh", "region": "nmpa", "toc": True, "title": "稳定性总结"},
+    ],
+    ids=["plain", "toc-disclaimer", "zh"],
+)
+def test_full_document_is_schema_valid(kw, tmp_path):
+    assert _errors(write_docx(full_document(**kw)), tmp_path) == []
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_documents_with_content_problems_are_still_valid(rule, tmp_path):
+    assert _errors(write_docx(CASES[rule]), tmp_path) == []
+
+
+def test_toc_without_headings_is_valid(tmp_path):
+    doc = dt.Document(full_document(toc=True).meta, [dt.Paragraph(dt.text("no headings"))])
+    assert _errors(write_docx(doc), tmp_path) == []
+
+
+def test_validator_catches_a_broken_package(tmp_path):
+    """Negative control: the same check fails once document.xml breaks the schema."""
+    data = write_docx(full_document())
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            content = src.read(name)
+            if name == "word/document.xml":
+                # w:jc must come after w:pStyle inside w:pPr
+                content = content.replace(
+                    b'<w:pPr><w:pStyle w:val="Title"/></w:pPr>',
+                    b'<w:pPr><w:jc w:val="center"/><w:pStyle w:val="Title"/></w:pPr>',
+                    1,
+                )
+            dst.writestr(name, content)
+    errors = _errors(out.getvalue(), tmp_path, "broken.docx")
+    assert errors and "pStyle" in errors[0]
