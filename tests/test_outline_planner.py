@@ -303,3 +303,15 @@ def test_fda_forms_are_declared_at_form_pseudo_nodes():
     wrong = full.attachments + (DeclaredFile("m1-1-forms", "content/pdf/1571.pdf"), DeclaredFile("form:fdaft2", "content/pdf/356h.pdf"))
     rules_fired = sorted(d.rule for d in plan(FDA, Sources(templates=full.templates, attachments=wrong, records=full.records)).diagnostics)
     assert rules_fired == ["completeness.heading-node", "completeness.unknown-node"]
+
+
+def test_nodes_of_the_other_region_are_not_unknown():
+    shared = (
+        DeclaredFile("m1-20-general-investigational-plan-for-initial-ind", "content/narratives/intro.zh.md", lang="zh"),
+        DeclaredFile("cn-1-3-4-1", "content/narratives/protocol.en.md", lang="en"),
+        DeclaredFile("cn-1-3-4-9", "content/narratives/typo.zh.md", lang="zh"),
+    )
+    nmpa = [d for d in plan(NMPA, complete_sources(NMPA, narratives=shared)).diagnostics if d.rule == "completeness.unknown-node"]
+    assert [d.message.split()[1] for d in nmpa] == ["content/narratives/typo.zh.md"]
+    fda = plan(FDA, complete_sources(FDA, not_applicable=(NotApplicableDecl("cn-1-3-8-1", {"en": "x", "zh": "y"}),)))
+    assert list(fda.diagnostics) == []

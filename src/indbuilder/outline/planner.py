@@ -196,6 +196,19 @@ def resolve_template(template: str, lang: str, available: frozenset[str]) -> str
     return None
 
 
+def _other_region_ids(outline: Outline) -> frozenset[str]:
+    """Node and form ids of the other packaged outlines (content shared by both regions may name them)."""
+    from .loader import REGIONS, load_outline
+
+    ids: set[str] = set()
+    for region in REGIONS:
+        if region != outline.region:
+            other = load_outline(region)
+            ids.update(other.ids())
+            ids.update(slot.node_id for node in other.walk() for slot in node.forms)
+    return frozenset(ids - set(outline.ids()))
+
+
 def _numbering(node_id: str) -> str:
     """The numbering part of an element name: ``m3-2-p-8-1-stability-...`` -> ``m3-2-p-8-1``."""
     tokens = node_id.split("-")
@@ -222,6 +235,7 @@ class _Planner:
         # node id -> (kind, declaration, id the document is placed at: the node or a form:<code> pseudo-node)
         self.declared: dict[str, list[tuple[str, DeclaredFile, str]]] = {}
         self.na: dict[str, NotApplicableDecl] = {}
+        self.elsewhere = _other_region_ids(outline)
 
     # -- helpers
     def title(self, node: OutlineNode) -> str:
@@ -273,6 +287,8 @@ class _Planner:
         return f"; did you mean {node.id} ({node.label('en')})?" if node else ""
 
     def unknown(self, what: str, value: str, location: Location | None) -> None:
+        if value in self.elsewhere:
+            return  # a node of the other region's outline: not part of this submission, not an error
         self.diags.emit(
             rules.UNKNOWN_NODE,
             f"{what} names node '{value}', which is not a section of the {self.o.name} outline{self.suggest(value)}",
