@@ -259,3 +259,18 @@ def test_hostile_fact_through_template_prints_literally(tmp_path: Path, fact: st
     assert lst.items[0][0].children == (Text(fact),)
     assert table.caption == (Text(fact),) and table.rows[0][0].children == (Text(fact),)
     assert not diags.items
+
+
+def test_reference_to_own_table_resolves_without_index_entry():
+    text = "See [](ref:table:tbl-own) and [the data](ref:table:TBL-OWN).\n\nTable: Own *results* {#tbl-own}\n\n| a |\n|---|\n| 1 |\n"
+    doc, diags = render_md(text, ix=XrefIndex())
+    assert doc.blocks[0].children == (
+        Text("See "),
+        Link((Text("Own results"),), anchor="tbl-own"),
+        Text(" and "),
+        Link((Text("the data"),), anchor="tbl-own"),
+        Text("."),
+    )
+    assert not diags.items
+    _, diags = render_md("See [](ref:table:tbl-other).\n\nTable: Own {#tbl-own}\n\n| a |\n|---|\n| 1 |\n", ix=XrefIndex())
+    assert [(d.rule, d.hint) for d in diags] == [("xref.unresolved", "did you mean 'table:tbl-own'?")]

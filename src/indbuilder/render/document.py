@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..diagnostics import Diagnostics
-from ..doctree import Document, DocMeta
+from ..doctree import Document, DocMeta, Table, plain_text, walk_blocks
 from .jinja_env import TemplateEnv
 from .markdown import (
     MarkdownSource,
@@ -16,7 +16,7 @@ from .markdown import (
     markdown_to_blocks,
     replace_bibliography,
 )
-from .xref import XrefIndex, XrefResolver
+from .xref import XrefIndex, XrefResolver, XrefTarget
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,20 @@ def render_document(
         fm = src.front_matter if isinstance(src, MarkdownSource) else {}
         src = MarkdownSource(rendered.text, rendered.path, 0, fm, lines_known=False)
     resolver = XrefResolver(xrefs, meta.lang, doc_path, diags)
+    for table in _anchored_tables(src):  # the document's own tables resolve without a second pass
+        caption = plain_text(table.caption) or (table.anchor or "")
+        resolver.add_local(XrefTarget("table", table.anchor or "", caption, caption, anchor=table.anchor))
     result = markdown_to_blocks(src, diags, resolver.resolve, source_map)
     bibliography = resolver.bibliography()
     blocks = replace_bibliography(result.blocks, bibliography)
     footnotes = {k: replace_bibliography(v, bibliography) for k, v in result.footnotes.items()}
     return Document(meta, blocks, footnotes)
+
+
+def _anchored_tables(src: MarkdownSource) -> list[Table]:
+    """The anchored tables of ``src`` (a quiet first parse: its findings come in the real one)."""
+    blocks = markdown_to_blocks(src, Diagnostics()).blocks
+    return [b for b in walk_blocks(blocks) if isinstance(b, Table) and b.anchor]
 
 
 def _as_source(

@@ -211,9 +211,12 @@ class XrefIndex:
                 seen[t.key] = t
         return [seen[k] for k in sorted(seen)]
 
-    def suggest(self, kind: str, key: str) -> str | None:
-        """The closest existing id of ``kind`` (difflib), for a "did you mean" hint."""
-        keys = self.keys(kind)
+    def suggest(self, kind: str, key: str, extra: Iterable[str] = ()) -> str | None:
+        """The closest existing id of ``kind`` (difflib), for a "did you mean" hint.
+
+        ``extra``: more keys of ``kind`` to consider (a document's own tables).
+        """
+        keys = sorted(set(self.keys(kind)) | set(extra))
         folded = {k.casefold(): k for k in keys}
         match = difflib.get_close_matches(key.casefold(), list(folded), n=1, cutoff=0.6)
         if not match:
@@ -274,6 +277,15 @@ class XrefResolver:
     doc_path: str | None
     diags: Diagnostics
     citations: list[XrefTarget] = field(default_factory=list)
+    local: dict[tuple[str, str], XrefTarget] = field(default_factory=dict)
+
+    def add_local(self, target: XrefTarget) -> None:
+        """A target inside the document being rendered (its own anchored tables): links by anchor.
+
+        Local targets take precedence over the index, so a document can refer to its own tables
+        without a second rendering pass.
+        """
+        self.local[(target.kind, target.key.casefold())] = target
 
     def _href(self, path: str) -> str:
         if self.doc_path is None:
@@ -302,9 +314,10 @@ class XrefResolver:
                 hint=f"use one of: {', '.join(k + ':' for k in KINDS if k != 'section')} or a CTD section number",
             )
             return shown or (Text(target),)
-        t = self.index.lookup(kind, key)
+        t = self.local.get((kind, key.casefold())) or self.index.lookup(kind, key)
         if t is None:
-            suggestion = self.index.suggest(kind, key)
+            own = [t.key for (k, _), t in self.local.items() if k == kind]
+            suggestion = self.index.suggest(kind, key, own)
             hint = f"did you mean '{suggestion}'?" if suggestion else None
             if kind == "lit":
                 self.diags.emit(
