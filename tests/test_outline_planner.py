@@ -205,6 +205,14 @@ def test_content_at_a_not_for_ind_section_and_na_conflict():
     assert by_rule["completeness.not-for-ind"].severity is Severity.ERROR
     assert "1.3.1.2" in by_rule["completeness.not-for-ind"].message
     assert by_rule["completeness.na-conflict"].severity is Severity.WARNING
+    # N/A on a heading conflicts with content below it as well
+    heading_na = (NotApplicableDecl("m3-2-p-8-stability", {"en": "x", "zh": "不适用理由"}, LOC),)
+    full = complete_sources(NMPA)
+    p2 = plan(NMPA, Sources(templates=full.templates - {"m3/32p82-post-approval.md.j2"},
+                            attachments=full.attachments, records=full.records, not_applicable=heading_na))
+    conflicts = [d.message for d in p2.diagnostics if d.rule == "completeness.na-conflict"]
+    assert len(conflicts) == 2 and all("(through 3.2.P.8 Stability (稳定性))" in m for m in conflicts)
+    assert p2.state("m3-2-p-8-2-post-approval-stability-protocol-and-stability-commitment") is NodeState.NOT_APPLICABLE
     assert p.state(P81) is NodeState.FILLED
     assert p.state("cn-1-3-1-2") is NodeState.NOT_FOR_IND
 
@@ -235,6 +243,10 @@ def test_each_fill_plans_one_document_per_record_and_checks_records():
     tm = [d for d in p.diagnostics if d.rule == "completeness.template-missing"]
     assert {d.message.split()[2] for d in tm} == {"TOX-01", "PD-01"}
     assert [d.record for d in p[TOX].documents] == ["TOX-02"]
+    # a required study node whose only record lacks its template is reported once, as template-missing
+    pd = "m4-2-1-1-primary-pharmacodynamics"
+    assert p.state(pd) is NodeState.MISSING
+    assert not [d for d in p.diagnostics if d.rule == "completeness.missing" and "4.2.1.1 " in d.message]
 
 
 def test_protocol_item_needs_one_module_5_section():

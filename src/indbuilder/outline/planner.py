@@ -236,6 +236,7 @@ class _Planner:
         self.declared: dict[str, list[tuple[str, DeclaredFile, str]]] = {}
         self.na: dict[str, NotApplicableDecl] = {}
         self.elsewhere = _other_region_ids(outline)
+        self.matched: dict[str, int] = {}  # node id -> records selected by its each fills
 
     # -- helpers
     def title(self, node: OutlineNode) -> str:
@@ -446,6 +447,7 @@ class _Planner:
         for rec in sorted(self.s.records.get(fill.each or "", ()), key=lambda r: r.id):
             if any(str(rec.fields.get(k)) != v for k, v in crit.items()):
                 continue
+            self.matched[node.id] = self.matched.get(node.id, 0) + 1
             stem = template_stem(fill.template or "")
             common = dict(node=node.id, record=rec.id, collection=fill.each, file_tag=fill.file_tag, location=rec.location)
             if rec.attachment and fill.record_attachment:
@@ -494,10 +496,11 @@ class _Planner:
         if missing_forms:
             return NodePlan(node, NodeState.MISSING, tuple(docs), expected=missing_forms)
         if docs:
-            if na and na[0] == node.id:
+            if na:
+                where = "" if na[0] == node.id else f" (through {self.label(self.o[na[0]])})"
                 self.diags.emit(
                     rules.NA_CONFLICT,
-                    f"section {self.label(node)} is declared not applicable but has content "
+                    f"section {self.label(node)} is declared not applicable{where} but has content "
                     f"({docs[0].narrative or docs[0].attachment or docs[0].template}); the content is used",
                     na[1].location,
                 )
@@ -521,6 +524,9 @@ class _Planner:
                 node, NodeState.NOT_APPLICABLE, na_docs, justification=decl.justification,
                 na_declared_at=decl_node, expected=expected,
             )
+        if node.status is Status.REQUIRED and self.matched.get(node.id):
+            # records select the node but their template is missing: completeness.template-missing said so
+            return NodePlan(node, NodeState.MISSING, expected=expected)
         if node.status is Status.REQUIRED:
             na_clause = " or declare it not applicable" if node.na_allowed else ""
             self.diags.emit(
