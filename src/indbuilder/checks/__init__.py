@@ -1,0 +1,62 @@
+"""The consistency-rule catalog: one module per rule family (ind-content.md §5 groups A-J).
+
+Each family is a function ``check(ctx, diags)`` that reads the facts (and, where a rule needs
+them, the rendered documents of each region) and emits :class:`~indbuilder.diagnostics.Diagnostic`
+findings through ``diags.emit``. Rules are registered with :func:`indbuilder.rules.define` when
+the family module is imported, so ``indbuilder rules`` lists them all.
+
+=============  ===============================================================  =========
+family         what it checks                                                   §5 group
+=============  ===============================================================  =========
+identity       product name/code, sponsor, indication, phase across documents   A1-A4
+completeness   21 CFR 312.23(a) items, NMPA IND-mandatory M1, 2.3 <-> 3.2, GLP  B
+dates          protocol/IB version and date citations, dates <= submission      D1-D3
+cmc            specification, methods, batches, stability, storage, process     E
+traceability   tox lots, routes and durations against CMC and the protocol      F
+dose           starting/maximum dose against NOAELs (cells/kg or BSA scaling)   G
+protocol       1572 data, sample size, endpoints and the schedule               H
+cgt            cell/gene therapy release panel, vector, LTFU, biodistribution   I
+china          zh renditions, translation pairs and staleness, NMPA envelope    J
+references     every id reference between fact records resolves                 (C/E/F)
+=============  ===============================================================  =========
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from ..diagnostics import Diagnostics
+from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, traceability
+from .context import CheckContext, RegionResult
+
+Family = Callable[[CheckContext, Diagnostics], None]
+
+FAMILIES: dict[str, Family] = {
+    "references": references.check,
+    "identity": identity.check,
+    "completeness": completeness.check,
+    "dates": dates.check,
+    "cmc": cmc.check,
+    "traceability": traceability.check,
+    "dose": dose.check,
+    "protocol": protocol.check,
+    "cgt": cgt.check,
+    "china": china.check,
+}
+
+
+def run_checks(ctx: CheckContext, diags: Diagnostics, families: Iterable[str] | None = None) -> None:
+    """Run the rule families (all, or the named ones, in catalog order) and add their findings to ``diags``.
+
+    Unknown family names raise ``KeyError`` (a caller bug, not a content problem).
+    """
+    names = list(FAMILIES) if families is None else list(families)
+    for name in names:
+        if name not in FAMILIES:
+            raise KeyError(f"unknown rule family {name!r}; known: {', '.join(FAMILIES)}")
+    for name in FAMILIES:
+        if name in names:
+            FAMILIES[name](ctx, diags)
+
+
+__all__ = ["FAMILIES", "CheckContext", "RegionResult", "run_checks"]

@@ -1,0 +1,296 @@
+"""Rule family J: Chinese-language renditions, translation pairs and the NMPA envelope.
+
+NMPA dossiers are written in Simplified Chinese; where an English original exists the Chinese
+rendition is a traceable pair (same narrative id, same version), and facts such as lot ids are
+identical in both. A Chinese narrative whose file was last changed before its English source is
+flagged as possibly stale: the dates are the files' last git commit times when the project is a
+git work tree and the file is committed unchanged, otherwise the files' modification times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from ..diagnostics import Diagnostics, Location
+from ..model.common import Text
+from ..rules import define
+from .context import CheckContext
+from .support import rendered, where
+
+BASIS_ZH = "《药品注册管理办法》(2020) 外文资料应当按照要求提供中文译本; M4 模块一 (2020); ind-content.md §4.5, §5 J1"
+
+define(
+    "china.zh-rendition",
+    "error",
+    "An NMPA document, or an English narrative that NMPA documents use, has no Chinese rendition.",
+    """
+    Every document of the NMPA submission is in Simplified Chinese: its language is zh and its text is
+    Chinese (not an English text placed in the Chinese tree), and every English narrative used by the
+    dossier has a zh narrative with the same id.
+    """,
+    BASIS_ZH,
+)
+define(
+    "china.translation-pair",
+    "error",
+    "A zh/en narrative pair does not share id and version, or translation_of names an unknown narrative.",
+    """
+    A Chinese narrative translating an English one keeps the same `id`, the same `version`, and (if it says
+    `translation_of`) names that id. Differing versions mean the two texts describe different states.
+    """,
+    BASIS_ZH,
+)
+define(
+    "china.stale-translation",
+    "warning",
+    "A Chinese narrative was last changed before its English source (possibly stale translation).",
+    """
+    When the English narrative changes after its Chinese rendition, the translation may no longer match.
+    Dates are git last-commit times of the two files (or modification times for uncommitted files).
+    Update the translation (and its version) or waive the finding for this file with a justification.
+    """,
+    BASIS_ZH,
+)
+define(
+    "china.translation-facts",
+    "warning",
+    "An English narrative and its Chinese rendition cite different lot, study or protocol ids.",
+    "Numbers, lot ids and study ids are identical in both renditions of a document; only the prose is translated.",
+    "ind-content.md §4.5 (c), §5 J1.",
+)
+define(
+    "china.zh-untranslated",
+    "warning",
+    "A text fact has the same English sentence as its Chinese value (not translated).",
+    "Text facts printed in NMPA documents carry a Chinese value; copying the English sentence leaves English in a Chinese document.",
+    BASIS_ZH,
+)
+define(
+    "china.nmpa-envelope",
+    "error",
+    "The NMPA envelope codes do not fit an initial IND of this product type.",
+    """
+    For a clinical trial application (IND) application-type is cnapt1; product-type is cnprt2 for a biological
+    product (including cell and gene therapies) and cnprt1 for a chemical drug; the first sequence (0000) is
+    regulatory-activity cnrat1 (首次申请) and sequence-type cnsqt1 (首次提交).
+    """,
+    "China eCTD Module 1 stylesheet cn-regional-1-1.xsl (cv-application-type, cv-product-type); 《生物制品注册分类及申报资料要求》 "
+    "(2020); ind-content.md §4.3, §5 J4.",
+)
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def check(ctx: CheckContext, diags: Diagnostics) -> None:
+    """J1 (renditions, pairs, staleness, ids), J4 (envelope) and untranslated text facts."""
+    if "nmpa" not in ctx.config.settings.regions:
+        return
+    _documents(ctx, diags)
+    _pairs(ctx, diags)
+    _envelope(ctx, diags)
+    _untranslated(ctx, diags)
+
+
+def chinese_share(text: str) -> float:
+    """Share of Chinese characters among the letters of ``text`` (0.0 when it has no letters)."""
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    return cjk / (cjk + latin) if cjk + latin else 0.0
+
+
+def _documents(ctx: CheckContext, diags: Diagnostics) -> None:
+    for rd in rendered(ctx, "nmpa"):
+        meta = rd.doc.meta
+        share = chinese_share(rd.text)
+        if meta.lang != "zh" or share < 0.2:
+            diags.emit(
+                "china.zh-rendition",
+                f"NMPA document {meta.ctd_section} {meta.title} is not in Chinese (lang {meta.lang}, "
+                f"{share:.0%} Chinese characters among letters)",
+                rd.location,
+            )
+
+
+def _pairs(ctx: CheckContext, diags: Diagnostics) -> None:
+    narratives = ctx.dossier.narratives
+    en = {n.id: n for n in narratives if n.lang == "en"}
+    zh = {n.id: n for n in narratives if n.lang == "zh"}
+    for nid, n in sorted(en.items()):
+        z = zh.get(nid)
+        if z is None:
+            diags.emit(
+                "china.zh-rendition",
+                f"narrative '{nid}' ({n.path}) has no Chinese rendition (a zh narrative with id '{nid}')",
+                Location(n.path, 1, 1),
+            )
+            continue
+        if (n.version or "") != (z.version or ""):
+            diags.emit(
+                "china.translation-pair",
+                f"narrative '{nid}': the zh rendition {z.path} is version {z.version or '(none)'}, the English "
+                f"source {n.path} is version {n.version or '(none)'}",
+                _front_key(ctx.config.root, z, "version"),
+            )
+        _ids_match(ctx, diags, n, z)
+        en_time, zh_time = _changed(n.path, ctx.config.root), _changed(z.path, ctx.config.root)
+        if en_time is not None and zh_time is not None and zh_time < en_time:
+            diags.emit(
+                "china.stale-translation",
+                f"narrative '{nid}': {z.path} was last changed before its English source {n.path} "
+                f"({_fmt(zh_time)} < {_fmt(en_time)}); the translation may be stale",
+                Location(z.path, 1, 1),
+            )
+    for nid, z in sorted(zh.items()):
+        target = z.translation_of
+        if target is not None and target not in en:
+            diags.emit(
+                "china.translation-pair",
+                f"narrative {z.path} says translation_of '{target}', but no English narrative has that id "
+                f"(zh id '{nid}')",
+                _front_key(ctx.config.root, z, "translation_of"),
+            )
+        elif target is not None and target != nid:
+            diags.emit(
+                "china.translation-pair",
+                f"narrative {z.path} has id '{nid}' but translates '{target}'; a translation pair shares one id",
+                _front_key(ctx.config.root, z, "id"),
+            )
+
+
+def _front_key(root: Path, n, key: str) -> Location:
+    """The line of a front-matter key of narrative ``n`` (1:1 when it cannot be found)."""
+    path = root / n.path
+    try:
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    except OSError:
+        text = ""
+    for i, line in enumerate(text.splitlines()[: max(n.body_line - 1, 1)]):
+        if line.startswith(f"{key}:"):
+            return Location(n.path, i + 1, 1)
+    return Location(n.path, 1, 1)
+
+
+def _known_ids(ctx: CheckContext) -> set[str]:
+    d = ctx.dossier
+    ids = {b.id for b in d.batches} | {s.id for s in d.studies} | {s.study_number for s in d.studies}
+    if d.protocol is not None:
+        ids.add(d.protocol.number)
+    if d.product is not None:
+        ids.add(d.product.code)
+    return {i for i in ids if len(i) >= 3}
+
+
+def _ids_match(ctx: CheckContext, diags: Diagnostics, en, zh) -> None:
+    ids = _known_ids(ctx)
+    if not ids:
+        return
+    pattern = re.compile("|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True)))
+
+    def cited(text: str) -> set[str]:
+        return set(pattern.findall(text))
+
+    a, b = cited(en.body), cited(zh.body)
+    if a != b:
+        parts = []
+        if a - b:
+            parts.append(f"only the English cites {', '.join(sorted(a - b))}")
+        if b - a:
+            parts.append(f"only the Chinese cites {', '.join(sorted(b - a))}")
+        diags.emit(
+            "china.translation-facts",
+            f"narrative '{en.id}': {'; '.join(parts)}",
+            Location(zh.path, zh.body_line),
+        )
+
+
+def _fmt(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _changed(display_path: str, root: Path) -> float | None:
+    """When a file last changed: its last git commit time, or its mtime if uncommitted or outside git."""
+    path = (root / display_path) if not Path(display_path).is_absolute() else Path(display_path)
+    if not path.is_file():
+        return None
+    committed = _git_commit_time(str(path.resolve()))
+    return committed if committed is not None else path.stat().st_mtime
+
+
+@lru_cache(maxsize=None)
+def _git_commit_time(path: str) -> float | None:
+    """Committer time of the last commit touching ``path`` if the file is tracked and unmodified."""
+    folder = str(Path(path).parent)
+    try:
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--", path], cwd=folder, capture_output=True, text=True, timeout=10
+        )
+        if status.returncode != 0 or status.stdout.strip():
+            return None  # not a git work tree, or the file is untracked/modified: use its mtime
+        log = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", path], cwd=folder, capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    out = log.stdout.strip()
+    return float(out) if log.returncode == 0 and out else None
+
+
+def _envelope(ctx: CheckContext, diags: Diagnostics) -> None:
+    reg, product = ctx.dossier.regulatory, ctx.dossier.product
+    if reg is None:
+        return
+    env = reg.nmpa
+    expected = {
+        "application_type": "cnapt1",
+        "product_type": "cnprt1" if product is not None and product.product_type == "small-molecule" else "cnprt2",
+    }
+    if ctx.config.settings.sequence == "0000":
+        expected.update(regulatory_activity="cnrat1", sequence_type="cnsqt1")
+    meaning = {
+        "cnapt1": "临床试验申请",
+        "cnprt1": "化学药品",
+        "cnprt2": "生物制品",
+        "cnrat1": "首次申请",
+        "cnsqt1": "首次提交",
+    }
+    for field, want in expected.items():
+        got = getattr(env, field)
+        if got != want:
+            diags.emit(
+                "china.nmpa-envelope",
+                f"regulatory.nmpa.{field} is '{got}'; an initial IND"
+                + (f" of a {product.product_type} product" if field == "product_type" and product else "")
+                + f" needs '{want}' ({meaning[want]})",
+                where(ctx, "regulatory", "nmpa", field) or where(ctx, "regulatory", "nmpa"),
+            )
+
+
+def _untranslated(ctx: CheckContext, diags: Diagnostics) -> None:
+    """Text facts whose zh value repeats an English sentence of four or more words."""
+
+    def visit(obj, path: tuple) -> None:
+        if isinstance(obj, Text):
+            if obj.zh.strip() == obj.en.strip() and len(_WORD.findall(obj.en)) >= 4 and not _CJK.search(obj.zh):
+                diags.emit(
+                    "china.zh-untranslated",
+                    f"the Chinese text of {'.'.join(str(p) for p in path)} repeats the English '{obj.en}'",
+                    where(ctx, *path, "zh"),
+                )
+            return
+        if isinstance(obj, list):
+            for i, item in enumerate(obj):
+                visit(item, path + (getattr(item, "id", i),))
+            return
+        fields = getattr(type(obj), "model_fields", None)
+        if fields:
+            for name in fields:
+                visit(getattr(obj, name), path + (name,))
+
+    for section, value in ctx.dossier.facts.items():
+        visit(value, (section,))

@@ -1,0 +1,197 @@
+"""Rule family D: protocol and IB versions and dates cited identically; nothing dated after the submission."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Iterator
+
+from ..diagnostics import Diagnostics, Location
+from ..rules import define
+from .context import CheckContext
+from .support import CN_IB, FDA_IB, is_protocol_doc, narrative_lines, rendered, where
+
+define(
+    "dates.protocol-version",
+    "error",
+    "A document cites the protocol with a different version or date than the protocol facts.",
+    """
+    Wherever the protocol is cited by its number (cover letter, Form 1572 item 7, ICF, IB, 1.20, CN 1.3.4.1),
+    the version and date given next to it are the protocol's current version and date; the protocol document
+    itself carries that version.
+    """,
+    "21 CFR 312.53(c)(1)(ii) (protocol identified on Form 1572); ind-content.md §5 D1.",
+)
+define(
+    "dates.ib-version",
+    "error",
+    "A document cites the Investigator's Brochure with a different version or date than the IB filed.",
+    "IB citations (protocol, ICF, cover letter) give the version and date of the IB filed in 1.14.4.1 / CN 1.3.4.3.",
+    "21 CFR 312.23(a)(5), 312.55; ind-content.md §5 D2.",
+)
+define(
+    "dates.after-submission",
+    "error",
+    "A fact or document is dated after the submission date.",
+    """
+    No document, signature, batch manufacture, meeting or CV can be dated after the date of the submission
+    (indbuilder.yaml `submission_date`).
+    """,
+    "21 CFR 312.23(a)(1)(i) (date of the application); ind-content.md §5 D3.",
+)
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"], 1
+)}
+_DATE = re.compile(
+    r"(?P<iso>\d{4}-\d{2}-\d{2})"
+    r"|(?P<d>\d{1,2})\s+(?P<mon>[A-Za-z]+)\s+(?P<y>\d{4})"
+    r"|(?P<mon2>[A-Za-z]+)\s+(?P<d2>\d{1,2}),\s*(?P<y2>\d{4})"
+    r"|(?P<zy>\d{4})\s*年\s*(?P<zm>\d{1,2})\s*月\s*(?P<zd>\d{1,2})\s*日"
+)
+_VERSION = re.compile(r"(?:\bversion\b|\bver\.|\bv\.?|版本号?[:：]?)\s*v?(\d+(?:\.\d+)*)|第\s*(\d+(?:\.\d+)*)\s*版", re.I)
+_IB_NAMES = re.compile(r"investigator['’]?s brochure|\bIB\b|研究者手册", re.I)
+_SENTENCE_END = re.compile(r"\n|。|；|;|\.\s")
+WINDOW = 60  # characters after a citation in which its version and date are looked for
+
+
+def dates_in(text: str) -> Iterator[dt.date]:
+    """Dates written as ISO, ``15 March 2026``, ``March 15, 2026`` or ``2026年3月15日``."""
+    for m in _DATE.finditer(text):
+        try:
+            if m.group("iso"):
+                yield dt.date.fromisoformat(m.group("iso"))
+            elif m.group("d"):
+                mon = _MONTHS.get(m.group("mon").lower())
+                if mon:
+                    yield dt.date(int(m.group("y")), mon, int(m.group("d")))
+            elif m.group("d2"):
+                mon = _MONTHS.get(m.group("mon2").lower())
+                if mon:
+                    yield dt.date(int(m.group("y2")), mon, int(m.group("d2")))
+            else:
+                yield dt.date(int(m.group("zy")), int(m.group("zm")), int(m.group("zd")))
+        except ValueError:
+            continue
+
+
+def _citations(text: str, anchor: re.Pattern) -> Iterator[tuple[int, str]]:
+    """``(offset, following text)`` for each match of ``anchor``, the window cut at the next line."""
+    for m in anchor.finditer(text):
+        tail = _SENTENCE_END.split(text[m.end() : m.end() + WINDOW], 1)[0]
+        yield m.start(), tail
+
+
+def _versions(tail: str) -> list[str]:
+    m = _VERSION.search(tail)
+    return [m.group(1) or m.group(2)] if m else []
+
+
+def _same_version(a: str, b: str) -> bool:
+    def norm(v: str) -> tuple[int, ...]:
+        parts = [int(x) for x in v.split(".")]
+        while len(parts) > 1 and parts[-1] == 0:
+            parts.pop()
+        return tuple(parts)
+
+    return norm(a) == norm(b)
+
+
+def _check_citations(
+    ctx: CheckContext,
+    diags: Diagnostics,
+    rule: str,
+    what: str,
+    anchor: re.Pattern,
+    version: str,
+    date: dt.date,
+) -> None:
+    sources: list[tuple[str, Location | None, str]] = []
+    for n, line, text in narrative_lines(ctx):
+        sources.append((n.path, Location(n.path, line), text))
+    for rd in rendered(ctx):
+        sources.append((f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region})", rd.location, rd.text))
+    for label, loc, text in sources:
+        for _, tail in _citations(text, anchor):
+            for v in _versions(tail):
+                if not _same_version(v, version):
+                    diags.emit(rule, f"{label} cites {what} version {v}; the current version is {version}", loc)
+            for d in dates_in(tail):
+                if d != date:
+                    diags.emit(rule, f"{label} cites {what} dated {d.isoformat()}; it is dated {date.isoformat()}", loc)
+
+
+def check(ctx: CheckContext, diags: Diagnostics) -> None:
+    """D1-D3."""
+    d = ctx.dossier
+    p, reg = d.protocol, d.regulatory
+    if p is not None:
+        _check_citations(ctx, diags, "dates.protocol-version", f"protocol {p.number}", re.compile(re.escape(p.number)), p.version, p.date)
+        for rd in rendered(ctx):
+            if is_protocol_doc(rd, p.number) and rd.doc.meta.version and not _same_version(rd.doc.meta.version, p.version):
+                diags.emit(
+                    "dates.protocol-version",
+                    f"the protocol document {rd.doc.meta.ctd_section} ({rd.region.region}) is version {rd.doc.meta.version}; "
+                    f"protocol {p.number} is version {p.version}",
+                    rd.location or where(ctx, "protocol", "version"),
+                )
+    if reg is not None:
+        _check_citations(ctx, diags, "dates.ib-version", "the Investigator's Brochure", _IB_NAMES, reg.ib_version, reg.ib_date)
+        for rd in rendered(ctx):
+            if rd.element in (FDA_IB, CN_IB) and rd.doc.meta.version and not _same_version(rd.doc.meta.version, reg.ib_version):
+                diags.emit(
+                    "dates.ib-version",
+                    f"the IB {rd.doc.meta.ctd_section} ({rd.region.region}) is version {rd.doc.meta.version}; "
+                    f"regulatory.ib_version is {reg.ib_version}",
+                    rd.location or where(ctx, "regulatory", "ib_version"),
+                )
+    _after_submission(ctx, diags)
+
+
+def _after_submission(ctx: CheckContext, diags: Diagnostics) -> None:
+    d = ctx.dossier
+    limit = ctx.config.submission_date
+    facts: list[tuple[str, dt.date | None, tuple]] = []
+    if d.protocol is not None:
+        facts.append((f"protocol {d.protocol.number} date", d.protocol.date, ("protocol", "date")))
+    if d.regulatory is not None:
+        facts.append(("regulatory.ib_date", d.regulatory.ib_date, ("regulatory", "ib_date")))
+        facts += [(f"meeting {m.id}", m.date, ("regulatory", "meetings", m.id, "date")) for m in d.regulatory.meetings]
+    if d.consent is not None:
+        facts.append((f"consent version {d.consent.version} date", d.consent.date, ("consent", "date")))
+    facts += [(f"batch {b.id} manufacture", b.manufactured, ("batches", b.id, "manufactured")) for b in d.batches]
+    for s in d.sites:
+        for inv in s.investigators:
+            facts.append((f"CV of {inv.name.en}", inv.cv_date, ("sites", s.id, "investigators", inv.id, "cv_date")))
+    for label, date, path in facts:
+        if date is not None and date > limit:
+            diags.emit(
+                "dates.after-submission",
+                f"{label} is {date.isoformat()}, after the submission date {limit.isoformat()}",
+                where(ctx, *path),
+            )
+    for n in d.narratives:
+        value = n.meta.get("date")
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                value = None
+        if isinstance(value, dt.date) and value > limit:
+            diags.emit(
+                "dates.after-submission",
+                f"narrative '{n.id}' ({n.lang}) is dated {value.isoformat()}, after the submission date {limit.isoformat()}",
+                Location(n.path, 1, 1),
+            )
+    for rd in rendered(ctx):
+        try:
+            value = dt.date.fromisoformat(rd.doc.meta.date) if rd.doc.meta.date else None
+        except ValueError:
+            value = None
+        if value is not None and value > limit:
+            diags.emit(
+                "dates.after-submission",
+                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) is dated {value.isoformat()}, "
+                f"after the submission date {limit.isoformat()}",
+                rd.location,
+            )

@@ -1,0 +1,215 @@
+"""Rule family H: the protocol against Form FDA 1572 data, sites, the investigational plan and its schedule."""
+
+from __future__ import annotations
+
+import re
+
+from ..diagnostics import Diagnostics, Location
+from ..rules import define
+from .context import CheckContext
+from .support import FDA_PLAN, docs_at, normalize, rendered, where
+
+define(
+    "protocol.1572-sites",
+    "error",
+    "Form FDA 1572 data do not match the protocol's sites, investigators, IRBs or protocol number.",
+    """
+    One Form FDA 1572 per investigator: item 1 names the principal investigator, item 3 the research
+    facility, item 5 the reviewing IRB, item 6 the sub-investigators and item 7 the protocol by name and
+    code number. Each must equal the protocol's site table (sites facts) and protocol number. The rule reads
+    the rendered 1572 documents (title containing "1572"); a US site's investigator with no 1572 is reported.
+    """,
+    "21 CFR 312.53(c)(1); 21 CFR 312.23(a)(6)(iii)(b); ind-content.md §5 H1, H2.",
+)
+define(
+    "protocol.site-pi",
+    "error",
+    "A clinical site does not have exactly one principal investigator.",
+    "Each site has one principal investigator who signs the 1572 (or the CN equivalent); sub-investigators are listed under them.",
+    "21 CFR 312.53(c)(1); 21 CFR 312.60; NMPA GCP (2020) 第十六条; ind-content.md §5 H1.",
+)
+define(
+    "protocol.investigator-cv",
+    "warning",
+    "An investigator has no CV date (no curriculum vitae or qualification statement on file).",
+    "Form FDA 1572 item 2 requires a CV or statement of qualifications for each investigator.",
+    "21 CFR 312.53(c)(1)(viii); 21 CFR 312.23(a)(6)(iii)(b); ind-content.md §5 H3.",
+)
+define(
+    "protocol.region-sites",
+    "error",
+    "A region is built but the protocol has no site in that country.",
+    """
+    An FDA IND lists US investigators on Form FDA 1572; an NMPA clinical trial application is for a trial
+    at Chinese sites. Building a region without a site in its country leaves those documents empty.
+    """,
+    "21 CFR 312.53(c); 药物临床试验质量管理规范 (NMPA GCP 2020) (derived).",
+)
+define(
+    "protocol.sample-size",
+    "error",
+    "The sample size differs between the protocol, its cohorts and the general investigational plan.",
+    """
+    The protocol's estimated number of subjects equals the sum of the cohort sizes, and the general
+    investigational plan (1.20) states the same number.
+    """,
+    "21 CFR 312.23(a)(3)(iv) (estimated number of patients), (a)(6)(iii)(c); ind-content.md §5 H5.",
+)
+define(
+    "protocol.endpoint-no-timepoint",
+    "error",
+    "An endpoint has no assessment scheduled at any visit.",
+    """
+    Every endpoint is measured by at least one assessment of the schedule of activities, and that
+    assessment occurs at least at one visit; otherwise the endpoint cannot be evaluated.
+    """,
+    "ICH M11 §1.3 (schedule of activities) and §3 (objectives, endpoints); 21 CFR 312.23(a)(6)(iii)(f); ind-content.md §5 H6.",
+)
+define(
+    "protocol.objective-endpoint",
+    "error",
+    "An objective has no endpoint, or an endpoint belongs to no objective.",
+    "Objectives and endpoints are linked one to many; an objective without an endpoint cannot be assessed.",
+    "ICH M11 §3 (objectives and estimands); ICH E8(R1) §5.1; ind-content.md §5 H6.",
+)
+
+_SUBJECTS = re.compile(
+    r"(\d+)\s*(?:adult\s+)?(?:patients|subjects|participants)|(\d+)\s*(?:例|名)(?:受试者|患者|参与者)?|(?:受试者|患者)\s*(\d+)\s*(?:例|名)",
+    re.I,
+)
+
+
+def check(ctx: CheckContext, diags: Diagnostics) -> None:
+    """H1-H6: sites and investigators, 1572 data, sample size and the schedule of assessments."""
+    d = ctx.dossier
+    p = d.protocol
+    sites = list(d.sites)
+    for s in sites:
+        pis = [i for i in s.investigators if i.role == "principal"]
+        if len(pis) != 1:
+            diags.emit(
+                "protocol.site-pi",
+                f"site {s.id} ({s.name.en}) has {len(pis)} principal investigators"
+                + (f" ({', '.join(i.name.en for i in pis)})" if pis else "")
+                + "; expected exactly 1",
+                where(ctx, "sites", s.id, "investigators"),
+            )
+        for inv in s.investigators:
+            if inv.cv_date is None:
+                diags.emit(
+                    "protocol.investigator-cv",
+                    f"investigator {inv.id} ({inv.name.en}) at site {s.id} has no cv_date",
+                    where(ctx, "sites", s.id, "investigators", inv.id),
+                )
+    country = {"fda": "US", "nmpa": "CN"}
+    for region in ctx.config.settings.regions:
+        if sites and not any(s.country == country[region] for s in sites):
+            diags.emit(
+                "protocol.region-sites",
+                f"region {region} is built but no site is in {country[region]} (sites: "
+                f"{', '.join(f'{s.id} ({s.country})' for s in sites)})",
+                where(ctx, "sites"),
+            )
+    if p is None:
+        return
+    _forms_1572(ctx, diags)
+    total = sum(c.subjects for c in p.cohorts)
+    if p.sample_size != total:
+        diags.emit(
+            "protocol.sample-size",
+            f"protocol {p.number} sample_size is {p.sample_size}, but its cohorts enrol {total} "
+            f"({' + '.join(f'{c.id}: {c.subjects}' for c in p.cohorts)})",
+            where(ctx, "protocol", "sample_size"),
+        )
+    allowed = {p.sample_size} | {c.subjects for c in p.cohorts}
+    for rd in docs_at(ctx, [FDA_PLAN]):
+        stated = {int(n) for m in _SUBJECTS.finditer(rd.text) for n in m.groups() if n}
+        wrong = sorted(stated - allowed)
+        if wrong:
+            diags.emit(
+                "protocol.sample-size",
+                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} states {', '.join(map(str, wrong))} subjects; "
+                f"protocol {p.number} enrols {p.sample_size}",
+                rd.location or where(ctx, "protocol", "sample_size"),
+            )
+    for n in d.narratives:
+        if n.node != FDA_PLAN:
+            continue
+        for i, line in enumerate(n.body.splitlines()):
+            wrong = sorted({int(x) for m in _SUBJECTS.finditer(line) for x in m.groups() if x} - allowed)
+            if wrong:
+                diags.emit(
+                    "protocol.sample-size",
+                    f"the general investigational plan states {', '.join(map(str, wrong))} subjects; protocol "
+                    f"{p.number} enrols {p.sample_size}",
+                    Location(n.path, n.body_line + i),
+                )
+    visits_of = {a.id: a.visits for a in p.assessments}
+    for e in p.endpoints:
+        scheduled = [a for a in e.assessments if visits_of.get(a)]
+        if not scheduled:
+            why = "no assessments" if not e.assessments else f"assessments {', '.join(e.assessments)} with no visit"
+            diags.emit(
+                "protocol.endpoint-no-timepoint",
+                f"endpoint {e.id} ({e.text.en}) has {why} in the schedule of activities",
+                where(ctx, "protocol", "endpoints", e.id, "assessments"),
+            )
+    linked = {eid for o in p.objectives for eid in o.endpoints}
+    for o in p.objectives:
+        if not o.endpoints:
+            diags.emit(
+                "protocol.objective-endpoint",
+                f"{o.kind} objective {o.id} ({o.text.en}) has no endpoint",
+                where(ctx, "protocol", "objectives", o.id, "endpoints"),
+            )
+    for e in p.endpoints:
+        if e.id not in linked:
+            diags.emit(
+                "protocol.objective-endpoint",
+                f"endpoint {e.id} ({e.text.en}) belongs to no objective",
+                where(ctx, "protocol", "endpoints", e.id),
+            )
+
+
+def _forms_1572(ctx: CheckContext, diags: Diagnostics) -> None:
+    """H1/H2 on the rendered 1572 documents (when the FDA region was rendered)."""
+    p = ctx.dossier.protocol
+    forms = [rd for rd in rendered(ctx, "fda") if "1572" in rd.doc.meta.title]
+    if not forms:
+        return
+    texts = [(rd, normalize(rd.text)) for rd in forms]
+    for rd, text in texts:
+        if p.number not in text:
+            diags.emit(
+                "protocol.1572-sites",
+                f"{rd.doc.meta.title} does not give the protocol code number {p.number} (1572 item 7)",
+                rd.location or where(ctx, "protocol", "number"),
+            )
+    for s in ctx.dossier.sites:
+        if s.country != "US":
+            continue
+        for pi in (i for i in s.investigators if i.role == "principal"):
+            form = next(((rd, t) for rd, t in texts if normalize(pi.name.en) in t), None)
+            if form is None:
+                diags.emit(
+                    "protocol.1572-sites",
+                    f"principal investigator {pi.name.en} of site {s.id} has no Form FDA 1572",
+                    where(ctx, "sites", s.id, "investigators", pi.id),
+                )
+                continue
+            rd, text = form
+            missing = [
+                label
+                for label, value in (
+                    ("facility (item 3)", s.name.en),
+                    ("IRB (item 5)", s.irb.en),
+                    *(("sub-investigator " + i.name.en + " (item 6)", i.name.en) for i in s.investigators if i.role != "principal"),
+                )
+                if normalize(value) not in text
+            ]
+            if missing:
+                diags.emit(
+                    "protocol.1572-sites",
+                    f"the 1572 of {pi.name.en} does not match site {s.id}: missing {', '.join(missing)}",
+                    rd.location or where(ctx, "sites", s.id),
+                )

@@ -1,0 +1,198 @@
+"""Small helpers shared by the rule families: locations, id lists, document text and lookups.
+
+Rule families read two kinds of input (see :class:`~indbuilder.checks.context.CheckContext`):
+
+* the facts (``ctx.dossier``), whose every key has a file:line through ``dossier.where(...)``;
+* per region, the rendered documents (``ctx.regions[*].documents``, :class:`~indbuilder.doctree.Document`).
+  Their plain text is read with :func:`document_text`, and a finding in a rendered document is placed
+  at the document's source (template or narrative) as recorded in ``RegionResult.sources``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+from ..diagnostics import Location
+from ..doctree import (
+    CodeBlock,
+    Document,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Table,
+    plain_text,
+    walk_blocks,
+)
+from .context import CheckContext, RegionResult
+
+
+def where(ctx: CheckContext, *path: Any) -> Location | None:
+    """The file:line of a fact (the nearest recorded parent when the exact key is not recorded)."""
+    return ctx.dossier.where(*path)
+
+
+def known(ids: Iterable[str], limit: int = 8) -> str:
+    """A short, sorted list of known ids for a message: ``A, B, C, … (12 in all)``."""
+    items = sorted(set(ids))
+    if not items:
+        return "none"
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f", … ({len(items)} in all)"
+
+
+def num(value: float) -> str:
+    """A number as a reviewer writes it: ``2e+07`` becomes ``2.0 × 10^7``; small numbers stay plain."""
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e5 or abs(value) < 1e-3:
+        mantissa, exp = f"{value:.3e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        if "." not in mantissa:
+            mantissa += ".0"
+        return f"{mantissa} × 10^{int(exp)}"
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return text
+
+
+def table_rows(table: Table) -> Iterator[tuple[bool, list[str]]]:
+    """``(is_header, cell texts)`` for every row of a table."""
+    for row in table.header:
+        yield True, [plain_text(c.children) for c in row]
+    for row in table.rows:
+        yield False, [plain_text(c.children) for c in row]
+
+
+def block_texts(doc: Document) -> Iterator[str]:
+    """The plain text of every text-bearing block of a document (headings, paragraphs, table cells, code)."""
+    for block in walk_blocks(doc.blocks):
+        if isinstance(block, (Heading, Paragraph)):
+            yield plain_text(block.children)
+        elif isinstance(block, Table):
+            if block.caption:
+                yield plain_text(block.caption)
+            for _, cells in table_rows(block):
+                yield " | ".join(cells)
+        elif isinstance(block, CodeBlock):
+            yield block.text
+    for blocks in doc.footnotes.values():
+        for block in walk_blocks(blocks):
+            if isinstance(block, Paragraph):
+                yield plain_text(block.children)
+
+
+def document_text(doc: Document) -> str:
+    """All the text a reader sees in a document, one block per line (title first)."""
+    return "\n".join([doc.meta.title, *block_texts(doc)])
+
+
+def normalize(text: str) -> str:
+    """Whitespace-collapsed text for comparisons (keeps case and punctuation)."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class RenderedDoc:
+    """A rendered document with its region and the place its text comes from."""
+
+    region: RegionResult
+    doc: Document
+    location: Location | None
+
+    @property
+    def element(self) -> str:
+        return self.doc.meta.element
+
+    @property
+    def lang(self) -> str:
+        return self.doc.meta.lang
+
+    @property
+    def text(self) -> str:
+        return document_text(self.doc)
+
+
+def source_of(region: RegionResult, doc: Document) -> Location | None:
+    """The template or narrative a document was rendered from, as ``RegionResult.sources`` records it.
+
+    The pipeline keys ``sources`` by the document's element, optionally followed by a doc id
+    (``<element>`` or ``<element>/<doc id>`` / ``<element>#<doc id>`` / ``<element>:<doc id>``).
+    """
+    element = doc.meta.element
+    if element in region.sources:
+        return Location(region.sources[element])
+    candidates = sorted(k for k in region.sources if k.startswith(element))
+    title_slug = re.sub(r"[^a-z0-9]+", "-", doc.meta.title.lower())
+    for key in candidates:
+        rest = key[len(element) :].lstrip("/#:+ ").lower()
+        if rest and rest in title_slug:
+            return Location(region.sources[key])
+    if candidates:
+        return Location(region.sources[candidates[0]])
+    return None
+
+
+def rendered(ctx: CheckContext, region: str | None = None) -> Iterator[RenderedDoc]:
+    """Every rendered document (of one region, or of all), with its source location."""
+    for r in ctx.regions:
+        if region is not None and r.region != region:
+            continue
+        for doc in r.documents:
+            yield RenderedDoc(r, doc, source_of(r, doc))
+
+
+def docs_at(ctx: CheckContext, elements: Iterable[str], region: str | None = None) -> list[RenderedDoc]:
+    """Rendered documents placed at any of ``elements`` (exact element ids or ``prefix*`` patterns)."""
+    pats = list(elements)
+
+    def match(element: str) -> bool:
+        return any(element.startswith(p[:-1]) if p.endswith("*") else element == p for p in pats)
+
+    return [d for d in rendered(ctx, region) if match(d.element)]
+
+
+def narrative_lines(ctx: CheckContext, lang: str | None = None) -> Iterator[tuple[Any, int, str]]:
+    """``(narrative, file line, text)`` for every body line of the Markdown narratives."""
+    for n in ctx.dossier.narratives:
+        if lang is not None and n.lang != lang:
+            continue
+        for i, line in enumerate(n.body.splitlines()):
+            yield n, n.body_line + i, line
+
+
+def find_line(text: str, needle: str) -> int:
+    """1-based line of the first occurrence of ``needle`` in ``text`` (0 when absent)."""
+    idx = text.find(needle)
+    return text.count("\n", 0, idx) + 1 if idx >= 0 else 0
+
+
+# Elements (eCTD element names) of the documents several rules read. FDA Module 1 names follow
+# us-regional-v3-3.dtd, CN ones cn-regional-1-0.xsd, Modules 2-5 ich-ectd-3-2.dtd.
+FDA_IB = "m1-14-4-1-investigational-brochure"
+FDA_LABELS = "m1-14-4-2-investigational-drug-labeling"
+FDA_PLAN = "m1-20-general-investigational-plan-for-initial-ind"
+FDA_COVER = "m1-2-cover-letters"
+CN_COVER = "cn-1-0"
+CN_FORM = "cn-1-2"
+CN_INSERT = "cn-1-3-1-1"
+CN_LABELS = "cn-1-3-2-1"
+CN_MFG_TESTING = "cn-1-3-3"
+CN_PROTOCOL = "cn-1-3-4-1"
+CN_ICF = "cn-1-3-4-2"
+CN_IB = "cn-1-3-4-3"
+P81 = "m3-2-p-8-1-stability-summary-and-conclusion"
+P51 = "m3-2-p-5-1-specifications"
+# The protocol lives in Module 5 under the section of its study type (5.3.x), hence a prefix.
+M5_STUDY_REPORTS = "m5-3-*"
+
+
+def is_protocol_doc(d: RenderedDoc, protocol_number: str) -> bool:
+    """Whether a rendered document is the clinical protocol itself (CN 1.3.4.1 or the Module 5 protocol)."""
+    if d.element == CN_PROTOCOL:
+        return True
+    if not d.element.startswith("m5-3-"):
+        return False
+    title = d.doc.meta.title.lower()
+    return "protocol" in title or "方案" in title or protocol_number.lower() in title
