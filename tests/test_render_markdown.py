@@ -227,3 +227,10 @@ def test_non_utf8_narrative(tmp_path: Path):
     assert parse_markdown_file(tmp_path / "gbk.md", diags, root=tmp_path) == ({}, "", 0)
     assert [d.rule for d in diags] == ["yaml.encoding"]
     assert str(diags.items[0].location) == "gbk.md"
+
+
+def test_empty_header_row_means_no_header_and_empty_paragraphs_vanish():
+    res, diags = convert("|  |  |\n|--|--|\n| a | b |\n\n![](x.png)\n")
+    (table,) = res.blocks
+    assert table.header == [] and [[c.children for c in r] for r in table.rows] == [[(Text("a"),), (Text("b"),)]]
+    assert [d.rule for d in diags] == ["narrative.unsupported"]

@@ -329,7 +329,8 @@ class _Converter:
         if t == "heading":
             return [self.record(self.heading(node), node)]
         if t == "paragraph":
-            return [self.record(Paragraph(self.inlines(node.children[0])), node)]
+            inl = self.inlines(node.children[0])
+            return [self.record(Paragraph(inl), node)] if inl else []
         if t in ("bullet_list", "ordered_list"):
             start = int(node.attrs.get("start", 1)) if t == "ordered_list" else 1
             items = [self.blocks(item.children) for item in node.children]
@@ -394,6 +395,8 @@ class _Converter:
             target = header if section.type == "thead" else rows
             for tr in section.children:
                 target.append([self.cell(c) for c in tr.children])
+        if header and not any(c.children for row in header for c in row):
+            header = []  # `|  |  |` over the delimiter row: a table without a header row
         return self.record(Table(header, rows, caption, anchor), node)  # type: ignore[return-value]
 
     def cell(self, node: SyntaxTreeNode) -> Cell:
