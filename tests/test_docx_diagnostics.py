@@ -7,8 +7,7 @@ from docx_support import full_document, meta, open_docx
 
 from indbuilder import doctree as dt
 from indbuilder.diagnostics import Diagnostics, Severity
-from indbuilder.rules import get
-from indbuilder.writers.docx import write_docx
+from indbuilder.writers.docx import RULES, write_docx
 
 T = dt.text
 
@@ -56,9 +55,9 @@ CASES = {
 def test_rule_fires_once_and_document_is_still_written(rule):
     fired, diags, data = _rules(CASES[rule])
     assert rule in fired
-    assert get(rule) is not None  # registered, with a summary
+    assert RULES[rule].summary  # registered, with a summary
     d = next(x for x in diags if x.rule == rule)
-    assert d.severity is get(rule).severity
+    assert d.severity is RULES[rule].severity
     assert "m3-2-p-8-1-stability-summary-and-conclusion" in d.message  # names the document
     assert open_docx(data).paragraphs  # still a readable document
 
@@ -91,4 +90,5 @@ def test_relative_hrefs_are_not_flagged():
 
 
 def test_missing_footnote_is_an_error():
-    assert get("docx.footnote-missing").severity is Severity.ERROR
+    assert RULES["docx.footnote-missing"].severity is Severity.ERROR
+    assert set(RULES) == set(CASES)  # every rule has a firing case above

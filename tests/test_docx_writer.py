@@ -311,9 +311,12 @@ def test_chinese_document_labels_language_and_east_asian_font():
     assert lang.get(f"{{{W}}}val") == "zh-CN" and lang.get(f"{{{W}}}eastAsia") == "zh-CN"
     fonts = styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:rFonts", NS)
     assert fonts.get(f"{{{W}}}eastAsia") == "SimSun"
+    assert fonts.get(f"{{{W}}}ascii") == "Times New Roman"
+    size = styles.find("w:docDefaults/w:rPrDefault/w:rPr/w:sz", NS)
+    assert size.get(f"{{{W}}}val") == "24"  # 12 pt body text (FDA recommendation)
     assert fonts.get(f"{{{W}}}asciiTheme") is None
     h1 = styles.xpath("w:style[@w:styleId='Heading1']/w:rPr/w:rFonts", namespaces=NS)[0]
-    assert h1.get(f"{{{W}}}eastAsia") == "SimHei"
+    assert h1.get(f"{{{W}}}eastAsia") == "SimSun"  # NMPA 6.26 standard font
     # an English document declares en-US
     en = part_xml(_write(full_document()), "word/styles.xml")
     assert en.find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS).get(f"{{{W}}}val") == "en-US"

@@ -12,7 +12,9 @@ What a reviewer gets:
   sequence (kept relative, ICH eCTD v3.2.2 section 2.7 / FDA "Portable Document Format (PDF)
   Specifications": hypertext links between documents must be relative), external URLs;
 - real Word footnotes;
-- Letter pages for FDA, A4 for NMPA, 1 inch margins (FDA PDF specifications: >= 3/4 inch);
+- Letter pages for FDA, A4 for NMPA, 1 inch margins (FDA PDF specifications: left margin
+  >= 3/4 inch, others >= 3/8 inch), Times New Roman 12 pt body text (FDA's recommendation),
+  only NMPA 6.26 "standard fonts" (宋体 SimSun, Times New Roman, Arial, Courier New);
 - byte-identical output for identical input (fixed core properties and zip entry metadata).
 
 Content problems found while writing are reported as :class:`~indbuilder.diagnostics.Diagnostic`
@@ -36,68 +38,75 @@ from docx.shared import Twips
 
 from .. import doctree as dt
 from ..diagnostics import Diagnostics
-from ..rules import define
+from ..rules import Rule, define
 from . import docx_ooxml as ox
 from .docx_labels import label_separator, labels_for
 from .docx_styles import DEFAULT_FONTS, Fonts, apply_page_setup, apply_styles, page_setup_for
 
 # ---------------------------------------------------------------- rules
 
-define(
-    "docx.anchor-missing", "warning",
-    "An internal link points to an anchor that no heading or table of the document defines.",
-    "The link is written as plain text. Fix the anchor name or add the anchor to the target "
-    "heading/table.",
-    "ICH eCTD Specification v3.2.2, Appendix 7 (hyperlinks must resolve); FDA PDF Specifications "
-    "v4.1 (links must be active and point to the right place)",
-)
-define(
-    "docx.anchor-duplicate", "warning",
-    "Two headings/tables use the same anchor; only the first one receives the bookmark.",
-    "Links to the anchor go to its first occurrence, which is probably not what every author meant.",
-    "ICH eCTD Specification v3.2.2, Appendix 7",
-)
-define(
-    "docx.link-no-target", "warning",
-    "A link has neither an anchor, a relative href nor a URL.",
-    "It is written as plain text.",
-)
-define(
-    "docx.href-not-relative", "error",
-    "A link to another document of the sequence is not a relative path.",
-    "Links between documents of an eCTD sequence must be relative so they survive copying the "
-    "sequence folder (no drive letters, no leading '/', no backslashes, no URL scheme).",
-    "ICH eCTD Specification v3.2.2, section 'Hyperlinks' / Appendix 7; FDA PDF Specifications v4.1",
-)
-define(
-    "docx.footnote-missing", "error",
-    "A footnote reference names a footnote the document does not define.",
-    "The reference is printed as its label in brackets so a reviewer can find it.",
-)
-define(
-    "docx.footnote-unused", "warning",
-    "A footnote is defined but never referenced; it is not printed.",
-)
-define(
-    "docx.footnote-nested", "warning",
-    "A footnote refers to a footnote that the body never referenced (Word has no nested footnotes).",
-    "The reference is printed as its label in brackets.",
-)
-define(
-    "docx.invalid-char", "warning",
-    "Text contains a control character that XML (and therefore DOCX) cannot store; it was removed.",
-    "Usually a paste artefact (e.g. U+000B vertical tab from Word, U+0007 from Excel).",
-    "W3C XML 1.0, section 2.2 (Char production)",
-)
-define(
-    "docx.table-ragged", "warning",
-    "A table row has a different number of columns than the table; the table was padded.",
-    "Rows are padded with empty cells to the widest row so no content is lost.",
-)
-define(
-    "docx.meta-date", "warning",
-    "The document date is not an ISO date (YYYY-MM-DD); document properties use 2000-01-01.",
-)
+#: The rules this writer emits (registered at import time), by id.
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+    define(
+        "docx.anchor-missing", "warning",
+        "An internal link points to an anchor that no heading or table of the document defines.",
+        "The link is written as plain text. Fix the anchor name or add the anchor to the target "
+        "heading/table.",
+        "FDA Portable Document Format (PDF) Specifications v4.x: 'Ensure that all hypertext links "
+        "... remain active'",
+    ),
+    define(
+        "docx.anchor-duplicate", "warning",
+        "Two headings/tables use the same anchor; only the first one receives the bookmark.",
+        "Links to the anchor go to its first occurrence, which is probably not what every author meant.",
+        "FDA Portable Document Format (PDF) Specifications v4.x (hypertext links remain active)",
+    ),
+    define(
+        "docx.link-no-target", "warning",
+        "A link has neither an anchor, a relative href nor a URL.",
+        "It is written as plain text.",
+    ),
+    define(
+        "docx.href-not-relative", "error",
+        "A link to another document of the sequence is not a relative path.",
+        "Links between documents of an eCTD sequence must be relative so they survive copying the "
+        "sequence folder (no drive letters, no leading '/', no backslashes, no URL scheme).",
+        "NMPA eCTD technical specification, PDF rules 6.2/6.9 (relative links) and 3.12 (relative "
+        "paths with '/' only)",
+    ),
+    define(
+        "docx.footnote-missing", "error",
+        "A footnote reference names a footnote the document does not define.",
+        "The reference is printed as its label in brackets so a reviewer can find it.",
+    ),
+    define(
+        "docx.footnote-unused", "warning",
+        "A footnote is defined but never referenced; it is not printed.",
+    ),
+    define(
+        "docx.footnote-nested", "warning",
+        "A footnote refers to a footnote that the body never referenced (Word has no nested footnotes).",
+        "The reference is printed as its label in brackets.",
+    ),
+    define(
+        "docx.invalid-char", "warning",
+        "Text contains a control character that XML (and therefore DOCX) cannot store; it was removed.",
+        "Usually a paste artefact (e.g. U+000B vertical tab from Word, U+0007 from Excel).",
+        "W3C XML 1.0, section 2.2 (Char production)",
+    ),
+    define(
+        "docx.table-ragged", "warning",
+        "A table row has a different number of columns than the table; the table was padded.",
+        "Rows are padded with empty cells to the widest row so no content is lost.",
+    ),
+    define(
+        "docx.meta-date", "warning",
+        "The document date is not an ISO date (YYYY-MM-DD); document properties use 2000-01-01.",
+    ),
+    )
+}
 
 # ---------------------------------------------------------------- public API
 

@@ -57,14 +57,18 @@ class Fonts:
     """Font families written into the styles.
 
     ``east_asia`` goes into ``w:rFonts/@w:eastAsia`` so that Word and LibreOffice pick a CJK font
-    for Chinese characters instead of falling back glyph by glyph.
+    for Chinese characters instead of falling back glyph by glyph. The defaults are the
+    "standard fonts" of the NMPA eCTD PDF rule 6.26 (宋体/SimSun, Times New Roman, Arial,
+    Courier New), which FDA also lists as standard fonts; FDA recommends Times New Roman 12 pt
+    for narrative text.
     """
 
     body: str = "Times New Roman"
     heading: str = "Arial"
     mono: str = "Courier New"
     east_asia: str = "SimSun"
-    east_asia_heading: str = "SimHei"
+    east_asia_heading: str = "SimSun"
+    body_size: int = 24  # half-points: 12 pt
 
 
 DEFAULT_FONTS = Fonts()
@@ -122,7 +126,7 @@ def _size(half_points: int) -> str:
 BLACK = '<w:color w:val="000000"/>'
 
 # heading level -> (size in half-points, space before, space after) in twips
-_HEADING_LOOK = {1: (32, 360, 120), 2: (28, 280, 100), 3: (24, 240, 80), 4: (22, 200, 60)}
+_HEADING_LOOK = {1: (32, 360, 120), 2: (28, 280, 100), 3: (26, 240, 80), 4: (24, 200, 60)}
 
 
 def style_definitions(fonts: Fonts, page: PageSetup) -> list[str]:
@@ -246,7 +250,7 @@ def apply_styles(document: DocxDocument, meta: DocMeta, fonts: Fonts, page: Page
     # of w:lang is always zh-CN so that CJK characters in English documents shape correctly.
     defaults = parse_xml(
         f"<w:docDefaults {nsdecls('w')}><w:rPrDefault><w:rPr>"
-        f"{_rfonts(fonts.body, fonts.east_asia)}{_size(22)}"
+        f"{_rfonts(fonts.body, fonts.east_asia)}{_size(fonts.body_size)}"
         f'<w:lang w:val="{lang}" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
         "</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>"
         '<w:spacing w:after="120" w:line="264" w:lineRule="auto"/>'
