@@ -254,8 +254,19 @@ def test_protocol_item_needs_one_module_5_section():
     (d,) = plan(FDA, src).diagnostics
     assert d.rule == "completeness.ind-item-missing"
     assert d.message.startswith("312.23(a)(6) Protocols: no section provides it (expected in one of 5.3.1.1")
-    p = plan(FDA, complete_sources(FDA))
     node = "m5-3-3-2-patient-pk-and-initial-tolerability-study-reports"
+    # the protocol record exists but its template does not: reported once, as template-missing
+    full = complete_sources(FDA)
+    p = plan(FDA, Sources(templates=full.templates - {"m5/study-protocol.md.j2"}, attachments=full.attachments,
+                          records=full.records))
+    assert [d.rule for d in p.diagnostics] == ["completeness.template-missing"]
+    assert p.state(node) is NodeState.FILLED  # the consent form and investigator list still render
+    p = plan(FDA, Sources(templates=full.templates - {"m5/study-protocol.md.j2", "m5/study-consent-form.md.j2",
+                                                      "m5/study-investigators.md.j2"},
+                          attachments=full.attachments, records=full.records))
+    assert sorted({d.rule for d in p.diagnostics}) == ["completeness.template-missing"]
+    assert p.state(node) is NodeState.MISSING
+    p = plan(FDA, complete_sources(FDA))
     assert [d.file_tag for d in p[node].documents] == [
         "protocol-or-amendment", "iec-irb-consent-form-list", "list-description-investigator-site"]
 

@@ -524,7 +524,7 @@ class _Planner:
                 node, NodeState.NOT_APPLICABLE, na_docs, justification=decl.justification,
                 na_declared_at=decl_node, expected=expected,
             )
-        if node.status is Status.REQUIRED and self.matched.get(node.id):
+        if self.matched.get(node.id):
             # records select the node but their template is missing: completeness.template-missing said so
             return NodePlan(node, NodeState.MISSING, expected=expected)
         if node.status is Status.REQUIRED:
@@ -572,8 +572,9 @@ class _Planner:
             carriers = self.o.nodes_for_item(item.id)
             if not carriers or any(n.status is Status.REQUIRED for n in carriers):
                 continue  # required carriers report completeness.missing themselves
-            if any(nodes[n.id].state in (NodeState.FILLED, NodeState.NOT_APPLICABLE) for n in carriers):
-                continue
+            if any(nodes[n.id].state in (NodeState.FILLED, NodeState.NOT_APPLICABLE) or self.matched.get(n.id)
+                   for n in carriers):
+                continue  # provided (a record whose template is missing is reported as template-missing)
             numbers = ", ".join(n.number for n in carriers[:8]) + (", ..." if len(carriers) > 8 else "")
             self.diags.emit(
                 rules.IND_ITEM_MISSING,
