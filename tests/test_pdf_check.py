@@ -180,11 +180,53 @@ def test_unreadable(tmp_path):
 
 
 def test_run_pdfcheck_over_files_and_folders(tmp_path, good, short_typst):
-    write(tmp_path, "a-good.pdf", good)
+    from indbuilder import doctree as d
+    from pdf_support import meta
+
+    # good links to ../32p5/spec.pdf#sec-spec: give it that target.
+    (tmp_path / "32p8").mkdir()
+    (tmp_path / "32p5").mkdir()
+    write(tmp_path / "32p8", "a-good.pdf", good)
+    spec = d.Document(meta(title="Specification"), [d.Heading(1, d.text("Spec"), anchor="sec-spec")])
+    write(tmp_path / "32p5", "spec.pdf", write_pdf(spec))
     bad = modify(short_typst, lambda w: w.encrypt("pw"))
-    (tmp_path / "sub").mkdir()
-    write(tmp_path / "sub", "b-bad.pdf", bad)
+    write(tmp_path / "32p5", "b-bad.pdf", bad)
     diags = run_pdfcheck([tmp_path])
     assert [(Path(x.location.path).name, x.rule) for x in diags] == [("b-bad.pdf", "pdf.encrypted")]
     assert diags.has_errors
-    assert not run_pdfcheck([tmp_path / "a-good.pdf"]).has_errors
+    assert not run_pdfcheck([tmp_path / "32p8" / "a-good.pdf"]).has_errors
+    (tmp_path / "32p5" / "spec.pdf").unlink()
+    assert [x.rule for x in run_pdfcheck([tmp_path / "32p8"])] == ["pdf.link-broken"]
+
+
+def test_cross_file_links_resolve_relative_to_the_linking_file(tmp_path):
+    import shutil
+
+    from indbuilder import doctree as d
+    from indbuilder.pdfcheck import check_links
+    from pdf_support import meta
+
+    target = d.Document(meta(title="Target"), [d.Heading(1, d.text("Specs"), anchor="specs")])
+    links = d.Paragraph((
+        d.Link(d.text("good"), href="../b/target.pdf", anchor="specs"),
+        d.Link(d.text("whole file"), href="../b/target.pdf"),
+        d.Link(d.text("bad anchor"), href="../b/target.pdf", anchor="no-such"),
+        d.Link(d.text("bad file"), href="../c/missing.pdf"),
+    ))
+    source = d.Document(meta(title="Source"), [d.Heading(1, d.text("Links"), anchor="l"), links])
+    seq = tmp_path / "0000"
+    (seq / "a").mkdir(parents=True)
+    (seq / "b").mkdir()
+    write(seq / "a", "source.pdf", write_pdf(source))
+    write(seq / "b", "target.pdf", write_pdf(target))
+    moved = tmp_path / "elsewhere" / "0000"
+    shutil.copytree(seq, moved)  # relative links keep working after the folder moved
+    for root in (seq, moved):
+        diags = check_links(root / "a" / "source.pdf")
+        assert sorted(x.message for x in diags) == [
+            "page 1: '../b/target.pdf' has no destination 'no-such'",
+            "page 1: linked file '../c/missing.pdf' does not exist",
+        ]
+        assert {x.rule for x in diags} == {"pdf.link-broken"}
+        assert check_links(root / "b" / "target.pdf") == []
+    assert {x.rule for x in run_pdfcheck([moved])} == {"pdf.link-broken"}

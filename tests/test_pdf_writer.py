@@ -257,3 +257,23 @@ def test_trailing_page_break_adds_no_blank_page(tmp_path):
     plain = len(PdfReader(io.BytesIO(write_pdf(doc))).pages)
     doc.blocks.append(d.PageBreak())
     assert len(PdfReader(io.BytesIO(write_pdf(doc))).pages) == plain
+
+
+def test_non_ascii_anchor_names_match_between_link_and_target():
+    from pypdf.generic import ByteStringObject
+
+    from indbuilder.pdfcheck import destination_names
+
+    label = "结果 <1> #$"
+    doc = d.Document(meta(), [
+        d.Heading(1, d.text("H"), anchor=label),
+        d.Table([[d.Cell(d.text("a"))]], [], anchor="t-" + label),
+        d.Paragraph((d.Link(d.text("f"), href="other.pdf", anchor=label),)),
+    ])
+    reader = PdfReader(io.BytesIO(write_pdf(doc)))
+    names = destination_names(reader)
+    assert {label.encode(), ("t-" + label).encode()} <= names
+    remote = [a.get_object()["/A"] for a in reader.pages[0]["/Annots"] if "/A" in a.get_object()]
+    dest = remote[0]["/D"]  # pypdf may decode the bytes as PDFDocEncoding text; compare the bytes
+    raw = bytes(dest) if isinstance(dest, ByteStringObject) else dest.original_bytes
+    assert raw == label.encode()

@@ -21,6 +21,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 
 from ..diagnostics import Diagnostic, Diagnostics, Location
 from ..rules import define
+from .links import check_links
 
 __all__ = ["check_pdf", "run_pdfcheck", "PdfCheckLimits", "pdf_version"]
 
@@ -456,11 +457,15 @@ def check_pdf(
 
 
 def run_pdfcheck(paths: list[Path], limits: PdfCheckLimits = PdfCheckLimits()) -> Diagnostics:
-    """Check PDF files (folders are searched for ``*.pdf``), for ``indbuilder pdfcheck FILE...``."""
+    """Check PDF files (folders are searched for ``*.pdf``), for ``indbuilder pdfcheck FILE...``.
+
+    Besides :func:`check_pdf`, links to other files are followed on disk (:func:`check_links`).
+    """
     diags = Diagnostics()
     for p in paths:
         p = Path(p)
         files = sorted(p.rglob("*.pdf")) if p.is_dir() else [p]
         for f in files:
             diags.extend(check_pdf(f, f.as_posix(), limits))
+            diags.extend(check_links(f, f.as_posix()))
     return diags

@@ -20,6 +20,7 @@ from urllib.parse import unquote
 from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
+    ByteStringObject,
     DictionaryObject,
     FloatObject,
     IndirectObject,
@@ -39,6 +40,27 @@ def is_relative_reference(uri: str) -> bool:
     return bool(uri) and not _SCHEME.match(uri) and not uri.startswith(("/", "\\", "//"))
 
 
+def dest_name(label: str) -> ByteStringObject | TextStringObject:
+    """A named-destination key as typst writes it: the UTF-8 bytes of the label."""
+    return TextStringObject(label) if label.isascii() else ByteStringObject(label.encode("utf-8"))
+
+
+def _key_bytes(obj: object) -> bytes:
+    if isinstance(obj, ByteStringObject):
+        return bytes(obj)
+    original = getattr(obj, "original_bytes", None)
+    return bytes(original) if original is not None else str(obj).encode("utf-8")
+
+
+def _utf8_string(obj: object) -> str:
+    """A PDF string typst wrote as UTF-8 bytes (pypdf decodes it as PDFDocEncoding)."""
+    raw = _key_bytes(obj)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return str(obj)
+
+
 def goto_remote_action(uri: str) -> DictionaryObject:
     """A GoToR action opening the relative file ``uri`` (``path#named-destination``)."""
     path, _, fragment = uri.partition("#")
@@ -51,7 +73,8 @@ def goto_remote_action(uri: str) -> DictionaryObject:
         }
     )
     if fragment:
-        dest: object = TextStringObject(unquote(fragment))
+        # A named destination, encoded as typst encodes the names it writes (UTF-8 bytes).
+        dest: object = dest_name(unquote(fragment))
     else:
         # First page, keep the reader's position and zoom ("Inherit Zoom").
         dest = ArrayObject([NumberObject(0), NameObject("/XYZ"), NullObject(), NullObject(), NullObject()])
@@ -98,9 +121,10 @@ def finish_pdf(data: bytes, anchors: dict[str, AnchorPosition] | None = None) ->
                 continue
             raw_action = annot.raw_get("/A")
             action = raw_action.get_object()
-            if action.get("/S") != "/URI" or not is_relative_reference(str(action.get("/URI", ""))):
+            uri = _utf8_string(action.get("/URI", ""))
+            if action.get("/S") != "/URI" or not is_relative_reference(uri):
                 continue
-            new_action = goto_remote_action(str(action["/URI"]))
+            new_action = goto_remote_action(uri)
             if isinstance(raw_action, IndirectObject):
                 changed[(raw_action.idnum, raw_action.generation)] = new_action
             elif isinstance(ref, IndirectObject):
@@ -135,23 +159,22 @@ def _add_named_destinations(reader: PdfReader, catalog: DictionaryObject,
     elif names.raw_get("/Dests") is not dests or "/Kids" in dests:
         return False
     flat = dests["/Names"]
-    entries = {str(flat[i]): flat[i + 1] for i in range(0, len(flat) - 1, 2)}
+    entries = {_key_bytes(flat[i]): (flat[i], flat[i + 1]) for i in range(0, len(flat) - 1, 2)}
     added = False
     for label, pos in anchors.items():
-        if label in entries or not 0 <= pos.page < len(reader.pages):
+        key = dest_name(label)
+        if _key_bytes(key) in entries or not 0 <= pos.page < len(reader.pages):
             continue
         page = reader.pages[pos.page]
         top = float(page.mediabox.top) - pos.y
-        entries[label] = ArrayObject(
+        entries[_key_bytes(key)] = (key, ArrayObject(
             [page.indirect_reference, NameObject("/XYZ"), FloatObject(round(pos.x, 3)),
              FloatObject(round(top, 3)), NullObject()]
-        )
+        ))
         added = True
     if added:
         # Name-tree keys must be sorted (ISO 32000-1 §7.9.6).
-        dests[NameObject("/Names")] = ArrayObject(
-            x for key in sorted(entries, key=lambda k: k.encode("utf-16-be")) for x in (TextStringObject(key), entries[key])
-        )
+        dests[NameObject("/Names")] = ArrayObject(x for k in sorted(entries) for x in entries[k])
     return added
 
 
