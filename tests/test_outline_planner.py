@@ -277,6 +277,8 @@ def test_nmpa_heading_not_applicable_covers_sub_sections():
     before = plan(NMPA, src)
     undeclared = {d.message.split()[1] for d in diags_of(before, "completeness.na-undeclared")}
     assert {"4.2.3.5.1", "4.2.3.5.4"} <= undeclared
+    assert not [n for n in undeclared if n.startswith("1.")]  # M1 "如适用" items need no 不适用
+    assert not diags_of(plan(FDA, complete_sources(FDA)), "completeness.na-undeclared")  # FDA omits empty elements
     src = Sources(templates=src.templates, attachments=src.attachments, records=src.records,
                   not_applicable=(NotApplicableDecl(heading, {"en": "Not needed for Phase 1.", "zh": "I期临床试验无需开展。"}, LOC),))
     p = plan(NMPA, src)

@@ -122,7 +122,7 @@ TEMPLATE_MISSING = _define(
 NA_UNDECLARED = _define(
     "completeness.na-undeclared",
     "warning",
-    "A section of an NMPA dossier has no content and no 不适用 declaration.",
+    "A Module 2-5 section of an NMPA dossier has no content and no 不适用 declaration.",
     """
     NMPA keeps every CTD number and title; a section without information states 不适用 and the reason.
     Declare the section (or its heading) not applicable, or provide content.

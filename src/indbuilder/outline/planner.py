@@ -536,7 +536,8 @@ class _Planner:
                 hint=f"a Markdown narrative with front matter 'node: {node.id}' also fills it",
             )
             return NodePlan(node, NodeState.MISSING, expected=expected)
-        if node.status is Status.CONDITIONAL and self.o.not_applicable == "render":
+        if node.status is Status.CONDITIONAL and self.o.not_applicable == "render" and node.module != "m1":
+            # Modules 2-5 keep every CTD number (M1 "如适用" items are simply left out)
             self.diags.emit(
                 rules.NA_UNDECLARED,
                 f"section {self.label(node)} has no content and no 不适用 declaration; NMPA keeps every CTD "
