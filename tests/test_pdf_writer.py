@@ -277,3 +277,15 @@ def test_non_ascii_anchor_names_match_between_link_and_target():
     dest = remote[0]["/D"]  # pypdf may decode the bytes as PDFDocEncoding text; compare the bytes
     raw = bytes(dest) if isinstance(dest, ByteStringObject) else dest.original_bytes
     assert raw == label.encode()
+
+
+def test_pdf_a_2b_on_request(tmp_path):
+    from indbuilder.pdfcheck import check_pdf
+
+    doc = sample_document("zh", "nmpa", rows=5)
+    pdf = render_pdf(doc, standard="a-2b")
+    assert b"<pdfaid:part>2</pdfaid:part>" in pdf and b"<pdfaid:conformance>B</pdfaid:conformance>" in pdf
+    assert info(write(tmp_path, "a2b.pdf", pdf))["PDF version"] == "1.7"
+    assert check_pdf(pdf, "a2b.pdf") == []
+    with pytest.raises(ValueError, match="a-2b"):
+        render_pdf(doc, standard="2.0")

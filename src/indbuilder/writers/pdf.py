@@ -40,6 +40,7 @@ __all__ = [
     "typst_source",
     "typst_inputs",
     "TOC_PAGE_THRESHOLD",
+    "PDF_STANDARDS",
 ]
 
 define(
@@ -64,6 +65,9 @@ TOC_PAGE_THRESHOLD = 5
 
 #: typst's PDF standard: plain PDF 1.7, the newest version both agencies accept.
 PDF_STANDARD = "1.7"
+#: Standards a project may choose instead (FDA PDF specs v4 and NMPA 6.16 accept PDF/A-1 and -2;
+#: "a-2b" is PDF/A-2b on PDF 1.7).
+PDF_STANDARDS = ("1.7", "a-2b")
 
 _INPUT_KEY = "indbuilder-doc"
 
@@ -105,7 +109,7 @@ class Typeset:
     anchors: dict[str, AnchorPosition]
 
 
-def _typeset(doc: Document, inputs: dict[str, str]) -> Typeset:
+def _typeset(doc: Document, inputs: dict[str, str], standard: str = PDF_STANDARD) -> Typeset:
     fonts = font_setup(doc.meta.lang, needs_cjk=False).fonts
     date = parse_date(doc.meta.date) if doc.meta.date else None
     # typst's `datetime.today()` and default metadata dates use this timestamp; fixing it to the
@@ -116,7 +120,7 @@ def _typeset(doc: Document, inputs: dict[str, str]) -> Typeset:
             str(_TEMPLATE), root=str(_TEMPLATE.parent), font_paths=fonts,
             ignore_system_fonts=True, sys_inputs=inputs,
         )
-        pdf = compiler.compile(pdf_standards=PDF_STANDARD, timestamp=ts, pdf_tags=True)
+        pdf = compiler.compile(pdf_standards=standard, timestamp=ts, pdf_tags=True)
         # eval reuses the memoized layout of the compile above: it costs well under a millisecond.
         pages = json.loads(compiler.eval("query(<indbuilder-end>).first().location().page()", format="json"))
         found = json.loads(compiler.eval(_ANCHOR_POSITIONS, format="json"))
@@ -141,17 +145,21 @@ def page_count(pdf: bytes) -> int:
 
 
 def render_pdf(doc: Document, diagnostics: Diagnostics | None = None,
-               location: Location | None = None) -> bytes:
+               location: Location | None = None, standard: str = PDF_STANDARD) -> bytes:
     """Typeset ``doc``; content problems (dangling links, duplicate anchors) go to ``diagnostics``.
+
+    ``standard`` is one of :data:`PDF_STANDARDS` (plain PDF 1.7 by default, or PDF/A-2b).
 
     Raises :class:`MissingFontError` when Chinese text has no font (report as ``pdf.font-missing``)
     and :class:`PdfRenderError` if typst fails (``pdf.render-failed``).
     """
+    if standard not in PDF_STANDARDS:
+        raise ValueError(f"unsupported PDF standard {standard!r}; use one of {', '.join(PDF_STANDARDS)}")
     toc = bool(doc.meta.toc)
-    result = _typeset(doc, typst_inputs(doc, toc=toc, diagnostics=diagnostics, location=location))
+    result = _typeset(doc, typst_inputs(doc, toc=toc, diagnostics=diagnostics, location=location), standard)
     if not toc and result.pages > TOC_PAGE_THRESHOLD and next(doc.headings(), None) is not None:
         # Long document: typeset again with a hyperlinked table of contents (of its headings).
-        result = _typeset(doc, typst_inputs(doc, toc=True))
+        result = _typeset(doc, typst_inputs(doc, toc=True), standard)
     return finish_pdf(result.pdf, result.anchors)
 
 
@@ -170,9 +178,10 @@ class PdfWriter:
 
     name: str = "pdf"
     extension: str = ".pdf"
+    standard: str = PDF_STANDARD  # or "a-2b"
 
     def write(self, doc: Document, diags: Diagnostics | None = None) -> bytes:
-        return render_pdf(doc, diags)
+        return render_pdf(doc, diags, standard=self.standard)
 
 
 def _register() -> None:
