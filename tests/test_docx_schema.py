@@ -63,3 +63,44 @@ def test_validator_catches_a_broken_package(tmp_path):
             dst.writestr(name, content)
     errors = _errors(out.getvalue(), tmp_path, "broken.docx")
     assert errors and "pStyle" in errors[0]
+
+
+def _edge_documents() -> dict[str, dt.Document]:
+    T = dt.text
+    m = full_document().meta
+    table = dt.Table(header=[[dt.Cell(T("h1")), dt.Cell(T("h2"))]], rows=[[dt.Cell(T("v"), colspan=2)]])
+    return {
+        "empty": dt.Document(m, []),
+        "table-in-list": dt.Document(m, [dt.ListBlock(True, [[dt.Paragraph(T("i")), table]], start=5)]),
+        "item-starting-with-list": dt.Document(
+            m, [dt.ListBlock(False, [[dt.ListBlock(False, [[dt.Paragraph(T("deep"))]])]])]
+        ),
+        "adjacent-tables": dt.Document(m, [table, table]),
+        "note-quote-nesting": dt.Document(
+            m,
+            [
+                dt.Note([dt.CodeBlock("x = 1"), dt.Quote([dt.Paragraph(T("q"))])], kind="warning"),
+                dt.Quote([dt.ListBlock(False, [[dt.Paragraph(T("in quote"))]])]),
+            ],
+        ),
+        "footnote-starting-with-table": dt.Document(
+            m,
+            [dt.Paragraph((dt.Text("x"), dt.FootnoteRef("t")))],
+            footnotes={"t": [table, dt.ListBlock(False, [[dt.Paragraph(T("li"))]])]},
+        ),
+        "heading-with-link-and-note": dt.Document(
+            m,
+            [
+                dt.Heading(1, (dt.Text("See "), dt.Link(T("x"), url="https://e.org"), dt.FootnoteRef("n")), anchor="h"),
+                dt.Heading(2, T("inner")),
+            ],
+            footnotes={"n": [dt.Paragraph(T("note"))]},
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_edge_documents()))
+def test_edge_documents_are_valid(name, tmp_path):
+    doc = _edge_documents()[name]
+    doc.meta.toc = True
+    assert _errors(write_docx(doc), tmp_path) == []

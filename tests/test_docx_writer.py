@@ -338,3 +338,17 @@ def test_core_properties_from_metadata():
     assert cp.created.date().isoformat() == "2026-03-15"
     assert cp.modified == cp.created == cp.last_printed
     assert cp.language == "en-US"
+
+
+def test_table_inside_list_item_is_indented_with_the_item():
+    table = dt.Table(header=[[dt.Cell(dt.text("h"))]], rows=[[dt.Cell(dt.text("v"))]])
+    doc = dt.Document(
+        full_document().meta,
+        [dt.ListBlock(False, [[dt.Paragraph(dt.text("item")), table]])],
+    )
+    d = open_docx(_write(doc))
+    tbl = d.tables[0]._tbl
+    ind = tbl.tblPr.find("w:tblInd", NS)
+    assert ind is not None and ind.get(f"{{{W}}}w") == "360"
+    grid = [int(g.get(f"{{{W}}}w")) for g in tbl.tblGrid.findall("w:gridCol", NS)]
+    assert sum(grid) == 12240 - 2 * 1440 - 360

@@ -545,7 +545,8 @@ class _Builder:
                 ox.add_bookmark(cap, self._new_bookmark_id(), bookmark)
                 bookmark = None
 
-        total = self.page.text_width - (360 * ctx.list_level if ctx.in_list_item else 0)
+        indent = 360 * ctx.list_level if ctx.in_list_item else 0  # align with list item text
+        total = self.page.text_width - indent
         rel = list(block.widths or [])
         if len(rel) != ncols or any(w <= 0 for w in rel):
             rel = [1.0] * ncols
@@ -555,7 +556,7 @@ class _Builder:
 
         tbl = CT_Tbl.new_tbl(0, ncols, Twips(total))
         tbl.tblPr.style = "TableGrid"
-        ox.set_table_layout(tbl, widths)
+        ox.set_table_layout(tbl, widths, indent)
         container._insert_tbl(tbl)
 
         cells_out = ox.CellFactory()

@@ -246,9 +246,17 @@ def new_row(tbl, header: bool = False):
     return tr
 
 
-def set_table_layout(tbl, widths: list[int]) -> None:
-    """Fixed layout, full text width, explicit grid column widths (twips)."""
+def set_table_layout(tbl, widths: list[int], indent: int = 0) -> None:
+    """Fixed layout, explicit grid column widths (twips), optional left indent (twips)."""
     tblpr = tbl.tblPr
+    if indent:
+        ind = OxmlElement("w:tblInd", {qn("w:w"): str(indent), qn("w:type"): "dxa"})
+        later = [qn(t) for t in ("w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook")]
+        nxt = next((c for c in tblpr if c.tag in later), None)
+        if nxt is not None:
+            nxt.addprevious(ind)
+        else:
+            tblpr.append(ind)
     tblw = tblpr.find(qn("w:tblW"))
     if tblw is None:
         tblw = OxmlElement("w:tblW")

@@ -209,7 +209,8 @@ def style_definitions(fonts: Fonts, page: PageSetup) -> list[str]:
             "paragraph", "NoteText", "Note Text", next_="Normal",
             ppr=(
                 '<w:pBdr><w:left w:val="single" w:sz="18" w:space="6" w:color="7F7F7F"/></w:pBdr>'
-                '<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/><w:ind w:left="216"/>'
+                '<w:shd w:val="clear" w:color="auto" w:fill="F2F2F2"/>'
+                '<w:spacing w:before="120" w:after="120"/><w:ind w:left="216"/>'
             ),
         ),
         _style("paragraph", "TableText", "Table Text",
