@@ -16,53 +16,12 @@ from pathlib import Path
 from ..diagnostics import Diagnostics, Location
 from . import rules as _rules  # noqa: F401
 from .backbone import LeafEntry, StfDoc, cn_regional_xml, index_xml, stf_xml, us_regional_xml
-from .lifecycle import (HEADING_ATTRS, REGIONAL, HeadingKey, LeafState, check_sequence_number,
-                        read_history)
-from .model import Envelope, StudyInfo, SubmissionFile
-from .naming import (EXT_RE, Namer, attribute_folder_keys, cn_folder, delete_id_for, ich_folder,
-                     leaf_id_for, slug)
-from .schema import Structure, dtd_structure, parse_xml, xsd_structure
-from .standards import INSTALL_HINT, by_name, copy_util, locate
-
-M1_ICH = "m1-administrative-information-and-prescribing-information"
-# STF are required for 4.2.x and 5.3.1-5.3.5 (FDA TCG v1.8 §2.8; NMPA 5.17)
-STF_SCOPES = ("m4-2-", "m5-3-1-", "m5-3-2-", "m5-3-3-", "m5-3-4-", "m5-3-5-")
-Chain = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
-
-
-def in_stf_scope(element: str) -> bool:
-    """Is ``element`` a heading whose study reports need a study tagging file?"""
-    return element.startswith(STF_SCOPES)
-
-
-@dataclass
-class _Item:
-    doc_id: str
-    title: str
-    lang: str
-    data: bytes
-    ext: str
-    hint: str
-    backbone: str  # "index.xml" or the regional backbone path
-    element: str
-    chain: Chain
-    folder: str
-    study: StudyInfo | None = None
-    name: str = ""
-    leaf_id: str = ""
-
-    @property
-    def path(self) -> str:
-        return f"{self.folder}/{self.name}"
-
-    @property
-    def heading(self) -> HeadingKey:
-        return tuple((el, attrs) for el, attrs in self.chain if attrs and el != "form")  # form-type is in element
-
-    @property
-    def checksum(self) -> str:
-        return hashlib.md5(self.data).hexdigest()
-
+from .layout import M1_ICH, Chain, Item, Standards, in_stf_scope, load_standards, place_files
+from .lifecycle import REGIONAL, LeafState, check_sequence_number, read_history
+from .model import Envelope, SubmissionFile
+from .naming import delete_id_for, leaf_id_for, slug
+from .schema import parse_xml
+from .standards import by_name, copy_util, locate
 
 @dataclass
 class _Op:
@@ -73,86 +32,8 @@ class _Op:
     title: str
     checksum: str
     lang: str
-    item: _Item | None = None  # None for delete
+    item: Item | None = None  # None for delete
     modified: LeafState | None = None
-
-
-@dataclass
-class _Standards:
-    root: Path
-    ich: Structure
-    regional: Structure
-
-
-def _load_standards(region: str, standards: Path, where: Location, diags: Diagnostics) -> _Standards | None:
-    names = ["ich-ectd-3-2.dtd", "us-regional-v3-3.dtd" if region == "fda" else "cn-regional-1-0.xsd"]
-    found = {n: locate(standards, by_name(n)) for n in names}
-    for n, p in found.items():
-        if p is None:
-            diags.emit("ectd.standard-missing", f"{n} is not installed in {standards}: cannot assemble a "
-                       "submission-ready sequence", where, hint=INSTALL_HINT)
-    if None in found.values():
-        return None
-    ich = dtd_structure(found[names[0]])  # type: ignore[arg-type]
-    reg = dtd_structure(found[names[1]]) if region == "fda" else xsd_structure(found[names[1]])  # type: ignore[arg-type]
-    return _Standards(standards, ich, reg)
-
-
-def _place(f: SubmissionFile, env: Envelope, st: _Standards, diags: Diagnostics) -> _Item | None:
-    """Work out backbone, heading chain and folder of one file (None + diagnostic if it has no place)."""
-    where = Location(f"{env.sequence}/{f.node_id}")
-    node = f.node_id
-    region = env.region
-    reg_backbone = REGIONAL[region]
-    item = _Item(f.doc_id, f.title, f.lang, f.data, f.ext.lower().lstrip("."), f.name_hint, reg_backbone,
-                 node, (), "", f.study)
-    if node.startswith("form:"):
-        code = node.split(":", 1)[1]
-        if region != "fda":
-            diags.emit("ectd.region-mismatch", f"{f.doc_id}: forms ({node}) exist only in FDA Module 1", where)
-            return None
-        item.chain = (("m1-regional", ()), ("m1-1-forms", ()), ("form", (("form-type", code),)))
-        item.folder = "m1/us"
-        return item
-    if region == "fda" and node in st.regional.leaf_holders:
-        item.chain = tuple((el, ()) for el in st.regional.chain(node))
-        item.folder = "m1/us"
-        return item
-    if region == "nmpa" and node in st.regional.leaf_holders:
-        item.chain = tuple((el, ()) for el in st.regional.chain(node))
-        item.folder = f"m1/cn/{cn_folder(node)}"
-        return item
-    if node not in st.ich.leaf_holders or node == M1_ICH or node.startswith("m1-") or node.startswith("cn-"):
-        diags.emit("ectd.unknown-node", f"{f.doc_id}: node {node!r} is not a {region.upper()} eCTD heading "
-                   "that holds documents", where)
-        return None
-    item.backbone = "index.xml"
-    headings = f.headings or env.headings
-    chain: list = []
-    segs: list[str] = []
-    for el in st.ich.chain(node):
-        keys = [a for a in HEADING_ATTRS if a in st.ich.attributes.get(el, [])]
-        attrs = []
-        for a in keys:
-            v = headings.get(a)
-            if v is not None and v.strip():
-                attrs.append((a, v))
-            elif a in st.ich.required.get(el, []):
-                diags.emit("ectd.heading-attribute-missing",
-                           f"{f.doc_id}: heading {el} needs attribute {a!r} (set it in the envelope headings)", where)
-                return None
-        chain.append((el, tuple(attrs)))
-        if ich_folder(el):
-            segs.append(ich_folder(el))
-        fkeys = attribute_folder_keys(el)
-        vals = [dict(attrs)[k] for k in fkeys if k in dict(attrs)]
-        if fkeys:
-            segs.append(slug("-".join(vals)) if vals else "default")
-    if f.study and any(el == "m5-3-clinical-study-reports" for el, _ in chain):
-        segs.append(slug(f.study.study_id))  # Module 5: one folder per study (ICH Appendix 4)
-    item.chain = tuple(chain)
-    item.folder = "/".join(segs)
-    return item
 
 
 def _relative(target_seq_path: str, from_seq_path: str) -> str:
@@ -160,7 +41,7 @@ def _relative(target_seq_path: str, from_seq_path: str) -> str:
     return posixpath.relpath(target_seq_path, posixpath.dirname(from_seq_path))
 
 
-def _chain_for_state(prev: LeafState, st: _Standards, region: str) -> Chain:
+def _chain_for_state(prev: LeafState, st: Standards, region: str) -> Chain:
     """Rebuild a deleted leaf's heading chain from its element and recorded heading attributes."""
     attrs = dict(prev.heading)
     if prev.element.startswith("form:"):
@@ -219,34 +100,12 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
         return diags
     if not check_sequence_number(seq, history_dir, diags):
         return diags
-    st = _load_standards(region, standards, where, diags)
+    st = load_standards(region, standards, where, diags)
     if st is None:
         return diags
 
-    # 1. place every document
-    items: list[_Item] = []
-    seen: set[str] = set()
-    for f in files:
-        if f.doc_id in seen:
-            diags.emit("ectd.duplicate-doc-id", f"doc_id {f.doc_id!r} is used by more than one document", where)
-            continue
-        seen.add(f.doc_id)
-        item = _place(f, envelope, st, diags)
-        if item is None:
-            continue
-        if not EXT_RE.match(item.ext):
-            diags.emit("ectd.file-name", f"{f.doc_id}: extension {f.ext!r} is not lowercase a-z0-9", where)
-            continue
-        item.leaf_id = leaf_id_for(f.doc_id)
-        items.append(item)
-
-    # 2. names, deterministic: by folder then doc_id
-    namer = Namer()
-    for item in sorted(items, key=lambda i: (i.folder, i.doc_id)):
-        item.name, derived = namer.assign(item.folder, item.hint, item.ext, item.doc_id)
-        if derived and item.hint:
-            diags.emit("ectd.name-derived", f"{item.doc_id}: name hint {item.hint!r} -> {item.name}",
-                       Location(f"{seq}/{item.path}"))
+    # 1-2. place and name every document (layout.py; the same result plan_layout gives the pipeline)
+    items = place_files(files, envelope, st, diags)
 
     # 3. lifecycle against the replayed history
     state = read_history(history_dir, seq, region, diags) if history_dir else {}
@@ -254,7 +113,7 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
     matched: set[str] = set()
     ops: list[_Op] = []
 
-    def lifecycle(item: _Item, same: bool | None = None) -> _Op | None:
+    def lifecycle(item: Item, same: bool | None = None) -> _Op | None:
         prev = by_id.get(item.leaf_id)
         if prev is None:
             return _Op("new", item.backbone, item.chain, item.leaf_id, item.title, item.checksum, item.lang, item)
@@ -287,7 +146,7 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
     # 4. study tagging files, one per study and heading, rewritten when the study's documents change
     realms = _file_tag_realms(standards)
     changed_ids = {o.leaf_id for o in ops if o.item is not None}
-    groups: dict[tuple, list[_Item]] = {}
+    groups: dict[tuple, list[Item]] = {}
     for item in items:
         if item.study and item.backbone == "index.xml" and in_stf_scope(item.element):
             groups.setdefault((item.chain, item.study.study_id), []).append(item)
@@ -309,7 +168,7 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
         data = stf_xml(study, docs, members[0].lang, util_rel)
         heading = "|".join(f"{k}={v}" for _, attrs in chain for k, v in attrs)
         stf_doc_id = f"stf:{study_id}:{members[0].element}:{heading}"
-        stf_item = _Item(stf_doc_id, f"Study tagging file {study_id}", members[0].lang, data, "xml", "",
+        stf_item = Item(stf_doc_id, f"Study tagging file {study_id}", members[0].lang, data, "xml", "",
                          "index.xml", members[0].element, chain, folder, None, stf_path.rsplit("/", 1)[1],
                          leaf_id_for(stf_doc_id))
         prev = by_id.get(stf_item.leaf_id)

@@ -18,7 +18,7 @@ import yaml
 
 from ..diagnostics import Diagnostics, Location
 from . import rules as _rules  # noqa: F401
-from .schema import CN_NS, FDA_NS, ICH_NS, XLINK_ICH, XLINK_W3, parse_xml
+from .schema import XLINK_ICH, XLINK_W3, parse_xml
 
 SEQ_RE = re.compile(r"^\d{4}$")
 HEADING_ATTRS = ("substance", "manufacturer", "product-name", "dosageform", "excipient", "indication")

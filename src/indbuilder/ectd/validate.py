@@ -21,13 +21,13 @@ import yaml
 from ..diagnostics import Diagnostics, Location
 from . import rules as _rules  # noqa: F401
 from .codelists import cn_codes, cn_dependencies, fda_codes
-from .lifecycle import REGIONAL, SEQ_RE, XML_LANG, _local, existing_sequences, leaf_context, marker_path, resolve_target
+from .layout import STF_SCOPES
+from .lifecycle import REGIONAL, SEQ_RE, _local, leaf_context, marker_path, resolve_target
 from .naming import MAX_PATH, is_compliant_file_name, is_compliant_folder_name
-from .schema import CN_NS, ICH_NS, XLINK_ICH, XLINK_W3, parse_xml, validate_dtd, validate_xsd
+from .schema import CN_NS, XLINK_ICH, XLINK_W3, parse_xml, validate_dtd, validate_xsd
 from .standards import INSTALL_HINT, by_name, locate, util_files, verify
 
 ROOT_ALLOWED = {"index.xml", "index-md5.txt", "m1", "m2", "m3", "m4", "m5", "util"}
-STF_SCOPES = ("m4-2-", "m5-3-1-", "m5-3-2-", "m5-3-3-", "m5-3-4-", "m5-3-5-")
 FDA_FORM_TYPES = {"fdaft1": "1571", "fdaft2": "356h", "fdaft3": "3397", "fdaft4": "2252", "fdaft5": "2253",
                   "fdaft7": "3674"}
 # NMPA validation standard 4.3.5 / 4.3.6: IND (cnapt1), cnrat1/cnrat5, cnsqt1
@@ -475,8 +475,8 @@ class _Validator:
             self.emit("ectd.cn-description", f"sequence-description has {len(desc)} characters (1..120)",
                       rel, el.sourceline)
         el, app_id = get("application-id")
-        if el is not None and app_id and self.history.name != app_id:
-            self.emit("ectd.cn-application-folder", f"application folder {self.history.name!r} differs from "
+        if el is not None and app_id and self.path.parent.name != app_id:
+            self.emit("ectd.cn-application-folder", f"application folder {self.path.parent.name!r} differs from "
                       f"application-id {app_id!r}", rel, el.sourceline)
         if triple[0] == "cnapt1" and triple[1] in ("cnrat1", "cnrat5") and triple[2] == "cnsqt1":
             content = r.find(q("cn-content"))
