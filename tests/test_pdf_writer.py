@@ -289,3 +289,54 @@ def test_pdf_a_2b_on_request(tmp_path):
     assert check_pdf(pdf, "a2b.pdf") == []
     with pytest.raises(ValueError, match="a-2b"):
         render_pdf(doc, standard="2.0")
+
+
+def test_edge_cases_render(tmp_path):
+    """Empty and odd structures, control characters and lone surrogates never break typesetting."""
+    blocks: list[d.Block] = [
+        d.Heading(9, d.text("Deep heading clamped"), anchor="deep"),
+        d.Paragraph(()),
+        d.Paragraph(d.text("bell\x07 nul\x00 tab\there surrogate\ud800 end"), style="small"),
+        d.Paragraph(d.text("styled caption"), style="caption"),
+        d.Paragraph(d.text("unknown style"), style="no-such-style"),
+        d.ListBlock(False, []),
+        d.ListBlock(True, [[d.Paragraph(d.text("outer")), d.ListBlock(False, [[d.Paragraph(d.text("inner"))]])]]),
+        d.Table([], []),
+        d.Table([[d.Cell(d.text("spans two"), colspan=2)]], [[d.Cell(d.text("a")), d.Cell(d.text("b"), align="center")]],
+                widths=[1, 3]),
+        d.Note([d.Paragraph(d.text("careful"))], kind="warning"),
+        d.Quote([]),
+        d.CodeBlock(""),
+        d.PageBreak(),
+        d.Paragraph((d.FootnoteRef("undefined"), d.LineBreak(), d.Link(d.text("no target at all")))),
+    ]
+    doc = d.Document(meta(date="2026-02-30", version=""), blocks)
+    diags = Diagnostics()
+    pdf = write(tmp_path, "edge.pdf", render_pdf(doc, diags))
+    text = tool("pdftotext", str(pdf), "-")
+    for s in ["Deep heading clamped", "spans two", "Warning:", "careful", "inner", "no target at all",
+              "tab here surrogate\ufffd end"]:
+        assert s in text, s
+    assert "bell nul" in text
+    assert {x.rule for x in diags} == {"pdf.invalid-date", "pdf.link-target-missing"}
+    assert "CreationDate" not in info(pdf)  # no valid date: no date at all, still reproducible
+
+
+def test_bytes_identical_across_processes(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.path.insert(0, 'tests');"
+        "from pdf_support import sample_document; from indbuilder.writers.pdf import write_pdf;"
+        "sys.stdout.buffer.write(write_pdf(sample_document('zh', 'nmpa', rows=40)))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    outs = [
+        subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2")
+    ]
+    assert outs[0] == outs[1] and outs[0].startswith(b"%PDF-")
+    assert outs[0] == write_pdf(sample_document("zh", "nmpa", rows=40))

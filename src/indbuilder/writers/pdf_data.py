@@ -204,15 +204,32 @@ def document_data(
         },
     }
     blocks = [_block(b, state, labels) for b in doc.blocks]
-    return {"meta": data_meta, "blocks": blocks}
+    return _clean({"meta": data_meta, "blocks": blocks})
+
+
+# C0/C1 control characters (except tab and newline) print as nothing or as boxes and a lone
+# surrogate cannot even be encoded as UTF-8: drop the former, replace the latter.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(value: Any) -> Any:
+    """``value`` with every string made printable (recursively through lists and dicts)."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", _CONTROL.sub("", value))
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
 
 
 # ---------------------------------------------------------------- inline nodes
 
 
 def _text(s: str) -> str:
-    # A soft line break inside a paragraph is a space (Markdown semantics).
-    return s.replace("\r\n", " ").replace("\n", " ")
+    # A soft line break inside a paragraph is a space (Markdown semantics); so is a tab.
+    return s.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
 
 
 def _inlines(nodes: tuple[dt.Inline, ...] | list[dt.Inline], state: _State, labels: dict[str, str]) -> list[Any]:
