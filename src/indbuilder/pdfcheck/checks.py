@@ -17,11 +17,11 @@ from typing import Any, Iterator
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObject
 
 from ..diagnostics import Diagnostic, Diagnostics, Location
 from ..rules import define
-from .links import check_links
+from .links import check_links, file_spec_path
 
 __all__ = ["check_pdf", "run_pdfcheck", "PdfCheckLimits", "pdf_version"]
 
@@ -256,16 +256,6 @@ def _font_name(font: DictionaryObject) -> str:
     return name.split("+", 1)[1] if re.match(r"^[A-Z]{6}\+", name) else name
 
 
-def _file_of(action: DictionaryObject) -> str:
-    f = action.get("/F")
-    if f is None:
-        return ""
-    f = f.get_object()
-    if isinstance(f, DictionaryObject):
-        f = f.get("/UF", f.get("/F", ""))
-    return str(f)
-
-
 def _action(obj: Any, found: _Findings, depth: int = 0) -> None:
     """Classify one action dictionary (and its /Next chain)."""
     if obj is None or depth > 50:
@@ -288,7 +278,7 @@ def _action(obj: Any, found: _Findings, depth: int = 0) -> None:
         else:
             found.uri_files.append(uri)
     elif kind in ("/GoToR", "/Launch"):
-        target = _file_of(obj)
+        target = file_spec_path(obj)
         if _EXTERNAL.match(target):
             found.external.append(target)
         elif _ABSOLUTE.match(target):

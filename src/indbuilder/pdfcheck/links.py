@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Iterator
 
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from ..diagnostics import Diagnostic, Diagnostics, Location
 from ..rules import define
+from ..writers.pdf_postprocess import pdf_string_bytes
 
-__all__ = ["FileLink", "file_links", "destination_names", "check_links"]
+__all__ = ["FileLink", "file_links", "file_spec_path", "destination_names", "check_links"]
 
 define(
     "pdf.link-broken",
@@ -39,14 +40,8 @@ class FileLink:
     page: int  # 1-based page of the link annotation
 
 
-def _key_bytes(obj: object) -> bytes:
-    if isinstance(obj, ByteStringObject):
-        return bytes(obj)
-    original = getattr(obj, "original_bytes", None)
-    return bytes(original) if original is not None else str(obj).encode("utf-8")
-
-
-def _file_of(action: DictionaryObject) -> str:
+def file_spec_path(action: DictionaryObject) -> str:
+    """The file a GoToR/Launch action opens (``/F`` string or file specification ``/UF``/``/F``)."""
     f = action.get("/F")
     f = f.get_object() if f is not None else ""
     if isinstance(f, DictionaryObject):
@@ -68,8 +63,8 @@ def file_links(reader: PdfReader) -> Iterator[FileLink]:
             dest = action.get("/D")
             name = None
             if dest is not None and not isinstance(dest.get_object(), ArrayObject):
-                name = _key_bytes(dest.get_object())
-            yield FileLink(_file_of(action), name, number)
+                name = pdf_string_bytes(dest.get_object())
+            yield FileLink(file_spec_path(action), name, number)
 
 
 def destination_names(reader: PdfReader) -> set[bytes]:
@@ -87,7 +82,7 @@ def destination_names(reader: PdfReader) -> set[bytes]:
         flat = node.get("/Names")
         if flat is not None:
             flat = flat.get_object()
-            names.update(_key_bytes(flat[i]) for i in range(0, len(flat) - 1, 2))
+            names.update(pdf_string_bytes(flat[i]) for i in range(0, len(flat) - 1, 2))
         stack.extend(node.get("/Kids", None) or [])
     return names
 

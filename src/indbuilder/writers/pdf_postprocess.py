@@ -7,7 +7,11 @@
   agencies require relative links (NMPA 6.2/6.9), so every such URI action becomes a GoToR action
   with a relative file specification (and a named destination when the href has a ``#anchor``;
   otherwise the first page with inherited zoom, NMPA 6.8/6.15).
-The document ``/ID`` typst derives from the content is kept, so equal input gives equal bytes.
+- Named destinations for anchored tables (typst names only headings), so that links from other
+  files can target a table.
+
+Changes are appended as an incremental update; typst's bytes (and its content-derived ``/ID``)
+stay as they are, so equal input gives equal bytes.
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ def dest_name(label: str) -> ByteStringObject | TextStringObject:
     return TextStringObject(label) if label.isascii() else ByteStringObject(label.encode("utf-8"))
 
 
-def _key_bytes(obj: object) -> bytes:
+def pdf_string_bytes(obj: object) -> bytes:
+    """The bytes of a PDF string as written in the file (pypdf may have decoded them as text)."""
     if isinstance(obj, ByteStringObject):
         return bytes(obj)
     original = getattr(obj, "original_bytes", None)
@@ -54,7 +59,7 @@ def _key_bytes(obj: object) -> bytes:
 
 def _utf8_string(obj: object) -> str:
     """A PDF string typst wrote as UTF-8 bytes (pypdf decodes it as PDFDocEncoding)."""
-    raw = _key_bytes(obj)
+    raw = pdf_string_bytes(obj)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -159,15 +164,15 @@ def _add_named_destinations(reader: PdfReader, catalog: DictionaryObject,
     elif names.raw_get("/Dests") is not dests or "/Kids" in dests:
         return False
     flat = dests["/Names"]
-    entries = {_key_bytes(flat[i]): (flat[i], flat[i + 1]) for i in range(0, len(flat) - 1, 2)}
+    entries = {pdf_string_bytes(flat[i]): (flat[i], flat[i + 1]) for i in range(0, len(flat) - 1, 2)}
     added = False
     for label, pos in anchors.items():
         key = dest_name(label)
-        if _key_bytes(key) in entries or not 0 <= pos.page < len(reader.pages):
+        if pdf_string_bytes(key) in entries or not 0 <= pos.page < len(reader.pages):
             continue
         page = reader.pages[pos.page]
         top = float(page.mediabox.top) - pos.y
-        entries[_key_bytes(key)] = (key, ArrayObject(
+        entries[pdf_string_bytes(key)] = (key, ArrayObject(
             [page.indirect_reference, NameObject("/XYZ"), FloatObject(round(pos.x, 3)),
              FloatObject(round(top, 3)), NullObject()]
         ))
