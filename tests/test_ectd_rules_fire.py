@@ -139,3 +139,20 @@ def test_unreadable_history(tmp_path):
     assert "ectd.xml-malformed" in r or "ectd.history-unreadable" in r
     (tmp_path / "0000/index.xml").unlink()
     assert "ectd.history-unreadable" in rules(_build(tmp_path, env=fda_envelope("0001")))
+
+
+def test_heading_attribute_drift_across_sequences(tmp_path):
+    from ectd_support import HEADINGS
+
+    assert errors(_build(tmp_path)) == []
+    env = replace(fda_envelope("0001"), headings=replace(HEADINGS, manufacturer="Acme Bio Inc"))
+    files = with_data(fda_files(), "s11", pdf("s11 v2"))
+    diags = _build(tmp_path, files, env)
+    drift = [d for d in diags if d.rule == "ectd.heading-attributes-drift"]
+    assert drift and "Acme Bio Inc" in drift[0].message
+    assert "ectd.document-relocated" in rules(diags)
+    # the same headings again: quiet
+    other = tmp_path / "again"
+    assert errors(_build(other)) == []
+    diags = _build(other, files, fda_envelope("0001"))
+    assert "ectd.heading-attributes-drift" not in rules(diags)

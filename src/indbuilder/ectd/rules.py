@@ -95,6 +95,10 @@ define("ectd.document-relocated", "warning", "A document moved to another headin
        "", "NMPA 3.24")
 define("ectd.title-only-change", "info", "A document's title changed but its content did not; not replaced",
        "Replacing identical content is not allowed.", "NMPA 3.6")
+define("ectd.heading-attributes-drift", "warning",
+       "A repeatable heading's attributes partly match an earlier sequence's (e.g. same substance, other manufacturer)",
+       "Attribute values must match exactly across sequences, or review tools show duplicate sections.",
+       "FDA TCG v1.8 §4.1")
 define("ectd.history-unreadable", "error", "An earlier sequence in the history folder cannot be read", "", "")
 
 # --- regional -----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from ..diagnostics import Diagnostics, Location
 from . import rules as _rules  # noqa: F401
 from .codelists import cn_codes, cn_dependencies, fda_codes
 from .layout import STF_SCOPES
-from .lifecycle import REGIONAL, SEQ_RE, _local, leaf_context, marker_path, resolve_target
+from .lifecycle import HEADING_ATTRS, REGIONAL, SEQ_RE, _local, existing_sequences, leaf_context, marker_path, resolve_target
 from .naming import MAX_PATH, is_compliant_file_name, is_compliant_folder_name
 from .schema import CN_NS, XLINK_ICH, XLINK_W3, parse_xml, validate_dtd, validate_xsd
 from .standards import INSTALL_HINT, by_name, locate, util_files, verify
@@ -106,6 +106,7 @@ class _Validator:
         self._check_lifecycle()
         if index is not None:
             self._node_extensions(index, "index.xml", region, regional)
+            self._heading_drift(index)
         if region == "fda" and regional is not None:
             self._fda_rules(regional)
         if region == "nmpa" and regional is not None:
@@ -341,6 +342,28 @@ class _Validator:
                     self.emit("ectd.delete-title", f"leaf {l.leaf_id}: title {l.title!r} differs from the deleted "
                               f"leaf's {t_title!r}", l.backbone, line)
 
+    def _heading_drift(self, index) -> None:
+        """Repeatable headings whose attribute values partly match an earlier sequence's (FDA TCG 4.1)."""
+        earlier: dict[str, set[tuple]] = {}
+        for s in existing_sequences(self.history):
+            if s >= self.seq:
+                break
+            tree = parse_xml(self.history / s / "index.xml", Location(f"{s}/index.xml"), Diagnostics()) \
+                if (self.history / s / "index.xml").is_file() else None
+            for el in tree.iter() if tree is not None else ():
+                attrs = _heading_attrs(el)
+                if attrs:
+                    earlier.setdefault(_local(el.tag), set()).add(attrs)
+        for el in index.iter():
+            attrs = _heading_attrs(el)
+            known = earlier.get(_local(el.tag), set())
+            if not attrs or attrs in known:
+                continue
+            near = [k for k in known if set(k) & set(attrs)]
+            if near:
+                self.emit("ectd.heading-attributes-drift", f"{_local(el.tag)} {dict(attrs)} differs from earlier "
+                          f"{dict(sorted(near)[0])}", "index.xml", el.sourceline)
+
     def _submitted_marker(self) -> None:
         marker = marker_path(self.path.parent, self.seq)
         if not marker.is_file() or not (self.path / "index.xml").is_file():
@@ -488,6 +511,12 @@ class _Validator:
             for node in CN_IND_FORBIDDEN:
                 if node in present:
                     self.emit("ectd.cn-forbidden-node", f"{node} is not allowed in an IND original submission", rel)
+
+
+def _heading_attrs(el) -> tuple:
+    if not isinstance(el.tag, str):
+        return ()
+    return tuple((a, el.get(a)) for a in HEADING_ATTRS if el.get(a) is not None)
 
 
 def _inside(el, name: str) -> bool:
