@@ -246,6 +246,7 @@ def test_each_fill_plans_one_document_per_record_and_checks_records():
     # a required study node whose only record lacks its template is reported once, as template-missing
     pd = "m4-2-1-1-primary-pharmacodynamics"
     assert p.state(pd) is NodeState.MISSING
+    assert p[pd].expected == ("add template templates/ectd/m4/study-report.md.j2",)
     assert not [d for d in p.diagnostics if d.rule == "completeness.missing" and "4.2.1.1 " in d.message]
 
 

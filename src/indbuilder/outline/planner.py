@@ -526,7 +526,8 @@ class _Planner:
             )
         if self.matched.get(node.id):
             # records select the node but their template is missing: completeness.template-missing said so
-            return NodePlan(node, NodeState.MISSING, expected=expected)
+            need = tuple(f"add template templates/ectd/{f.template}" for f in node.fills if f.kind is FillKind.EACH)
+            return NodePlan(node, NodeState.MISSING, expected=need)
         if node.status is Status.REQUIRED:
             na_clause = " or declare it not applicable" if node.na_allowed else ""
             self.diags.emit(
