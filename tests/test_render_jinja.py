@@ -191,3 +191,35 @@ def test_variant_name_matches_planner_rule():
         assert resolve_template(name, "zh", frozenset({variant_name(name, "zh"), name})) == variant_name(name, "zh")
     assert variant_name("m1/1.3.4.md.j2", "zh") == "m1/1.3.4.zh.md.j2"
     assert variant_name("parts/a.j2", "en") == "parts/a.en.j2"
+
+
+def test_line_map_traces_rendered_lines_to_template_lines(project):
+    write(project / "templates/ectd/parts/inc.md.j2", "included one\nincluded ~~two~~\n")
+    write(project / "templates/ectd/_m.j2", "{% macro rows(n) %}\n{% for i in range(n) %}\n| {{ i }} |\n{% endfor %}\n{% endmacro %}\n")
+    write(
+        project / "templates/ectd/doc.md.j2",
+        "{% import '_m.j2' as m %}\n"  # 1
+        "# Title {{ name }}\n"  # 2
+        "\n"  # 3
+        "{% for x in items %}\n"  # 4
+        "- item {{ x }}\n"  # 5
+        "  continues\n"  # 6
+        "{% endfor %}\n"  # 7
+        "\n"  # 8
+        "{% include 'parts/inc.md.j2' %}\n"  # 9
+        "| h |\n"  # 10
+        "|---|\n"  # 11
+        "{{ m.rows(3) }}\n"  # 12
+        "after {{ name }}\n",  # 13
+    )
+    out = env_for(project).render("doc.md.j2", {"name": "N", "items": [1, 2]}, "en", Diagnostics())
+    lines = out.text.split("\n")
+    where = {text: str(loc) for text, loc in zip(lines, out.line_map)}
+    assert where["# Title N"] == "templates/ectd/doc.md.j2:2"
+    assert where["- item 2"] == "templates/ectd/doc.md.j2:5"
+    assert where["  continues"] == "templates/ectd/doc.md.j2:6"
+    assert where["included ~~two~~"] == "templates/ectd/doc.md.j2:9"  # the include statement
+    assert where["| h |"] == "templates/ectd/doc.md.j2:10"
+    assert where["| 2 |"] == "templates/ectd/doc.md.j2:12"  # a macro's output: the calling line
+    assert where["after N"] == "templates/ectd/doc.md.j2:13"
+    assert len(out.line_map) == len(out.text.splitlines())

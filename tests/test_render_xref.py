@@ -274,3 +274,21 @@ def test_reference_to_own_table_resolves_without_index_entry():
     assert not diags.items
     _, diags = render_md("See [](ref:table:tbl-other).\n\nTable: Own {#tbl-own}\n\n| a |\n|---|\n| 1 |\n", ix=XrefIndex())
     assert [(d.rule, d.hint) for d in diags] == [("xref.unresolved", "did you mean 'table:tbl-own'?")]
+
+
+def test_markdown_findings_in_templates_point_at_template_lines(tmp_path: Path):
+    from indbuilder.render import SourceMap
+
+    (tmp_path / "t.md.j2").write_text(
+        "# A { #dup }\n\n{% for s in ['x'] %}\nText ~~{{ s }}~~ and [](ref:3.2.P.8.7).\n{% endfor %}\n\n## B { #dup }\n",
+        encoding="utf-8",
+    )
+    diags = Diagnostics()
+    sm = SourceMap()
+    doc = render_document(TemplateSource("t.md.j2"), {}, meta(), index(), diags, env=TemplateEnv([tmp_path], root=tmp_path), source_map=sm)
+    assert [(d.rule, str(d.location)) for d in diags] == [
+        ("narrative.unsupported", "t.md.j2:4"),
+        ("xref.unresolved", "t.md.j2:4"),
+        ("narrative.duplicate-anchor", "t.md.j2:7"),
+    ]
+    assert [str(sm.get(b)) for b in doc.blocks] == ["t.md.j2:1", "t.md.j2:4", "t.md.j2:7"]

@@ -67,7 +67,9 @@ def render_document(
         if rendered is None:
             return None
         fm = src.front_matter if isinstance(src, MarkdownSource) else {}
-        src = MarkdownSource(rendered.text, rendered.path, 0, fm, lines_known=False)
+        src = MarkdownSource(
+            rendered.text, rendered.path, 0, fm, lines_known=False, line_map=rendered.line_map or None
+        )
     resolver = XrefResolver(xrefs, meta.lang, doc_path, diags)
     for table in _anchored_tables(src):  # the document's own tables resolve without a second pass
         caption = plain_text(table.caption) or (table.anchor or "")

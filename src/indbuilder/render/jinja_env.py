@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import jinja2
-from jinja2 import StrictUndefined, pass_context
+from jinja2 import StrictUndefined, nodes, pass_context
+from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import (
     SecurityError,
     TemplateNotFound,
@@ -100,6 +101,41 @@ def variant_name(name: str, lang: str) -> str:
     return f"{stem}.{lang}.{ext}" if dot and "/" not in ext else f"{name}.{lang}"
 
 
+class _Line:
+    def __init__(self, lineno: int) -> None:
+        self.lineno = lineno
+
+
+class LineTrackingCodeGenerator(CodeGenerator):
+    """Jinja's code generator, but static text keeps its own template line in the debug info.
+
+    Jinja maps a ``yield`` of static text to the line of the *previous* statement (e.g. the
+    ``{% for %}`` line); here it maps to the text's own line, so each line of the rendered
+    Markdown can be traced back to its template line (see :attr:`RenderedMarkdown.line_map`).
+    Only line bookkeeping changes; if Jinja renames these internals, lines are merely coarser.
+    """
+
+    def visit_Output(self, node: nodes.Output, frame: Any) -> None:  # noqa: N802 (Jinja's name)
+        self._data_nodes = [c for c in node.nodes if isinstance(c, nodes.TemplateData)]
+        self._const_line: int | None = None
+        super().visit_Output(node, frame)
+
+    def _output_const_repr(self, group: Any) -> str:
+        first = group[0] if group else None
+        pending = getattr(self, "_data_nodes", [])
+        for i, data in enumerate(pending):
+            if data.data == first:
+                self._const_line = data.lineno
+                del pending[: i + 1]
+                break
+        return super()._output_const_repr(group)
+
+    def writeline(self, x: str, node: Any = None, extra: int = 0) -> None:
+        if node is None and x.startswith("yield ") and getattr(self, "_const_line", None):
+            node, self._const_line = _Line(self._const_line), None
+        super().writeline(x, node, extra)
+
+
 class LanguageLoader(jinja2.BaseLoader):
     """Loads ``name`` from the search path, preferring the ``lang`` variant in any directory."""
 
@@ -122,11 +158,17 @@ class LanguageLoader(jinja2.BaseLoader):
 
 @dataclass
 class RenderedMarkdown:
-    """Markdown produced by a template, with where it came from (for later diagnostics)."""
+    """Markdown produced by a template, with where it came from (for later diagnostics).
+
+    ``line_map[i]`` is the template file:line that produced line ``i`` (0-based) of ``text``:
+    static text maps to its own line, an expression's or macro call's output to its line, the
+    output of ``{% include %}`` to the include statement.
+    """
 
     text: str
     path: str  # template file, root-relative when possible
     name: str  # the template that was actually used (language variant or base)
+    line_map: list[Location] = field(default_factory=list)
 
 
 @dataclass
@@ -140,7 +182,8 @@ class TemplateEnv:
     search_paths: Sequence[Path | str]
     root: Path | None = None
     _envs: dict[str, jinja2.Environment] = field(default_factory=dict, init=False, repr=False)
-    _strings: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _strings: dict[str, str] = field(default_factory=dict, init=False, repr=False)  # string templates
+    _sources: dict[str, str] = field(default_factory=dict, init=False, repr=False)  # file text cache
 
     def environment(self, lang: str) -> jinja2.Environment:
         """The (cached) environment for documents in ``lang`` ("en" or "zh")."""
@@ -160,6 +203,7 @@ class TemplateEnv:
             keep_trailing_newline=True,
             auto_reload=False,
         )
+        env.code_generator_class = LineTrackingCodeGenerator
 
         def ctx_lang(ctx: Any) -> str:
             return str(ctx.get("lang") or lang)
@@ -256,12 +300,47 @@ class TemplateEnv:
         ctx = dict(context)
         ctx.setdefault("lang", lang)
         shown = self._display_path(tmpl.filename or tmpl.name or "<template>")
+        pieces: list[tuple[str, Location]] = []
         try:
-            text = tmpl.render(ctx)
+            gen = tmpl.generate(ctx)
+            for chunk in gen:
+                pieces.append((chunk, self._chunk_origin(gen, shown)))
         except Exception as exc:  # every failure inside a template becomes a diagnostic
             self._report(exc, diags, shown)
             return None
-        return RenderedMarkdown(text, shown, tmpl.name or shown)
+        text = "".join(c for c, _ in pieces)
+        return RenderedMarkdown(text, shown, tmpl.name or shown, self._line_map(pieces))
+
+    def _chunk_origin(self, gen: Any, fallback: str) -> Location:
+        """The innermost template frame that yielded the current chunk."""
+        found = Location(fallback)
+        g = getattr(gen, "gi_yieldfrom", None)
+        while g is not None:
+            frame = getattr(g, "gi_frame", None)
+            if frame is None:
+                break
+            tmpl = frame.f_globals.get("__jinja_template__")
+            if tmpl is not None:
+                path = self._display_path(tmpl.filename or tmpl.name or fallback)
+                found = Location(path, tmpl.get_corresponding_lineno(frame.f_lineno))
+            g = getattr(g, "gi_yieldfrom", None)
+        return found
+
+    def _line_map(self, pieces: list[tuple[str, Location]]) -> list[Location]:
+        out: list[Location] = []
+        at_start = True
+        for chunk, origin in pieces:
+            # static text advances one template line per newline; a value's lines all map to it
+            static = "\n" in chunk and chunk in self._source_text(origin.path)
+            parts = chunk.split("\n")
+            for k, part in enumerate(parts):
+                if k:
+                    at_start = True
+                if at_start and (part or k < len(parts) - 1):
+                    line = origin.line + k if static and origin.line else origin.line
+                    out.append(Location(origin.path, line))
+                    at_start = False
+        return out
 
     # -------------------------------------------------------------- error reporting
 
@@ -309,19 +388,23 @@ class TemplateEnv:
                 found = Location(self._display_path(fs.filename), fs.lineno or 0)
         return found
 
-    def _source_line(self, loc: Location | None) -> str:
-        if loc is None or not loc.line:
-            return ""
-        src = self._strings.get(loc.path)
+    def _source_text(self, path: str) -> str:
+        src = self._strings.get(path) or self._sources.get(path)
         if src is None:
-            p = Path(loc.path)
+            p = Path(path)
             if not p.is_absolute() and self.root is not None:
                 p = self.root / p
             try:
                 src = p.read_text(encoding="utf-8")
             except OSError:
-                return ""
-        lines = src.splitlines()
+                src = ""
+            self._sources[path] = src
+        return src
+
+    def _source_line(self, loc: Location | None) -> str:
+        if loc is None or not loc.line:
+            return ""
+        lines = self._source_text(loc.path).splitlines()
         return lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
 
     def _undefined_message(self, message: str, loc: Location | None) -> str:

@@ -8,6 +8,7 @@ Supported syntax (anything else prints as literal text):
 - Footnotes ``text[^id]`` + ``[^id]: note`` and inline ``^[note]`` -> ``Document.footnotes``.
 - ``^superscript^`` and ``~subscript~`` (``10^6^ cells``, ``H~2~O``).
 - Heading anchors: ``## Results {#results}``; without one the anchor is a slug of the text.
+  In Jinja templates write ``{ #results }`` (with a space): ``{#`` starts a Jinja comment.
 - Table caption and anchor: a paragraph written directly before a table as
   ``Table: Release specification {#tbl-spec}`` (or ``表：放行标准 {#tbl-spec}``) becomes the
   table's caption and anchor (pandoc's caption syntax, placed above the table as in ICH E3).
@@ -102,9 +103,10 @@ rules.define(
 class MarkdownSource:
     """Markdown text and where it came from.
 
-    ``line_offset``: body line N is file line N + offset (front matter removed). With
-    ``lines_known=False`` (Markdown produced by a template), lines of the rendered text do not
-    match the file, so diagnostics name the file only and quote the rendered line.
+    ``line_offset``: body line N is file line N + offset (front matter removed). Markdown
+    produced by a template has a ``line_map`` instead: the template file:line of each rendered
+    line. With ``lines_known=False`` and no map, diagnostics name the file only and quote the
+    rendered line.
     ``jinja=True`` runs the text through the template environment first (facts in narratives).
     """
 
@@ -114,6 +116,7 @@ class MarkdownSource:
     front_matter: dict[str, Any] = field(default_factory=dict)
     lines_known: bool = True
     jinja: bool = False
+    line_map: list[Location] | None = None
 
 
 @dataclass
@@ -207,8 +210,10 @@ _PARSER = make_parser()
 # Resolves a `ref:` link: (target, link text, where) -> inline nodes. See render/xref.py.
 RefResolver = Callable[[str, tuple[Inline, ...], "Location | None"], tuple[Inline, ...]]
 
-_ANCHOR_RAW = re.compile(r"(?<!\\)\{#([A-Za-z][\w.:-]*)\}\s*$")
-_ANCHOR_TEXT = re.compile(r"\s*\{#[A-Za-z][\w.:-]*\}\s*$")
+# `{#id}`, also written `{ #id }`: in a Jinja template `{#` opens a comment, so templates use the
+# spaced form (pandoc accepts both).
+_ANCHOR_RAW = re.compile(r"(?<!\\)\{\s*#([A-Za-z][\w.:-]*)\s*\}\s*$")
+_ANCHOR_TEXT = re.compile(r"\s*\{\s*#[A-Za-z][\w.:-]*\s*\}\s*$")
 _CAPTION_RAW = re.compile(r"^(?:Table|表)\s*[:：]")
 _NOTE_LABEL = re.compile(r"^\s*(Note|NOTE|注|注意|Warning|WARNING|警告)\s*[:：]?\s*$")
 _REF_DEST = re.compile(r"\]\(\s*<?ref:")
@@ -255,13 +260,15 @@ class _Converter:
 
     def loc(self, line0: int | None = None) -> Location:
         line0 = self.current_line if line0 is None else line0
+        if self.src.line_map:
+            return self.src.line_map[max(0, min(line0, len(self.src.line_map) - 1))]
         if self.src.lines_known:
             return Location(self.src.path, line0 + 1 + self.src.line_offset)
         return Location(self.src.path)
 
     def where_suffix(self, line0: int | None = None) -> str:
         """For rendered templates: quote the rendered line, since its number means nothing."""
-        if self.src.lines_known:
+        if self.src.lines_known or self.src.line_map:
             return ""
         line0 = self.current_line if line0 is None else line0
         if 0 <= line0 < len(self.lines):
