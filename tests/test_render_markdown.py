@@ -234,3 +234,18 @@ def test_empty_header_row_means_no_header_and_empty_paragraphs_vanish():
     (table,) = res.blocks
     assert table.header == [] and [[c.children for c in r] for r in table.rows] == [[(Text("a"),), (Text("b"),)]]
     assert [d.rule for d in diags] == ["narrative.unsupported"]
+
+
+def test_narrative_source_from_loaded_narrative(tmp_path: Path):
+    from indbuilder.loader import load_narrative
+    from indbuilder.render import narrative_source
+
+    f = tmp_path / "content/narratives/qos.md"
+    f.parent.mkdir(parents=True)
+    f.write_text("---\nid: qos\nlang: en\nnode: m2-3-introduction\n---\n\nIntro.\n\nStruck ~~x~~.\n", encoding="utf-8")
+    diags = Diagnostics()
+    n = load_narrative(f, tmp_path, diags)
+    src = narrative_source(n)
+    assert (src.path, src.front_matter["node"]) == ("content/narratives/qos.md", "m2-3-introduction")
+    markdown_to_blocks(src, diags)
+    assert [str(d.location) for d in diags] == ["content/narratives/qos.md:9"]
