@@ -156,3 +156,12 @@ def test_modified_submitted_sequence_is_detected(tmp_path):
     index = hist / "0000/index.xml"
     index.write_bytes(index.read_bytes().replace(b"QOS", b"QOS").replace(b"Quality Overall", b"Quality overall"))
     assert "ectd.submitted-modified" in rules(validate_sequence(hist / "0000", STANDARDS))
+
+
+def test_next_sequence(tmp_path):
+    from indbuilder.ectd import next_sequence
+
+    assert next_sequence(None) == "0000"
+    assert next_sequence(tmp_path) == "0000"
+    _build_0000(tmp_path)
+    assert next_sequence(tmp_path) == "0001"

@@ -3,14 +3,31 @@
 Public API::
 
     assemble_sequence(files, envelope, out_dir, standards, history_dir=None) -> Diagnostics
-    validate_sequence(path, standards, history_dir=None) -> Diagnostics
+    validate_sequence(path, standards, history_dir=None, expect_region=None) -> Diagnostics
     install_standards(from_dir, cache=None) -> Diagnostics
     mark_submitted(history_dir, sequence, date, note="") -> Diagnostics
+    next_sequence(history_dir) -> str
+    layout.plan_layout(files, envelope, standards, diags) -> {doc_id: path in the sequence}
     default_cache() -> Path
+
+Design decisions (see the module docstrings for the regulatory basis):
+
+* ``files`` is always the complete current dossier. Each document is compared with its current version
+  replayed from ``history_dir/<NNNN>/`` (0000 .. sequence-1): new -> ``new``, different bytes ->
+  ``replace`` with ``modified-file="../NNNN/index.xml#ID"`` (``../../../NNNN/m1/us/us-regional.xml#ID``
+  in M1), gone -> ``delete``; unchanged documents are left out. Leaf IDs derive from ``doc_id`` only, so
+  a document keeps its ID across rebuilds and sequences.
+* A sequence is submitted when ``<history_dir>/<NNNN>.submitted.yaml`` exists (``mark_submitted``);
+  it is never rebuilt, and ``validate_sequence`` reports an index.xml changed after marking.
+* FDA forms are node ids ``form:<form-type code>`` placed in ``m1-regional/m1-1-forms/form``.
+* Study reports in 4.2.x and 5.3.1-5.3.5 carry ``StudyInfo``; one ICH STF v2.2 file per study and
+  heading is generated, and rewritten (replace) only when what it tags changes.
+* ``util/dtd`` and ``util/style`` are byte copies from the standards directory, checked against the
+  published checksums in ``data/standards.json``. The standard files are never part of the project.
 """
 
 from .assemble import assemble_sequence
-from .lifecycle import mark_submitted
+from .lifecycle import mark_submitted, next_sequence
 from .model import (Applicant, Contact, Envelope, FdaCodes, HeadingAttributes, NmpaCodes, StudyInfo,
                     SubmissionFile)
 from .standards import default_cache, install_standards
@@ -19,5 +36,5 @@ from .validate import validate_sequence
 __all__ = [
     "Applicant", "Contact", "Envelope", "FdaCodes", "HeadingAttributes", "NmpaCodes", "StudyInfo",
     "SubmissionFile", "assemble_sequence", "default_cache", "install_standards", "mark_submitted",
-    "validate_sequence",
+    "next_sequence", "validate_sequence",
 ]

@@ -23,6 +23,7 @@ from .naming import delete_id_for, leaf_id_for, slug
 from .schema import parse_xml
 from .standards import by_name, copy_util, locate
 
+
 @dataclass
 class _Op:
     operation: str
@@ -89,7 +90,7 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
     Refuses (diagnostic, nothing written) a submitted sequence, a gap, or a rebuild below later sequences.
     Every generated backbone is validated against the DTD/XSD from ``standards``.
     """
-    from .validate import validate_sequence  # local import: validate imports assemble helpers
+    from .validate import validate_sequence  # local import keeps module loading acyclic
 
     diags = Diagnostics()
     seq = envelope.sequence

@@ -71,6 +71,12 @@ def existing_sequences(history_dir: Path | None) -> list[str]:
     return sorted(p.name for p in history_dir.iterdir() if p.is_dir() and SEQ_RE.match(p.name))
 
 
+def next_sequence(history_dir: Path | None) -> str:
+    """The sequence number after the last one in ``history_dir`` (``0000`` when there is none)."""
+    have = existing_sequences(history_dir)
+    return f"{int(have[-1]) + 1:04d}" if have else "0000"
+
+
 def check_sequence_number(seq: str, history_dir: Path | None, diags: Diagnostics) -> bool:
     """May ``seq`` be (re)built now? Refuses submitted sequences, gaps, and rebuilding below later sequences."""
     where = Location(f"{history_dir}/{seq}" if history_dir else seq)
