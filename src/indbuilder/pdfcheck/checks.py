@@ -226,6 +226,11 @@ class _Findings:
     fonts_standard: list[str] = field(default_factory=list)
 
 
+# Back-pointers (reached from the top anyway), the logical structure tree of tagged PDFs (it only
+# points back at page content and annotations; walking it is most of the cost) and content streams.
+_SKIP_KEYS = frozenset({"/Parent", "/P", "/StructTreeRoot", "/StructParents", "/Contents", "/Metadata"})
+
+
 def _walk(root: PdfObject) -> Iterator[DictionaryObject]:
     """Every dictionary reachable from ``root`` (each indirect object once)."""
     seen: set[tuple[int, int]] = set()
@@ -244,7 +249,7 @@ def _walk(root: PdfObject) -> Iterator[DictionaryObject]:
         if isinstance(obj, DictionaryObject):
             yield obj
             for k, v in obj.items():
-                if k in ("/Parent", "/P"):  # back-pointers: reached from the top anyway
+                if k in _SKIP_KEYS:
                     continue
                 stack.append(v)
         elif isinstance(obj, ArrayObject):
