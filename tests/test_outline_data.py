@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from importlib import resources
 from functools import lru_cache
 from pathlib import Path
 
@@ -233,7 +234,7 @@ def test_template_paths_follow_the_convention(region):
 
 
 def test_invalid_outline_data_is_rejected(tmp_path):
-    good = (Path(load_outline.__code__.co_filename).parent / "data" / "fda.yaml").read_text(encoding="utf-8")
+    good = resources.files("indbuilder.outline").joinpath("data", "fda.yaml").read_text(encoding="utf-8")
     dup = good.replace("- id: m1-2-cover-letters", "- id: m1-1-forms", 1)
     p = tmp_path / "dup.yaml"
     p.write_text(dup, encoding="utf-8")
