@@ -230,3 +230,22 @@ def test_cross_file_links_resolve_relative_to_the_linking_file(tmp_path):
         assert {x.rule for x in diags} == {"pdf.link-broken"}
         assert check_links(root / "b" / "target.pdf") == []
     assert {x.rule for x in run_pdfcheck([moved])} == {"pdf.link-broken"}
+
+
+def test_fixed_zoom_links(short_typst):
+    from pypdf.generic import ArrayObject, FloatObject, NumberObject
+
+    def fit_link(zoom):
+        def change(w: PdfWriter) -> None:
+            page = w.pages[0]
+            dest = ArrayObject([page.indirect_reference, NameObject("/XYZ"), NumberObject(0), NumberObject(700), zoom])
+            annot = DictionaryObject({
+                NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+                NameObject("/Rect"): ArrayObject([FloatObject(x) for x in (50, 50, 100, 70)]),
+                NameObject("/Dest"): dest,
+            })
+            page[NameObject("/Annots")] = ArrayObject([w._add_object(annot)])
+        return change
+
+    assert rules_of(check_pdf(modify(short_typst, fit_link(FloatObject(1.5))), "z.pdf")) == {"pdf.zoom-not-inherited"}
+    assert check_pdf(modify(short_typst, fit_link(NumberObject(0))), "z0.pdf") == []

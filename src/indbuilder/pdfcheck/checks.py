@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NullObject, PdfObject
 
 from ..diagnostics import Diagnostic, Diagnostics, Location
 from ..rules import define
@@ -128,6 +128,13 @@ define(
     basis="NMPA eCTD validation 6.4/6.11 (only GoTo, GoToR and Launch actions)",
 )
 define(
+    "pdf.zoom-not-inherited",
+    "warning",
+    "A link or bookmark sets a fixed zoom or fit instead of 'Inherit Zoom'.",
+    "Destinations should keep the reader's zoom: /XYZ with a null (or 0) zoom.",
+    basis="NMPA eCTD validation 6.8/6.15 (links and bookmarks use Inherit Zoom)",
+)
+define(
     "pdf.annotation",
     "warning",
     "A PDF contains annotations other than links (comments, highlights, stamps...).",
@@ -224,6 +231,7 @@ class _Findings:
     uri_files: list[str] = field(default_factory=list)
     fonts_missing: list[str] = field(default_factory=list)
     fonts_standard: list[str] = field(default_factory=list)
+    fixed_zoom: int = 0
 
 
 # Back-pointers (reached from the top anyway), the logical structure tree of tagged PDFs (it only
@@ -295,6 +303,14 @@ def _action(obj: Any, found: _Findings, depth: int = 0) -> None:
     _action(obj.get("/Next"), found, depth + 1)
 
 
+def _inherits_zoom(dest: ArrayObject) -> bool:
+    """True for ``[page /XYZ left top zoom]`` with a null or 0 zoom (ISO 32000-1 §12.3.2.2)."""
+    if len(dest) < 2 or dest[1] != "/XYZ":
+        return False
+    zoom = dest[4].get_object() if len(dest) > 4 else None
+    return zoom is None or isinstance(zoom, NullObject) or float(zoom) == 0
+
+
 def _inspect(d: DictionaryObject, found: _Findings) -> None:
     typ = d.get("/Type")
     if "/JS" in d or d.get("/S") == "/JavaScript":
@@ -314,6 +330,10 @@ def _inspect(d: DictionaryObject, found: _Findings) -> None:
     if isinstance(aa, DictionaryObject):
         for v in aa.values():
             _action(v, found)
+    dest = d.get("/Dest") if ("/Dest" in d) else (d.get("/D") if d.get("/S") == "/GoTo" else None)
+    dest = dest.get_object() if dest is not None else None
+    if isinstance(dest, ArrayObject) and not _inherits_zoom(dest):
+        found.fixed_zoom += 1
     if typ == "/Font" and subtype not in ("/Type0", "/Type3"):
         desc = d.get("/FontDescriptor")
         desc = desc.get_object() if desc is not None else None
@@ -390,6 +410,9 @@ def check_pdf(
     for target in sorted(set(found.uri_files)):
         diags.emit("pdf.uri-file-link", f"URI action used for relative file link '{target}'", loc,
                    hint="use a GoToR action with a relative file specification")
+    if found.fixed_zoom:
+        diags.emit("pdf.zoom-not-inherited", f"{found.fixed_zoom} link(s) or bookmark(s) set a fixed zoom or fit", loc,
+                   hint="use 'Inherit Zoom' for every link and bookmark")
     for font in found.fonts_missing:
         diags.emit("pdf.font-not-embedded", f"font '{font}' is not embedded", loc)
     for font in found.fonts_standard:
