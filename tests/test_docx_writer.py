@@ -317,6 +317,12 @@ def test_chinese_document_labels_language_and_east_asian_font():
     assert fonts.get(f"{{{W}}}asciiTheme") is None
     h1 = styles.xpath("w:style[@w:styleId='Heading1']/w:rPr/w:rFonts", namespaces=NS)[0]
     assert h1.get(f"{{{W}}}eastAsia") == "SimSun"  # NMPA 6.26 standard font
+    # the font table tells Word what SimSun is (宋体, GB2312) for substitution
+    table = part_xml(data, "word/fontTable.xml")
+    simsun = table.xpath("w:font[@w:name='SimSun']", namespaces=NS)
+    assert len(simsun) == 1
+    assert simsun[0].find("w:altName", NS).get(f"{{{W}}}val") == "宋体"
+    assert simsun[0].find("w:charset", NS).get(f"{{{W}}}val") == "86"
     # an English document declares en-US
     en = part_xml(_write(full_document()), "word/styles.xml")
     assert en.find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS).get(f"{{{W}}}val") == "en-US"

@@ -41,7 +41,14 @@ from ..diagnostics import Diagnostics
 from ..rules import Rule, define
 from . import docx_ooxml as ox
 from .docx_labels import label_separator, labels_for
-from .docx_styles import DEFAULT_FONTS, Fonts, apply_page_setup, apply_styles, page_setup_for
+from .docx_styles import (
+    DEFAULT_FONTS,
+    Fonts,
+    apply_page_setup,
+    apply_styles,
+    font_table_xml,
+    page_setup_for,
+)
 
 # ---------------------------------------------------------------- rules
 
@@ -226,7 +233,14 @@ class _Builder:
         self._properties()
         out = io.BytesIO()
         self.docx.save(out)
-        return ox.normalize_zip(out.getvalue(), replace={"docProps/app.xml": _APP_XML})
+        fonts = self.options.fonts
+        return ox.normalize_zip(
+            out.getvalue(),
+            replace={
+                "docProps/app.xml": _APP_XML,
+                "word/fontTable.xml": lambda xml: font_table_xml(xml, fonts),
+            },
+        )
 
     # ------------------------------------------------------------ text safety
 

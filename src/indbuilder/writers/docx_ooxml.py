@@ -13,7 +13,7 @@ import hashlib
 import io
 import re
 import zipfile
-from typing import Iterable
+from typing import Callable, Iterable
 
 from lxml import etree
 
@@ -443,10 +443,13 @@ def remove_settings(settings_el, names: Iterable[str]) -> None:
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def normalize_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+def normalize_zip(
+    data: bytes, replace: dict[str, bytes | Callable[[bytes], bytes]] | None = None
+) -> bytes:
     """Rewrite an OOXML zip deterministically: ``[Content_Types].xml`` first, then entries in
     name order, each with the DOS epoch timestamp, DEFLATE level 6 and fixed attributes.
-    ``replace`` substitutes the content of existing entries."""
+    ``replace`` substitutes the content of existing entries (bytes, or a function of the old
+    content)."""
     replace = replace or {}
     src = zipfile.ZipFile(io.BytesIO(data))
     names = src.namelist()
@@ -458,5 +461,11 @@ def normalize_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, on every platform
             info.external_attr = 0o644 << 16
-            dst.writestr(info, replace.get(name) or src.read(name), compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+            content = src.read(name)
+            new = replace.get(name)
+            if callable(new):
+                content = new(content)
+            elif new is not None:
+                content = new
+            dst.writestr(info, content, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
     return out.getvalue()

@@ -21,6 +21,7 @@ from docx.document import Document as DocxDocument
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Twips
+from lxml import etree
 
 from ..doctree import DocMeta
 
@@ -137,7 +138,7 @@ def style_definitions(fonts: Fonts, page: PageSetup) -> list[str]:
     styles = [
         _style(
             "paragraph", "Normal", "Normal", based_on=None, qformat=True,
-            ppr='<w:spacing w:after="120" w:line="264" w:lineRule="auto"/>',
+            ppr='<w:widowControl/><w:spacing w:after="120" w:line="264" w:lineRule="auto"/>',
         ),
         _style(
             "paragraph", "Title", "Title", next_="Normal", ui_priority=10, qformat=True,
@@ -192,15 +193,17 @@ def style_definitions(fonts: Fonts, page: PageSetup) -> list[str]:
                based_on="DefaultParagraphFont", ui_priority=99, semi_hidden=True,
                rpr='<w:vertAlign w:val="superscript"/>'),
         _style(
+            # Black on light grey in a heavy box: prominent, yet within FDA's "black text" advice.
             "paragraph", "Disclaimer", "Disclaimer", next_="Normal",
             ppr=(
-                '<w:keepNext/><w:pBdr><w:top w:val="single" w:sz="12" w:space="4" w:color="C00000"/>'
-                '<w:left w:val="single" w:sz="12" w:space="4" w:color="C00000"/>'
-                '<w:bottom w:val="single" w:sz="12" w:space="4" w:color="C00000"/>'
-                '<w:right w:val="single" w:sz="12" w:space="4" w:color="C00000"/></w:pBdr>'
+                '<w:keepNext/><w:pBdr><w:top w:val="single" w:sz="18" w:space="4" w:color="000000"/>'
+                '<w:left w:val="single" w:sz="18" w:space="4" w:color="000000"/>'
+                '<w:bottom w:val="single" w:sz="18" w:space="4" w:color="000000"/>'
+                '<w:right w:val="single" w:sz="18" w:space="4" w:color="000000"/></w:pBdr>'
+                '<w:shd w:val="clear" w:color="auto" w:fill="E7E6E6"/>'
                 '<w:spacing w:before="120" w:after="240"/><w:jc w:val="center"/>'
             ),
-            rpr=f'<w:b/><w:bCs/><w:color w:val="C00000"/>{_size(24)}',
+            rpr=f"<w:b/><w:bCs/>{BLACK}{_size(24)}",
         ),
         _style("paragraph", "DocumentInfo", "Document Info", next_="Normal",
                ppr='<w:spacing w:after="40"/><w:jc w:val="center"/>'),
@@ -284,6 +287,38 @@ def apply_styles(document: DocxDocument, meta: DocMeta, fonts: Fonts, page: Page
     if tfl is not None:
         tfl.set(qn("w:val"), lang)
         tfl.set(qn("w:eastAsia"), "zh-CN")
+
+
+# Font table entries (ECMA-376 17.8.3.10) so Word can substitute sensibly where a font is
+# missing: SimSun is "宋体" on Chinese Windows (charset 0x86 = GB2312).
+_FONT_TABLE = {
+    "SimSun": (
+        '<w:altName w:val="宋体"/><w:panose1 w:val="02010600030101010101"/><w:charset w:val="86"/>'
+        '<w:family w:val="auto"/><w:pitch w:val="variable"/>'
+    ),
+    "Arial": (
+        '<w:panose1 w:val="020B0604020202020204"/><w:charset w:val="00"/><w:family w:val="swiss"/>'
+        '<w:pitch w:val="variable"/>'
+    ),
+    "Courier New": (
+        '<w:panose1 w:val="02070309020205020404"/><w:charset w:val="00"/><w:family w:val="modern"/>'
+        '<w:pitch w:val="fixed"/>'
+    ),
+}
+
+
+def font_table_xml(original: bytes, fonts: Fonts) -> bytes:
+    """``word/fontTable.xml`` with entries added for the fonts the styles use (where known)."""
+    root = etree.fromstring(original)
+    have = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
+    used = [fonts.body, fonts.heading, fonts.mono, fonts.east_asia, fonts.east_asia_heading]
+    for name in dict.fromkeys(used):
+        if name in have or name not in _FONT_TABLE:
+            continue
+        root.append(
+            etree.fromstring(f"<w:font {nsdecls('w')} w:name={quoteattr(name)}>{_FONT_TABLE[name]}</w:font>")
+        )
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def apply_page_setup(document: DocxDocument, page: PageSetup) -> None:
