@@ -167,3 +167,11 @@ def test_filters_through_environment(tmp_path):
     assert en is not None and zh is not None
     assert en.text == "12,346|2.0 × 10⁶ cells/kg|02 January 2026|50%|Product|Product\n"
     assert zh.text == "12,346|2.0 × 10⁶个细胞/kg|2026年1月2日|50%|产品|产品\n"
+
+
+@pytest.mark.parametrize("value, u", [("<5", "cells*"), ("a_b_", "10^3^/mL"), ("~1~", "[x](y)")])
+def test_unit_escapes_fact_text_but_keeps_plain_units_readable(value, u):
+    diags = Diagnostics()
+    (para,) = markdown_to_blocks(MarkdownSource(F.unit(value, u), "t.md"), diags).blocks
+    assert para.children == (Text(f"{value} {u}"),)
+    assert F.unit(12.5, "%") == "12.5%" and F.unit(2, "cells/kg") == "2 cells/kg"

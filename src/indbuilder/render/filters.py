@@ -52,6 +52,19 @@ def md_escape(value: Any) -> Markdown:
     return Markdown(_MD_SPECIAL.sub(r"\\\1", s))
 
 
+# Characters that start an inline construct in the middle of a line (emphasis, code, links,
+# autolinks, entities, sup/sub, footnotes, table pipes, anchors). Used for short fact pieces that a
+# filter embeds in its own Markdown output (a unit symbol), where `%`, `/` and `.` must stay plain.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>^~|&!{}])")
+
+
+def md_escape_inline(value: Any) -> str:
+    """Escape only what starts inline Markdown mid-line (``*``, ``_``, ``<``, ``^``, ``|`` …)."""
+    if isinstance(value, Markdown):
+        return value
+    return _MD_INLINE.sub(r"\\\1", re.sub(r"\s*[\r\n]+\s*", " ", str(value)))
+
+
 # ---------------------------------------------------------------- numbers
 
 
@@ -185,13 +198,13 @@ def unit(value: Any, unit: str | Mapping[str, str] | None = None, lang: str = "e
     if isinstance(unit, Mapping):
         if lang not in unit:
             raise FilterError(f"unit: no {lang!r} form in {dict(unit)!r}")
-        u = str(unit[lang])
+        u = md_escape_inline(unit[lang])
     else:
-        u = unit_text(str(unit), lang)
+        u = md_escape_inline(unit_text(str(unit), lang))
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         v = num(value)
     elif isinstance(value, str):
-        v = value
+        v = md_escape_inline(value)  # Markdown (e.g. from `sci`) passes unchanged
     else:
         raise FilterError(f"unit: expected a number or text, got {value!r}")
     if not u:
