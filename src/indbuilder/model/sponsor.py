@@ -23,6 +23,7 @@ class Organisation(Record):
     address: Address
     duns: str | None = Field(default=None, pattern=r"^\d{9}$")
     responsibilities: Text | None = None
+    regions: list[Literal["fda", "nmpa"]] = ["fda", "nmpa"]  # submissions in which the organisation acts
 
 
 class Sponsor(Record):
