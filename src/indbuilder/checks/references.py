@@ -91,8 +91,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                         f"(its steps: {known(mat.steps)})",
                         where(ctx, "materials", mid, "steps"),
                     )
-    for mat in d.materials:
-        _check(ctx, diags, mat.supplier, orgs, f"material {mat.id}", "organisation", ("materials", mat.id, "supplier"))
+    for mat in d.materials:  # material.supplier is a supplier's name, not an organisation id
         for i, sid in enumerate(mat.steps):
             _check(ctx, diags, sid, steps, f"material {mat.id}", "process step", ("materials", mat.id, "steps", i))
             step = steps.get(sid)

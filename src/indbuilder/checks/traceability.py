@@ -7,6 +7,7 @@ from ..rules import define
 from .context import CheckContext
 from .support import known, where
 
+CGT_TYPES = {"cell-therapy", "gene-modified-cell-therapy", "gene-therapy"}
 TOX_CATEGORIES = {"single-dose-toxicity", "repeat-dose-toxicity"}
 SAFETY_CATEGORIES = TOX_CATEGORIES | {"safety-pharmacology", "genotoxicity", "tumorigenicity", "local-tolerance", "other-toxicity"}
 
@@ -51,13 +52,26 @@ define(
 define(
     "trace.tox-duration",
     "error",
-    "A pivotal toxicology study is shorter than the clinical dosing period plus follow-up.",
+    "A pivotal toxicology study is shorter than the clinical dosing period.",
     """
-    Toxicology duration (in-life including recovery/observation) should cover the clinical dosing duration
-    and, for cell and gene therapy products, an observation period long enough for persistence and delayed
-    effects, i.e. at least the main-study follow-up.
+    The in-life duration of pivotal toxicology studies must at least equal the duration of dosing in the
+    clinical trial (ICH M3(R2) table 1: repeated-dose toxicity studies support clinical trials of up to the
+    same duration).
     """,
-    "ICH M3(R2) §5 table 1; ICH S6(R1); FDA Preclinical CGT guidance (2013) §III.B.4; ind-content.md §5 F4.",
+    "ICH M3(R2) §5 and table 1; ICH S6(R1) §3.4; ind-content.md §5 F4.",
+)
+define(
+    "trace.tox-observation",
+    "warning",
+    "For a cell or gene therapy, no pivotal safety study observes animals as long as the clinical follow-up.",
+    """
+    Cell and gene therapy products may persist and act long after a single administration. The longest
+    observation period of the pivotal toxicology and tumorigenicity studies should cover the protocol's
+    main-study follow-up, or the shorter observation must be justified (e.g. by biodistribution data showing
+    clearance); record that justification as a waiver.
+    """,
+    "FDA Preclinical Assessment of Investigational CGT Products (2013) §IV.B (study duration sufficient for "
+    "persistence and delayed effects); ind-content.md §5 F4.",
 )
 define(
     "units.unknown",
@@ -116,26 +130,38 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 where(ctx, "studies", s.id, "route_code"),
             )
     try:
-        clinical_weeks = protocol.treatment_duration.in_unit("weeks") + protocol.follow_up.in_unit("weeks")
+        dosing_weeks = protocol.treatment_duration.in_unit("weeks")
+        follow_weeks = protocol.follow_up.in_unit("weeks")
     except ValueError as exc:
         diags.emit("units.unknown", f"protocol duration: {exc}", where(ctx, "protocol", "follow_up"))
         return
-    for s in pivotal_tox:
-        if s.category not in TOX_CATEGORIES:
+    observed: list[tuple[float, object]] = []
+    for s in d.studies:
+        if not (s.pivotal and s.category in TOX_CATEGORIES) and s.category != "tumorigenicity":
             continue
         try:
             weeks = s.duration.in_unit("weeks")
         except ValueError as exc:
             diags.emit("units.unknown", f"study {s.id} duration: {exc}", where(ctx, "studies", s.id, "duration", "unit"))
             continue
-        if weeks + 1e-9 < clinical_weeks:
+        if s.species_code != "in-vitro":
+            observed.append((weeks, s))
+        if s.pivotal and s.category in TOX_CATEGORIES and weeks + 1e-9 < dosing_weeks:
             diags.emit(
                 "trace.tox-duration",
-                f"pivotal study {s.id} ({s.study_number}) lasts {s.duration.value:g} {s.duration.unit} "
-                f"({weeks:.1f} weeks); the protocol doses for {protocol.treatment_duration.value:g} "
-                f"{protocol.treatment_duration.unit} and follows up for {protocol.follow_up.value:g} "
-                f"{protocol.follow_up.unit} ({clinical_weeks:.1f} weeks in all)",
+                f"pivotal study {s.id} ({s.study_number}) lasts {s.duration.value:g} {s.duration.unit}; the protocol "
+                f"doses for {protocol.treatment_duration.value:g} {protocol.treatment_duration.unit}",
                 where(ctx, "studies", s.id, "duration"),
+            )
+    if product is not None and product.product_type in CGT_TYPES and observed:
+        weeks, longest = max(observed, key=lambda item: item[0])
+        if weeks + 1e-9 < follow_weeks:
+            diags.emit(
+                "trace.tox-observation",
+                f"the longest in-vivo safety study, {longest.id} ({longest.study_number}), observes animals for "
+                f"{longest.duration.value:g} {longest.duration.unit}; the protocol follows subjects for "
+                f"{protocol.follow_up.value:g} {protocol.follow_up.unit} after dosing",
+                where(ctx, "studies", longest.id, "duration"),
             )
 
 
