@@ -228,3 +228,23 @@ def test_missing_standards_is_an_error_with_install_hint(tmp_path):
 def test_validate_is_quiet_on_the_generated_sequence(fda_seq):
     seq, _ = fda_seq
     assert errors(validate_sequence(seq, STANDARDS)) == []
+
+
+def test_deep_module5_paths_stay_within_limits(tmp_path):
+    from ectd_support import HEADINGS
+    from indbuilder.ectd import StudyInfo
+
+    env = replace(fda_envelope(), headings=replace(
+        HEADINGS, indication="Moderate-to-severe persistent eosinophilic asthma in adults and adolescents"))
+    files = [SubmissionFile("m5-3-5-1-study-reports-of-controlled-clinical-studies-pertinent-to-the-claimed-"
+                            "indication", f"csr-{i}", f"CSR part {i}", "en", pdf(f"csr{i}"),
+                            name_hint="clinical-study-report-body-with-a-very-long-descriptive-file-name",
+                            study=StudyInfo("ACME-ASTHMA-PHASE-2-RANDOMISED-DOUBLE-BLIND-STUDY-0001",
+                                            "A long study"))
+             for i in range(3)]
+    diags = assemble_sequence(files, env, tmp_path, STANDARDS, history_dir=tmp_path)
+    assert errors(diags) == []
+    paths = [p.relative_to(tmp_path / "0000").as_posix() for p in (tmp_path / "0000").rglob("*") if p.is_file()]
+    assert len([p for p in paths if p.startswith("m5/")]) == 4  # 3 reports + the STF
+    assert all(len(p) <= 150 and all(len(part) <= 64 for part in p.split("/")) for p in paths)
+    assert len(set(paths)) == len(paths)

@@ -19,7 +19,7 @@ from .backbone import LeafEntry, StfDoc, cn_regional_xml, index_xml, stf_xml, us
 from .layout import M1_ICH, Chain, Item, Standards, in_stf_scope, load_standards, place_files
 from .lifecycle import REGIONAL, LeafState, check_sequence_number, read_history
 from .model import Envelope, SubmissionFile
-from .naming import delete_id_for, leaf_id_for, slug
+from .naming import Namer, delete_id_for, leaf_id_for, slug
 from .schema import parse_xml
 from .standards import by_name, copy_util, locate
 
@@ -106,7 +106,8 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
         return diags
 
     # 1-2. place and name every document (layout.py; the same result plan_layout gives the pipeline)
-    items = place_files(files, envelope, st, diags)
+    namer = Namer()
+    items = place_files(files, envelope, st, diags, namer)
 
     # 3. lifecycle against the replayed history
     state = read_history(history_dir, seq, region, diags) if history_dir else {}
@@ -155,7 +156,8 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
         study = members[0].study
         assert study is not None
         folder = members[0].folder
-        stf_path = f"{folder}/stf-{slug(study_id, 40)}.xml"
+        stf_name, _ = namer.assign(folder, f"stf-{slug(study_id)}", "xml", f"stf-{study_id}")
+        stf_path = f"{folder}/{stf_name}"
         docs = []
         for m in members:
             in_this = m.leaf_id in changed_ids

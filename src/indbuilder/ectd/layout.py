@@ -21,6 +21,10 @@ from .schema import Structure, dtd_structure, xsd_structure
 from .standards import INSTALL_HINT, by_name, locate
 
 M1_ICH = "m1-administrative-information-and-prescribing-information"
+# Folders named from attribute values or study ids are kept short so that the deepest Module 5 path
+# (m5/53-clin-stud-rep/535-rep-effic-safety-stud/<indication>/5351-stud-rep-contr/<study>/<file>)
+# stays within the 150-character FDA limit (TCG v1.8 §2.4).
+FOLDER_SLUG = 32
 Chain = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 # STFs are required for 4.2.x and 5.3.1-5.3.5 (FDA TCG v1.8 §2.8; NMPA 5.17)
 STF_SCOPES = ("m4-2-", "m5-3-1-", "m5-3-2-", "m5-3-3-", "m5-3-4-", "m5-3-5-")
@@ -130,16 +134,20 @@ def _place(f: SubmissionFile, env: Envelope, st: Standards, diags: Diagnostics) 
         fkeys = attribute_folder_keys(el)
         vals = [dict(attrs)[k] for k in fkeys if k in dict(attrs)]
         if fkeys:
-            segs.append(slug("-".join(vals)) if vals else "default")
+            segs.append(slug("-".join(vals), FOLDER_SLUG) if vals else "default")
     if f.study and any(el == "m5-3-clinical-study-reports" for el, _ in chain):
-        segs.append(slug(f.study.study_id))  # Module 5: one folder per study (ICH Appendix 4)
+        segs.append(slug(f.study.study_id, FOLDER_SLUG))  # Module 5: one folder per study (ICH Appendix 4)
     item.chain = tuple(chain)
     item.folder = "/".join(segs)
     return item
 
 
-def place_files(files: list[SubmissionFile], envelope: Envelope, st: Standards, diags: Diagnostics) -> list[Item]:
-    """Place and name every file (deterministic: names are assigned by folder, then doc_id)."""
+def place_files(files: list[SubmissionFile], envelope: Envelope, st: Standards, diags: Diagnostics,
+                namer: Namer | None = None) -> list[Item]:
+    """Place and name every file (deterministic: names are assigned by folder, then doc_id).
+
+    Pass ``namer`` to keep naming further files (study tagging files) in the same folders without collisions.
+    """
     seq = envelope.sequence
     where = Location(seq)
     items: list[Item] = []
@@ -157,7 +165,7 @@ def place_files(files: list[SubmissionFile], envelope: Envelope, st: Standards, 
             continue
         item.leaf_id = leaf_id_for(f.doc_id)
         items.append(item)
-    namer = Namer()
+    namer = namer if namer is not None else Namer()
     for item in sorted(items, key=lambda i: (i.folder, i.doc_id)):
         item.name, derived = namer.assign(item.folder, item.hint, item.ext, item.doc_id)
         if derived and item.hint:
