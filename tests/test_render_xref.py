@@ -292,3 +292,14 @@ def test_markdown_findings_in_templates_point_at_template_lines(tmp_path: Path):
         ("narrative.duplicate-anchor", "t.md.j2:7"),
     ]
     assert [str(sm.get(b)) for b in doc.blocks] == ["t.md.j2:1", "t.md.j2:4", "t.md.j2:7"]
+
+
+def test_citations_without_bibliography_warn():
+    _, diags = render_md("Cited [](ref:lit:lee2019) and [](ref:lit:smith2020).\n")
+    assert [d.format() for d in diags] == [
+        "content/n.md: warning [xref.bibliography-missing] 2 literature reference(s) cited (first: lit:lee2019) "
+        "but the document has no bibliography\n"
+        "    hint: add {{ bibliography() }} (templates) or a '::: bibliography' block (Markdown)"
+    ]
+    _, quiet = render_md("Cited [](ref:lit:lee2019).\n\n::: bibliography\n:::\n")
+    assert not quiet.items

@@ -58,7 +58,7 @@ def test_rendering_against_built_index():
     meta = DocMeta("QOS", "2.3", "m2-3-introduction", "fda", "en")
     diags = Diagnostics()
     doc = render_document(
-        MarkdownSource("[](ref:3.2.P.8.1) [](ref:lot:LOT-01) [](ref:3.2.A.1) [](ref:lit:june2018)\n", "n.md"),
+        MarkdownSource("[](ref:3.2.P.8.1) [](ref:lot:LOT-01) [](ref:3.2.A.1) [](ref:lit:june2018)\n\n::: bibliography\n:::\n", "n.md"),
         {}, meta, ix, diags, doc_path="m2/23-qos/introduction.pdf",
     )
     assert doc.blocks[0].children[0] == Link(

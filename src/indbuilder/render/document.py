@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..diagnostics import Diagnostics
-from ..doctree import Document, DocMeta, Table, plain_text, walk_blocks
+from ..diagnostics import Diagnostics, Location
+from ..doctree import Block, Document, DocMeta, Paragraph, Table, plain_text, walk_blocks
 from .jinja_env import TemplateEnv
 from .markdown import (
+    BIBLIOGRAPHY_STYLE,
     MarkdownSource,
     SourceMap,
     load_markdown,
@@ -76,9 +77,23 @@ def render_document(
         resolver.add_local(XrefTarget("table", table.anchor or "", caption, caption, anchor=table.anchor))
     result = markdown_to_blocks(src, diags, resolver.resolve, source_map)
     bibliography = resolver.bibliography()
+    if resolver.citations and not _has_bibliography(result.blocks, result.footnotes):
+        first = resolver.citations[0]
+        diags.emit(
+            "xref.bibliography-missing",
+            f"{len(resolver.citations)} literature reference(s) cited (first: lit:{first.key}) "
+            "but the document has no bibliography",
+            Location(src.path),
+            hint="add {{ bibliography() }} (templates) or a '::: bibliography' block (Markdown)",
+        )
     blocks = replace_bibliography(result.blocks, bibliography)
     footnotes = {k: replace_bibliography(v, bibliography) for k, v in result.footnotes.items()}
     return Document(meta, blocks, footnotes)
+
+
+def _has_bibliography(blocks: list[Block], footnotes: dict[str, list[Block]]) -> bool:
+    every = list(walk_blocks(blocks)) + [b for v in footnotes.values() for b in walk_blocks(v)]
+    return any(isinstance(b, Paragraph) and b.style == BIBLIOGRAPHY_STYLE for b in every)
 
 
 def _anchored_tables(src: MarkdownSource) -> list[Table]:

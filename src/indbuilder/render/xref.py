@@ -94,6 +94,19 @@ rules.define(
     "('every M4 study is cited at least once in 2.6').",
 )
 
+rules.define(
+    "xref.bibliography-missing",
+    "warning",
+    "A document cites literature but prints no reference list",
+    """
+    The document contains numbered citations ``[n]`` (``ref:lit:<id>``) but no
+    ``{{ bibliography() }}`` / ``::: bibliography`` block, so a reader cannot tell what ``[n]``
+    refers to. Add the list at the end of the document.
+    """,
+    "ICH M4S 2.4 / M4E 2.5.7 (a list of literature references ends the overview); ICH M4 "
+    "(references cited in a document are listed with it).",
+)
+
 KINDS = ("section", "doc", "table", "study", "lot", "test", "lit")
 
 # Default link text per kind and language. ``{number}``/``{key}``/``{title}`` are filled in;
