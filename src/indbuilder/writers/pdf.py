@@ -52,6 +52,13 @@ define(
     basis="NMPA eCTD validation 6.25/6.26 (searchable text, embedded fonts)",
 )
 define(
+    "pdf.render-warning",
+    "warning",
+    "typst reported a warning while typesetting a document.",
+    "For example 'layout did not converge within 5 attempts', after which page numbers or the "
+    "table of contents may be off. Check the PDF and report the document to the indbuilder team.",
+)
+define(
     "pdf.render-failed",
     "error",
     "typst could not typeset a document.",
@@ -109,7 +116,8 @@ class Typeset:
     anchors: dict[str, AnchorPosition]
 
 
-def _typeset(doc: Document, inputs: dict[str, str], standard: str = PDF_STANDARD) -> Typeset:
+def _typeset(doc: Document, inputs: dict[str, str], standard: str = PDF_STANDARD,
+             diagnostics: Diagnostics | None = None, location: Location | None = None) -> Typeset:
     fonts = font_setup(doc.meta.lang, needs_cjk=False).fonts
     date = parse_date(doc.meta.date) if doc.meta.date else None
     # typst's `datetime.today()` and default metadata dates use this timestamp; fixing it to the
@@ -120,7 +128,7 @@ def _typeset(doc: Document, inputs: dict[str, str], standard: str = PDF_STANDARD
             str(_TEMPLATE), root=str(_TEMPLATE.parent), font_paths=fonts,
             ignore_system_fonts=True, sys_inputs=inputs,
         )
-        pdf = compiler.compile(pdf_standards=standard, timestamp=ts, pdf_tags=True)
+        pdf, warnings = compiler.compile_with_warnings(pdf_standards=standard, timestamp=ts, pdf_tags=True)
         # eval reuses the memoized layout of the compile above: it costs well under a millisecond.
         pages = json.loads(compiler.eval("query(<indbuilder-end>).first().location().page()", format="json"))
         found = json.loads(compiler.eval(_ANCHOR_POSITIONS, format="json"))
@@ -128,6 +136,9 @@ def _typeset(doc: Document, inputs: dict[str, str], standard: str = PDF_STANDARD
         detail = getattr(exc, "message", str(exc))
         raise PdfRenderError(f"typst failed on '{doc.meta.title}': {detail}") from exc
     assert isinstance(pdf, bytes)
+    if diagnostics is not None:
+        for w in warnings:  # e.g. "layout did not converge": page numbers could be wrong
+            diagnostics.emit("pdf.render-warning", f"typst: {w.message}", location)
     anchors = {
         label: AnchorPosition(pos["page"] - 1, _pt(pos["x"]), _pt(pos["y"])) for label, pos in found
     }
@@ -156,10 +167,11 @@ def render_pdf(doc: Document, diagnostics: Diagnostics | None = None,
     if standard not in PDF_STANDARDS:
         raise ValueError(f"unsupported PDF standard {standard!r}; use one of {', '.join(PDF_STANDARDS)}")
     toc = bool(doc.meta.toc)
-    result = _typeset(doc, typst_inputs(doc, toc=toc, diagnostics=diagnostics, location=location), standard)
+    inputs = typst_inputs(doc, toc=toc, diagnostics=diagnostics, location=location)
+    result = _typeset(doc, inputs, standard, diagnostics, location)
     if not toc and result.pages > TOC_PAGE_THRESHOLD and next(doc.headings(), None) is not None:
         # Long document: typeset again with a hyperlinked table of contents (of its headings).
-        result = _typeset(doc, typst_inputs(doc, toc=True), standard)
+        result = _typeset(doc, typst_inputs(doc, toc=True), standard, diagnostics, location)
     return finish_pdf(result.pdf, result.anchors)
 
 
