@@ -40,7 +40,8 @@ def test_replace_new_delete_in_0001(tmp_path):
     _build_0000(hist)
     before = _snapshot(hist / "0000")
     files = with_data(fda_files(), "p81", pdf("p81 updated stability"))  # ICH doc changed
-    files = with_data(files, "cover", pdf("cover letter for 0001"))  # M1 doc changed
+    files = with_data(files, "cover", pdf("cover letter for 0001"))  # new cover letter
+    files = with_data(files, "ib", pdf("IB edition 2"))  # M1 doc changed
     files = [f for f in files if f.doc_id != "s11"]  # removed
     files.append(SubmissionFile("m3-2-p-8-3-stability-data", "p83", "Stability Data", "en", pdf("p83"),
                                 name_hint="stability-data"))  # added
@@ -66,8 +67,11 @@ def test_replace_new_delete_in_0001(tmp_path):
         else:
             assert leaf.get("checksum") != target.get("checksum")
     reg = [l for l in _leaves(seq / "m1/us/us-regional.xml")]
-    assert [(l.getparent().tag, l.get("operation")) for l in reg] == [("m1-2-cover-letters", "replace")]
-    mf = reg[0].get("modified-file")
+    assert [(l.getparent().tag, l.get("operation")) for l in reg] == [
+        ("m1-2-cover-letters", "new"),  # a cover letter belongs to its sequence: never replace/delete
+        ("m1-14-4-1-investigational-brochure", "replace")]
+    assert reg[0].get("modified-file") is None
+    mf = reg[1].get("modified-file")
     assert mf.startswith("../../../0000/m1/us/us-regional.xml#")
     assert _resolve(seq, "m1/us/us-regional.xml", mf)[1] is not None
     # unchanged documents are left out of 0001
@@ -165,3 +169,29 @@ def test_next_sequence(tmp_path):
     assert next_sequence(tmp_path) == "0000"
     _build_0000(tmp_path)
     assert next_sequence(tmp_path) == "0001"
+
+
+def test_nmpa_response_sequence(tmp_path):
+    from dataclasses import replace
+
+    from ectd_support import nmpa_envelope, nmpa_files
+
+    hist = tmp_path / "CXSL2600001"
+    assert errors(assemble_sequence(nmpa_files(), nmpa_envelope(), hist, STANDARDS, history_dir=hist)) == []
+    files = with_data(with_data(nmpa_files(), "cn-cn-1-0", pdf("回复说明函")), "cn-cn-1-3-4-3", pdf("IB v2"))
+    env = nmpa_envelope("0001", related_sequence="0000")
+    env = replace(env, nmpa=replace(env.nmpa, sequence_type="cnsqt2"))
+    diags = assemble_sequence(files, env, hist, STANDARDS, history_dir=hist)
+    assert errors(diags) == []
+    ns = "{cn_ectd}"
+    tree = etree.parse(str(hist / "0001/m1/cn/cn-regional.xml"), PARSER)
+    ops = [(l.getparent().tag.replace(ns, ""), l.get("operation")) for l in tree.iter(f"{ns}leaf")]
+    assert ops == [("cn-1-0", "new"), ("cn-1-3-4-3", "replace")]
+    cover = next(tree.iter(f"{ns}leaf"))
+    assert cover.get("modified-file") is None
+    # an edited backbone that replaces the cover letter is refused by NMPA rule 4.1.14
+    reg = hist / "0001/m1/cn/cn-regional.xml"
+    data = reg.read_bytes()
+    reg.write_bytes(data.replace(b'operation="new"', b'operation="append" modified-file="../../../0000/m1/cn/'
+                                 b'cn-regional.xml#x"', 1))
+    assert "ectd.cover-letter-new" in [d.rule for d in validate_sequence(hist / "0001", STANDARDS)]

@@ -57,7 +57,7 @@ def test_form_in_nmpa_is_a_region_mismatch(tmp_path):
 def test_relocated_and_title_only_change(tmp_path):
     assert errors(_build(tmp_path)) == []
     files = [replace(f, node_id="m2-5-clinical-overview") if f.doc_id == "qos" else f for f in fda_files()]
-    files = [replace(f, title="Cover letter (revised title)") if f.doc_id == "cover" else f for f in files]
+    files = [replace(f, title="General Investigational Plan (retitled)") if f.doc_id == "gip" else f for f in files]
     diags = _build(tmp_path, files, fda_envelope("0001"))
     assert errors(diags) == []
     r = rules(diags)

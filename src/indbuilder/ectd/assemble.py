@@ -24,6 +24,10 @@ from .schema import parse_xml
 from .standards import by_name, copy_util, locate
 
 
+# Cover letters are always 'new' (NMPA validation rule 4.1.14; FDA files one cover letter per sequence).
+ALWAYS_NEW = ("m1-2-cover-letters", "cn-1-0")
+
+
 @dataclass
 class _Op:
     operation: str
@@ -141,6 +145,14 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
                    prev.title, prev.checksum, prev.lang, None, prev)
 
     for item in items:
+        if item.element in ALWAYS_NEW:
+            # A cover letter belongs to its sequence: filed 'new' with a per-sequence ID, never replacing or
+            # deleting earlier ones; an identical letter already filed is not sent again.
+            if not any(s.element == item.element and s.checksum == item.checksum for s in state.values()):
+                item.leaf_id = leaf_id_for(f"{item.doc_id}@{seq}")
+                ops.append(_Op("new", item.backbone, item.chain, item.leaf_id, item.title, item.checksum,
+                               item.lang, item))
+            continue
         op = lifecycle(item)
         if op:
             ops.append(op)
@@ -189,7 +201,7 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
 
     # 5. documents no longer in the dossier
     for key, prev in sorted(state.items()):
-        if key not in matched:
+        if key not in matched and prev.element not in ALWAYS_NEW:
             ops.append(_delete(prev))
 
     if not ops:

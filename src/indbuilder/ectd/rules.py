@@ -126,6 +126,7 @@ define("ectd.cn-description", "error", "sequence-description must be non-empty a
        "", "NMPA 4.2.x")
 define("ectd.cn-sequence-number", "error", "cn-regional sequence-number differs from the sequence folder",
        "", "NMPA 4.1.22")
+define("ectd.cover-letter-new", "error", "A cover letter leaf must have operation 'new'", "", "NMPA 4.1.14")
 define("ectd.cn-mandatory-node", "error", "An IND-mandatory NMPA Module 1 node is missing", "", "NMPA 4.3.5")
 define("ectd.cn-forbidden-node", "error", "An NMPA Module 1 node not allowed for an IND is present", "", "NMPA 4.3.6")
 define("ectd.cn-application-folder", "warning", "The application folder name differs from the application id",

@@ -501,6 +501,10 @@ class _Validator:
         if el is not None and app_id and self.path.parent.name != app_id:
             self.emit("ectd.cn-application-folder", f"application folder {self.path.parent.name!r} differs from "
                       f"application-id {app_id!r}", rel, el.sourceline)
+        for leaf in r.iterfind(f"{q('cn-content')}/{q('cn-1-0')}//{q('leaf')}"):
+            if leaf.get("operation") != "new":
+                self.emit("ectd.cover-letter-new", f"cover letter leaf {leaf.get('ID')} has operation "
+                          f"{leaf.get('operation')!r}", rel, leaf.sourceline)
         if triple[0] == "cnapt1" and triple[1] in ("cnrat1", "cnrat5") and triple[2] == "cnsqt1":
             content = r.find(q("cn-content"))
             present = {_local(e.tag) for e in content.iter() if _local(e.tag).startswith("cn-1")} \
