@@ -358,3 +358,23 @@ def test_table_inside_list_item_is_indented_with_the_item():
     assert ind is not None and ind.get(f"{{{W}}}w") == "360"
     grid = [int(g.get(f"{{{W}}}w")) for g in tbl.tblGrid.findall("w:gridCol", NS)]
     assert sum(grid) == 12240 - 2 * 1440 - 360
+
+
+def test_heading_inside_list_item_is_bold_text_still_linkable_and_not_in_toc():
+    doc = dt.Document(
+        full_document(toc=True).meta,
+        [
+            dt.Heading(1, dt.text("Real heading")),
+            dt.ListBlock(False, [[dt.Heading(2, dt.text("Listed heading"), anchor="listed")]]),
+            dt.Paragraph((dt.Link(dt.text("go"), anchor="listed"),)),
+        ],
+    )
+    data = _write(doc)
+    d = open_docx(data)
+    listed = _para(d, "Listed heading")
+    assert listed.style.name == "List Bullet" and listed.runs[0].bold
+    assert [p.text for p in d.paragraphs if p.style.name.startswith("toc ")] == ["Real heading"]
+    body = _body(data)
+    marks = {b.get(f"{{{W}}}name") for b in body.iter(f"{{{W}}}bookmarkStart")}
+    links = {h.get(f"{{{W}}}anchor") for h in body.iter(f"{{{W}}}hyperlink")}
+    assert "listed" in marks and links <= marks

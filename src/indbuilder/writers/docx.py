@@ -200,6 +200,20 @@ class _State:
     footnotes: dict[str, _Footnote] = field(default_factory=dict)
 
 
+def _headings_in_lists(blocks: list[dt.Block], inside: bool = False) -> set[int]:
+    """``id()`` of every heading that sits (at any depth) inside a list item."""
+    found: set[int] = set()
+    for b in blocks:
+        if isinstance(b, dt.Heading) and inside:
+            found.add(id(b))
+        elif isinstance(b, dt.ListBlock):
+            for item in b.items:
+                found |= _headings_in_lists(item, True)
+        elif isinstance(b, (dt.Note, dt.Quote)):
+            found |= _headings_in_lists(b.children, inside)
+    return found
+
+
 class _Builder:
     def __init__(self, doc: dt.Document, diags: Diagnostics, options: DocxOptions) -> None:
         self.doc = doc
@@ -215,6 +229,7 @@ class _Builder:
         self._footnotes_part: ox.FootnotesPart | None = None
         self._in_footnote = False
         self._where = doc.meta.element or doc.meta.title
+        self._list_headings: set[int] = set()  # id() of headings nested in list items
 
     # ------------------------------------------------------------ driver
 
@@ -267,6 +282,7 @@ class _Builder:
         heading a hidden ``_Toc`` bookmark when a TOC is requested."""
         st = self.state
         toc_no = 0
+        self._list_headings = _headings_in_lists(self.doc.blocks)
         for block in dt.walk_blocks(self.doc.blocks):
             anchor = getattr(block, "anchor", None) if isinstance(block, (dt.Heading, dt.Table)) else None
             if anchor:
@@ -282,7 +298,7 @@ class _Builder:
                     if isinstance(block, dt.Heading):
                         st.heading_bookmarks[id(block)] = st.bookmarks[anchor]
                     continue
-            if isinstance(block, dt.Heading) and self.meta.toc:
+            if isinstance(block, dt.Heading) and self.meta.toc and id(block) not in self._list_headings:
                 toc_no += 1
                 name = f"_Toc{toc_no:09d}"
                 st.taken.add(name)
@@ -481,9 +497,13 @@ class _Builder:
 
     def _heading(self, block: dt.Heading, container, ctx: _Ctx):
         if self._in_footnote or ctx.in_list_item:
-            # Headings inside notes/list items would pollute the outline; print as bold text.
+            # A heading inside a list item or footnote would break the list / the outline:
+            # print it as bold text (still a link target).
             p = self._p(container, ctx.base)
             self._inlines(p, block.children, _Fmt(bold=True))
+            name = self._bookmark_for(block)
+            if name:
+                ox.add_bookmark(p, self._new_bookmark_id(), name)
             return p
         level = min(max(block.level, 1), 4)
         p = self._p(container, f"Heading{level}")
@@ -521,18 +541,23 @@ class _Builder:
         inner = replace(ctx, list_level=level + 1, in_list_item=True)
         for item in block.items:
             blocks = list(item)
-            if blocks and isinstance(blocks[0], dt.Paragraph) and not blocks[0].style:
-                p = self._p(container, item_style)
-                self._inlines(p, blocks[0].children)
+            first = blocks[0] if blocks else None
+            p = self._p(container, item_style)
+            if isinstance(first, dt.Paragraph) and not first.style:
+                self._inlines(p, first.children)
                 blocks = blocks[1:]
-            else:
-                p = self._p(container, item_style)
+            elif isinstance(first, dt.Heading):
+                self._inlines(p, first.children, _Fmt(bold=True))
+                name = self._bookmark_for(first)
+                if name:
+                    ox.add_bookmark(p, self._new_bookmark_id(), name)
+                blocks = blocks[1:]
             numpr = p.pPr.get_or_add_numPr()
             numpr.get_or_add_ilvl().val = level
             numpr.get_or_add_numId().val = num_id
             for b in blocks:
-                if isinstance(b, dt.Paragraph) and not b.style:
-                    q = self._paragraph(b, container, replace(inner, base=cont_style))
+                if isinstance(b, (dt.Paragraph, dt.Heading)) and not getattr(b, "style", None):
+                    q = self._block(b, container, replace(inner, base=cont_style))
                     q.pPr.ind_left = Twips(360 * (level + 1))
                 else:
                     self._block(b, container, inner)
@@ -629,7 +654,9 @@ class _Builder:
         p = self._p(body, "TOCHeading")
         self._run(p, self.labels["contents"], _Fmt())
         entries = [
-            h for h in self.doc.headings() if id(h) in self.state.heading_bookmarks
+            h
+            for h in self.doc.headings()
+            if id(h) in self.state.heading_bookmarks and id(h) not in self._list_headings
         ]
         instr = 'TOC \\o "1-4" \\h \\z \\u'
         if not entries:
