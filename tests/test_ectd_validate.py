@@ -178,3 +178,12 @@ def test_first_sequence_must_be_all_new(fda_hist):
     _fix_index_md5(seq)
     r = rules(validate_sequence(seq, STANDARDS))
     assert "ectd.first-sequence-new" in r and "ectd.modified-file-target" in r
+
+
+def test_fda_regional_dtd_in_util_is_optional_but_checked(fda_hist):
+    seq = fda_hist / "0000"
+    us = seq / "util/dtd/us-regional-v3-3.dtd"
+    us.write_bytes(us.read_bytes() + b" ")
+    assert "ectd.standard-checksum" in rules(validate_sequence(seq, STANDARDS))
+    us.unlink()  # FDA references it by URL (M1 spec v2.6 Appendix 2): absence is fine
+    assert errors(validate_sequence(seq, STANDARDS)) == []

@@ -38,6 +38,7 @@ class StandardFile:
     reference_md5: str
     url: str | None
     origin: str
+    util_required: bool = True
 
     @property
     def name(self) -> str:
@@ -57,6 +58,7 @@ def catalog() -> tuple[StandardFile, ...]:
             path=e["path"], util=e["util"], regions=tuple(e["regions"]), stf_only=e["stf_only"],
             published_md5=e["published_md5"], published_sha256=e["published_sha256"],
             reference_md5=e["reference_md5"], url=e["url"], origin=e["origin"],
+            util_required=e.get("util_required", True),
         )
         for e in raw["files"]
     )

@@ -252,8 +252,9 @@ class _Validator:
             rel = entry.util_path
             p = self.path / rel  # type: ignore[operator]
             if not p.is_file():
-                self.emit("ectd.standard-missing", f"{rel} is missing: the sequence is not submission-ready", rel,
-                          hint=INSTALL_HINT)
+                if entry.util_required:
+                    self.emit("ectd.standard-missing", f"{rel} is missing: the sequence is not submission-ready",
+                              rel, hint=INSTALL_HINT)
                 continue
             verify(entry, p.read_bytes(), self.loc(rel), self.diags, warn_unverified=False)
 
