@@ -360,7 +360,9 @@ def _spec_text(ctx: CheckContext, diags: Diagnostics) -> None:
                 )
 
 
-_ACCEPT_HEADER = re.compile(r"acceptance|specification|criteri|limit|可接受|标准|限度", re.I)
+# Column headers of an acceptance-criteria column ("Acceptance criterion", "可接受标准", "限度"); not
+# "质量标准" (a material's quality standard) or "参考标准" (a reference standard).
+_ACCEPT_HEADER = re.compile(r"acceptance|可接受|限度", re.I)
 
 
 def _spec_tables(ctx: CheckContext, diags: Diagnostics) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..diagnostics import Diagnostics
+from ..diagnostics import Diagnostics, Location
 from ..doctree import plain_text
 from ..rules import define
 from .context import CheckContext, RegionResult
@@ -161,6 +161,22 @@ def _state(region: RegionResult, node_id: str) -> str | None:
     return getattr(state, "value", str(state))
 
 
+def _planned_source(region: RegionResult, node_id: str) -> Location | None:
+    """The source file of the first planned document at ``node_id`` or below it."""
+    nodes = getattr(region.plan, "nodes", None) or {}
+    outline_node = region.outline.get(node_id) if region.outline is not None else None
+    for node in outline_node.walk() if outline_node is not None else ():
+        for pd in getattr(nodes.get(node.id), "documents", ()):
+            if pd.doc_id in region.sources:
+                return Location(region.sources[pd.doc_id])
+    return None
+
+
+def _has_content(region: RegionResult, node) -> bool:
+    """A section, or one of its sub-sections, is filled or declared not applicable."""
+    return any(_state(region, n.id) in _FILLED for n in node.walk())
+
+
 def _qos(ctx: CheckContext, region: RegionResult, diags: Diagnostics) -> None:
     plan, outline = region.plan, region.outline
     if plan is None or outline is None or not getattr(plan, "nodes", None):
@@ -170,22 +186,22 @@ def _qos(ctx: CheckContext, region: RegionResult, diags: Diagnostics) -> None:
         if qos_id not in plan.nodes or body_id not in plan.nodes:
             continue
         qos_filled = _state(region, qos_id) == "filled"
-        body_nodes = [n for n in outline.get(body_id).walk() if n.id != body_id]
-        body_filled = [n for n in body_nodes if _state(region, n.id) == "filled"]
+        body_filled = [n for n in outline.get(body_id).walk() if _state(region, n.id) == "filled"]
+        loc = _planned_source(region, qos_id if qos_filled else body_id)
         qos_number = f"2.3.{letter.upper()}"
         body_number = f"3.2.{letter.upper()}"
         if qos_filled and not body_filled:
             diags.emit(
                 "completeness.qos-body-match",
                 f"{region.region}: {qos_number} summarises {body_number}, but no {body_number} section has content",
-                None,
+                loc,
             )
         elif body_filled and not qos_filled:
             diags.emit(
                 "completeness.qos-body-match",
                 f"{region.region}: {body_number} has content ({', '.join(n.number for n in body_filled[:5])}"
                 f"{', …' if len(body_filled) > 5 else ''}) but the QOS has no {qos_number} summary",
-                None,
+                loc,
             )
     # headings inside the rendered QOS documents against the body sections
     for doc in region.documents:
@@ -201,7 +217,7 @@ def _qos(ctx: CheckContext, region: RegionResult, diags: Diagnostics) -> None:
             letter, n = m.group(1).upper(), m.group(2)
             seen.add((letter, n))
             body = outline.by_number(f"3.2.{letter}.{n}")
-            if body is None or _state(region, body.id) not in _FILLED:
+            if body is None or not _has_content(region, body):
                 diags.emit(
                     "completeness.qos-body-match",
                     f"{region.region}: {doc.meta.title} has a {normalize(label)} summary, but section 3.2.{letter}.{n} "
@@ -215,9 +231,7 @@ def _qos(ctx: CheckContext, region: RegionResult, diags: Diagnostics) -> None:
                 continue
             for child in body_root.children:
                 number = child.number.split(".")
-                if len(number) != 4 or _state(region, child.id) != "filled" and not any(
-                    _state(region, c.id) == "filled" for c in child.walk()
-                ):
+                if len(number) != 4 or not any(_state(region, c.id) == "filled" for c in child.walk()):
                     continue
                 if (letter, number[3]) not in seen:
                     diags.emit(

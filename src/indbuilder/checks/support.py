@@ -117,8 +117,9 @@ class RenderedDoc:
 def source_of(region: RegionResult, doc: Document) -> Location | None:
     """The template or narrative a document was rendered from, as ``RegionResult.sources`` records it.
 
-    The pipeline keys ``sources`` by the document's element, optionally followed by a doc id
-    (``<element>`` or ``<element>/<doc id>`` / ``<element>#<doc id>`` / ``<element>:<doc id>``).
+    ``sources`` is keyed by the element (optionally followed by a doc id: ``<element>/<doc id>``) or by
+    the planned doc id; in the latter case the plan's documents at the element give the doc id (by title
+    when a node holds several documents).
     """
     element = doc.meta.element
     if element in region.sources:
@@ -131,6 +132,13 @@ def source_of(region: RegionResult, doc: Document) -> Location | None:
             return Location(region.sources[key])
     if candidates:
         return Location(region.sources[candidates[0]])
+    # the pipeline keys sources by planned doc id: find the planned document(s) at this element
+    nodes = getattr(region.plan, "nodes", None) or {}
+    node_plan = nodes.get(element)
+    planned = [pd for pd in getattr(node_plan, "documents", ()) if pd.doc_id in region.sources]
+    if planned:
+        best = next((pd for pd in planned if pd.title and pd.title == doc.meta.title), planned[0])
+        return Location(region.sources[best.doc_id])
     return None
 
 
