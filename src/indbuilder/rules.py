@@ -29,7 +29,17 @@ _REGISTRY: dict[str, Rule] = {}
 # Modules that define rules. Importing them fills the registry; listed here so that
 # `indbuilder rules` shows every rule even when a command never touched the module.
 RULE_MODULES = (
-    "indbuilder.core_rules",
+    "indbuilder.yamlio",
+    "indbuilder.schema_errors",
+    "indbuilder.config",
+    "indbuilder.loader",
+    "indbuilder.outline",
+    "indbuilder.render",
+    "indbuilder.pipeline",
+    "indbuilder.writers.docx",
+    "indbuilder.writers.pdf",
+    "indbuilder.pdfcheck",
+    "indbuilder.ectd",
     "indbuilder.checks",
 )
 

@@ -80,7 +80,9 @@ def template_context(
     """The facts every template sees (the document-specific keys are added per document)."""
     ctx: dict[str, Any] = {name: getattr(dossier, name) for name in SECTIONS}
     ctx["idx"] = {
-        name: dossier.index(name) for name in SECTIONS if isinstance(ctx[name], list)
+        name: dossier.index(name)
+        for name in SECTIONS
+        if isinstance(ctx[name], list) and all(hasattr(r, "id") for r in ctx[name])
     }
     ctx["submission_date"] = config.submission_date
     ctx["sequence"] = config.settings.sequence
