@@ -67,6 +67,16 @@ class CtGovCertification(Fact):
     statement: Text
 
 
+class Patent(Fact):
+    """A patent or application relevant to the product (NMPA M1 1.3.8.2 专利信息及证明文件)."""
+
+    number: str
+    title: Text
+    holder: Text
+    status: Text  # e.g. granted, pending
+    expiry: dt.date | None = None
+
+
 class Regulatory(Fact):
     """Submission-level facts shared by the regional backbones and Module 1 documents."""
 
@@ -78,3 +88,5 @@ class Regulatory(Fact):
     ib_date: dt.date
     protocol_ref: str  # id of the protocol
     ctgov: CtGovCertification | None = None  # Form FDA 3674
+    patents: list[Patent] = []
+    patent_statement: Text | None = None  # non-infringement statement (《药品注册管理办法》 and M1 1.3.8.2)
