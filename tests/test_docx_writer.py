@@ -265,6 +265,8 @@ def test_header_and_page_x_of_y_footer():
     footer = section.footer.paragraphs[0]
     assert _visible(footer._p) == "Page 1 of 1"
     assert _instr(footer._p) == ["PAGE", "NUMPAGES"]
+    begins = [f for f in footer._p.iter(f"{{{W}}}fldChar") if f.get(f"{{{W}}}fldCharType") == "begin"]
+    assert len(begins) == 2 and all(f.get(f"{{{W}}}dirty") is None for f in begins)
 
 
 def test_letter_for_fda_a4_for_nmpa_one_inch_margins():
@@ -290,6 +292,8 @@ def test_toc_field_after_title_block_with_linked_entries():
     anchors = [h.get(f"{{{W}}}anchor") for p in entries for h in p._p.iter(f"{{{W}}}hyperlink")]
     marks = {b.get(f"{{{W}}}name") for b in body.iter(f"{{{W}}}bookmarkStart")}
     assert len(anchors) == 5 and set(anchors) <= marks
+    toc_begin = next(f for f in body.iter(f"{{{W}}}fldChar") if f.get(f"{{{W}}}fldCharType") == "begin")
+    assert toc_begin.get(f"{{{W}}}dirty") == "true"  # Word refreshes it (page numbers) on open
     settings = part_xml(data, "word/settings.xml")
     assert settings.find("w:updateFields", NS).get(f"{{{W}}}val") == "true"
     # without toc: no field, no forced update

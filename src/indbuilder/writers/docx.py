@@ -661,7 +661,7 @@ class _Builder:
         instr = 'TOC \\o "1-4" \\h \\z \\u'
         if not entries:
             p = self._p(body, "TOC1")
-            ox.field_begin(p, instr)
+            ox.field_begin(p, instr, dirty=True)
             self._run(p, self.labels["toc_placeholder"], _Fmt())
             ox.field_end(p)
             return
@@ -669,7 +669,7 @@ class _Builder:
             level = min(max(h.level, 1), 4)
             p = self._p(body, f"TOC{level}")
             if i == 0:
-                ox.field_begin(p, instr)
+                ox.field_begin(p, instr, dirty=True)
             name = self.state.heading_bookmarks[id(h)]
             link = ox.hyperlink(p, anchor=name)
             text = dt.plain_text(h.children)

@@ -13,7 +13,7 @@ import hashlib
 import io
 import re
 import zipfile
-from typing import Callable, Iterable
+from typing import Callable
 
 from lxml import etree
 
@@ -150,39 +150,20 @@ def _run(rstyle: str | None = None):
     return r
 
 
-def add_field(parent, instr: str, cached: str = "", rstyle: str | None = None) -> None:
-    """Append a complex field (ECMA-376 17.16.18) ``instr`` with result text ``cached`` to
-    ``parent`` (a paragraph or hyperlink). Word/LibreOffice recompute PAGE, NUMPAGES, PAGEREF;
-    the cached result is what a viewer that does not shows."""
-    r = _run(rstyle)
-    r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): "begin", qn("w:dirty"): "true"}))
-    parent.append(r)
-    r = _run(rstyle)
-    it = OxmlElement("w:instrText")
-    it.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    it.text = f" {instr} "
-    r.append(it)
-    parent.append(r)
-    r = _run(rstyle)
-    r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): "separate"}))
-    parent.append(r)
-    r = _run(rstyle)
-    r.text = cached
-    parent.append(r)
-    r = _run(rstyle)
-    r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): "end"}))
-    parent.append(r)
-
-
-def field_begin(parent, instr: str) -> None:
-    """Open a complex field whose result is whatever the caller appends before
-    :func:`field_end` (used for the TOC field, whose result spans several paragraphs)."""
+def field_begin(parent, instr: str, dirty: bool = False) -> None:
+    """Open a complex field (ECMA-376 17.16.18) with instruction ``instr`` in ``parent`` (a
+    paragraph or hyperlink); its result is whatever the caller appends before
+    :func:`field_end` (the TOC field's result spans several paragraphs). A ``dirty`` field is
+    recomputed by Word when the document is opened."""
+    attrs = {qn("w:fldCharType"): "begin"}
+    if dirty:
+        attrs[qn("w:dirty")] = "true"
     r = _run()
-    r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): "begin", qn("w:dirty"): "true"}))
+    r.append(OxmlElement("w:fldChar", attrs))
     parent.append(r)
     r = _run()
     it = OxmlElement("w:instrText")
-    it.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    it.set(_XML_SPACE, "preserve")
     it.text = f" {instr} "
     r.append(it)
     parent.append(r)
@@ -192,15 +173,18 @@ def field_begin(parent, instr: str) -> None:
 
 
 def field_end(parent) -> None:
+    """Close the field opened by :func:`field_begin`."""
     r = _run()
     r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): "end"}))
     parent.append(r)
 
 
-def add_tab(parent) -> None:
-    r = _run()
-    r.append(OxmlElement("w:tab"))
-    parent.append(r)
+def add_field(parent, instr: str, cached: str = "") -> None:
+    """A complete field with result text ``cached`` (Word and LibreOffice recompute PAGE and
+    NUMPAGES; ``cached`` is what a viewer that does not shows)."""
+    field_begin(parent, instr)
+    append_run(parent, cached)
+    field_end(parent)
 
 
 # ---------------------------------------------------------------- tables
@@ -430,12 +414,6 @@ def insert_setting(settings_el, child) -> None:
             existing.addprevious(child)
             return
     settings_el.append(child)
-
-
-def remove_settings(settings_el, names: Iterable[str]) -> None:
-    for n in names:
-        for el in settings_el.findall(qn(f"w:{n}")):
-            settings_el.remove(el)
 
 
 # ---------------------------------------------------------------- the package
