@@ -340,3 +340,10 @@ def test_bytes_identical_across_processes(tmp_path):
     ]
     assert outs[0] == outs[1] and outs[0].startswith(b"%PDF-")
     assert outs[0] == write_pdf(sample_document("zh", "nmpa", rows=40))
+
+
+def test_localized_labels_override(tmp_path):
+    doc = sample_document("en", "fda", rows=2, labels={"page_format": "Seite {page} von {pages}", "product": "Produkt"})
+    text = tool("pdftotext", str(write(tmp_path, "de.pdf", write_pdf(doc))), "-")
+    assert "Seite 1 von 1" in text and "Produkt" in text
+    assert "Page 1 of" not in text
