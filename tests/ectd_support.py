@@ -49,11 +49,12 @@ def nmpa_envelope(sequence: str = "0000", **kw) -> Envelope:
                     nmpa=NmpaCodes(product_type="cnprt2"), headings=HEADINGS, **kw)
 
 
-def fda_files() -> list[SubmissionFile]:
+def fda_files(sequence: str = "0000") -> list[SubmissionFile]:
+    """An FDA IND dossier; the cover letter and Form FDA 1571 are signed per sequence (so differ)."""
     f = SubmissionFile
     return [
-        f("m1-2-cover-letters", "cover", "Cover Letter", "en", pdf("cover"), name_hint="cover-letter"),
-        f("form:fdaft1", "form-1571", "Form FDA 1571", "en", pdf("1571"), name_hint="form-1571"),
+        f("m1-2-cover-letters", "cover", "Cover Letter", "en", pdf(f"cover {sequence}"), name_hint="cover-letter"),
+        f("form:fdaft1", "form-1571", "Form FDA 1571", "en", pdf(f"1571 {sequence}"), name_hint="form-1571"),
         f("form:fdaft7", "form-3674", "Form FDA 3674", "en", pdf("3674"), name_hint="form-3674"),
         f("m1-14-4-1-investigational-brochure", "ib", "Investigator's Brochure", "en", pdf("ib"),
           name_hint="Investigator's Brochure v2"),

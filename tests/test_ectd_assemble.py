@@ -78,8 +78,10 @@ def test_fda_regional_content(fda_seq):
     assert r.findtext("admin/applicant-info/id") == "123456789"
     num = r.find("admin/application-set/application/application-information/application-number")
     assert (num.text, num.get("application-type")) == ("123456", "fdaat4")
-    forms = {f.get("form-type") for f in r.iterfind("m1-regional/m1-1-forms/form")}
-    assert forms == {"fdaft1", "fdaft7"}
+    # the IND's Form FDA 1571 is the submission's form; other forms go to 1.1
+    main = r.findall("admin/application-set/application/submission-information/form")
+    assert [f.get("form-type") for f in main] == ["fdaft1"] and main[0].find("leaf") is not None
+    assert [f.get("form-type") for f in r.iterfind("m1-regional/m1-1-forms/form")] == ["fdaft7"]
     assert r.find("m1-regional/m1-14-labeling/m1-14-4-investigational-drug-labeling/"
                   "m1-14-4-1-investigational-brochure/leaf") is not None
     assert r.find("m1-regional/m1-20-general-investigational-plan-for-initial-ind/leaf") is not None
@@ -146,6 +148,7 @@ def test_name_collisions_resolved_deterministically(tmp_path):
     files = [SubmissionFile("m2-5-clinical-overview", f"co-{i}", f"Overview part {i}", "en", pdf(f"co{i}"),
                             name_hint="clinical-overview") for i in range(3)]
     files.append(SubmissionFile("m2-5-clinical-overview", "long", "Long", "en", pdf("long"), name_hint="x" * 90))
+    files.append(fda_files()[1])  # Form FDA 1571: every IND sequence carries one
     diags = assemble_sequence(files, fda_envelope(), tmp_path, STANDARDS, history_dir=tmp_path)
     names = sorted(p.name for p in (tmp_path / "0000/m2/25-clin-over").iterdir())
     assert len(names) == 4 and len(set(names)) == 4
@@ -241,7 +244,7 @@ def test_deep_module5_paths_stay_within_limits(tmp_path):
                             name_hint="clinical-study-report-body-with-a-very-long-descriptive-file-name",
                             study=StudyInfo("ACME-ASTHMA-PHASE-2-RANDOMISED-DOUBLE-BLIND-STUDY-0001",
                                             "A long study"))
-             for i in range(3)]
+             for i in range(3)] + [fda_files()[1]]
     diags = assemble_sequence(files, env, tmp_path, STANDARDS, history_dir=tmp_path)
     assert errors(diags) == []
     paths = [p.relative_to(tmp_path / "0000").as_posix() for p in (tmp_path / "0000").rglob("*") if p.is_file()]

@@ -39,8 +39,7 @@ def test_replace_new_delete_in_0001(tmp_path):
     hist = tmp_path / "fda"
     _build_0000(hist)
     before = _snapshot(hist / "0000")
-    files = with_data(fda_files(), "p81", pdf("p81 updated stability"))  # ICH doc changed
-    files = with_data(files, "cover", pdf("cover letter for 0001"))  # new cover letter
+    files = with_data(fda_files("0001"), "p81", pdf("p81 updated stability"))  # ICH doc changed; new cover, 1571
     files = with_data(files, "ib", pdf("IB edition 2"))  # M1 doc changed
     files = [f for f in files if f.doc_id != "s11"]  # removed
     files.append(SubmissionFile("m3-2-p-8-3-stability-data", "p83", "Stability Data", "en", pdf("p83"),
@@ -67,15 +66,17 @@ def test_replace_new_delete_in_0001(tmp_path):
         else:
             assert leaf.get("checksum") != target.get("checksum")
     reg = [l for l in _leaves(seq / "m1/us/us-regional.xml")]
-    assert [(l.getparent().tag, l.get("operation")) for l in reg] == [
-        ("m1-2-cover-letters", "new"),  # a cover letter belongs to its sequence: never replace/delete
-        ("m1-14-4-1-investigational-brochure", "replace")]
-    assert reg[0].get("modified-file") is None
-    mf = reg[1].get("modified-file")
+    assert [(l.getparent().tag, l.getparent().get("form-type"), l.get("operation")) for l in reg] == [
+        ("form", "fdaft1", "new"),  # Form 1571 and cover letter belong to their sequence: never replace/delete
+        ("m1-2-cover-letters", None, "new"),
+        ("m1-14-4-1-investigational-brochure", None, "replace")]
+    assert reg[0].get("modified-file") is None and reg[1].get("modified-file") is None
+    mf = reg[2].get("modified-file")
     assert mf.startswith("../../../0000/m1/us/us-regional.xml#")
     assert _resolve(seq, "m1/us/us-regional.xml", mf)[1] is not None
     # unchanged documents are left out of 0001
-    assert not (seq / "m1/us/form-1571.pdf").exists()
+    assert not (seq / "m1/us/form-3674.pdf").exists()
+    assert not (seq / "m2").exists()
     assert errors(validate_sequence(seq, STANDARDS)) == []
 
 
@@ -93,7 +94,7 @@ def test_identical_rebuild_changes_nothing(tmp_path):
 def test_changed_study_report_rewrites_its_stf(tmp_path):
     hist = tmp_path / "fda"
     _build_0000(hist)
-    files = with_data(fda_files(), "csr-101", pdf("csr-101 amended"))
+    files = with_data(fda_files("0001"), "csr-101", pdf("csr-101 amended"))
     diags = assemble_sequence(files, fda_envelope("0001"), hist, STANDARDS, history_dir=hist)
     assert errors(diags) == []
     ops = sorted((Path(l.get(XL)).name, l.get("operation")) for l in _leaves(hist / "0001/index.xml")
@@ -105,7 +106,7 @@ def test_changed_study_report_rewrites_its_stf(tmp_path):
 def test_unchanged_study_doc_referenced_in_earlier_sequence(tmp_path):
     hist = tmp_path / "fda"
     _build_0000(hist)
-    files = fda_files()
+    files = fda_files("0001")
     files.append(SubmissionFile("m5-3-5-1-study-reports-of-controlled-clinical-studies-pertinent-to-the-claimed-"
                                 "indication", "csr-101-protocol", "Protocol ACME-101", "en", pdf("protocol"),
                                 name_hint="protocol", study=files[-1].study and
@@ -128,7 +129,7 @@ def test_submitted_sequence_is_never_rewritten(tmp_path):
     assert rules(diags) == ["ectd.sequence-submitted"]
     assert _snapshot(hist / "0000") == before
     # the next sequence is fine
-    diags = assemble_sequence(with_data(fda_files(), "gip", pdf("gip 2")), fda_envelope("0001"), hist, STANDARDS,
+    diags = assemble_sequence(with_data(fda_files("0001"), "gip", pdf("gip 2")), fda_envelope("0001"), hist, STANDARDS,
                               history_dir=hist)
     assert errors(diags) == []
 
@@ -138,7 +139,7 @@ def test_gap_and_rebuild_below_later_sequence_refused(tmp_path):
     _build_0000(hist)
     diags = assemble_sequence(fda_files(), fda_envelope("0002"), hist, STANDARDS, history_dir=hist)
     assert rules(diags) == ["ectd.sequence-gap"] and not (hist / "0002").exists()
-    assemble_sequence(with_data(fda_files(), "gip", pdf("gip 2")), fda_envelope("0001"), hist, STANDARDS,
+    assemble_sequence(with_data(fda_files("0001"), "gip", pdf("gip 2")), fda_envelope("0001"), hist, STANDARDS,
                       history_dir=hist)
     diags = assemble_sequence(fda_files(), fda_envelope("0000"), hist, STANDARDS, history_dir=hist)
     assert rules(diags) == ["ectd.sequence-not-latest"]

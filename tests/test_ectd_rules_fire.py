@@ -29,7 +29,7 @@ def two_seqs(tmp_path) -> Path:
     """0000 and 0001 where the QOS is replaced and the nomenclature deleted."""
     hist = tmp_path / "fda"
     assert errors(_build(hist)) == []
-    files = [f for f in with_data(fda_files(), "qos", pdf("qos v2")) if f.doc_id != "s11"]
+    files = [f for f in with_data(fda_files("0001"), "qos", pdf("qos v2")) if f.doc_id != "s11"]
     assert errors(_build(hist, files, fda_envelope("0001"))) == []
     return hist
 
@@ -56,7 +56,7 @@ def test_form_in_nmpa_is_a_region_mismatch(tmp_path):
 
 def test_relocated_and_title_only_change(tmp_path):
     assert errors(_build(tmp_path)) == []
-    files = [replace(f, node_id="m2-5-clinical-overview") if f.doc_id == "qos" else f for f in fda_files()]
+    files = [replace(f, node_id="m2-5-clinical-overview") if f.doc_id == "qos" else f for f in fda_files("0001")]
     files = [replace(f, title="General Investigational Plan (retitled)") if f.doc_id == "gip" else f for f in files]
     diags = _build(tmp_path, files, fda_envelope("0001"))
     assert errors(diags) == []
@@ -146,7 +146,7 @@ def test_heading_attribute_drift_across_sequences(tmp_path):
 
     assert errors(_build(tmp_path)) == []
     env = replace(fda_envelope("0001"), headings=replace(HEADINGS, manufacturer="Acme Bio Inc"))
-    files = with_data(fda_files(), "s11", pdf("s11 v2"))
+    files = with_data(fda_files("0001"), "s11", pdf("s11 v2"))
     diags = _build(tmp_path, files, env)
     drift = [d for d in diags if d.rule == "ectd.heading-attributes-drift"]
     assert drift and "Acme Bio Inc" in drift[0].message
@@ -156,3 +156,9 @@ def test_heading_attribute_drift_across_sequences(tmp_path):
     assert errors(_build(other)) == []
     diags = _build(other, files, fda_envelope("0001"))
     assert "ectd.heading-attributes-drift" not in rules(diags)
+
+
+def test_ind_sequence_without_1571(tmp_path):
+    files = [f for f in fda_files() if f.node_id != "form:fdaft1"]
+    diags = _build(tmp_path, files)
+    assert [d.rule for d in diags if d.severity.value == "error"] == ["ectd.fda-form-missing"]

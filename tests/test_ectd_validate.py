@@ -89,7 +89,7 @@ def test_missing_cn_mandatory_node(tmp_path):
 
 def test_broken_modified_file_target(fda_hist):
     hist = fda_hist
-    files = with_data(fda_files(), "qos", pdf("qos v2"))
+    files = with_data(fda_files("0001"), "qos", pdf("qos v2"))
     assert errors(assemble_sequence(files, fda_envelope("0001"), hist, STANDARDS, history_dir=hist)) == []
     seq = hist / "0001"
     assert errors(validate_sequence(seq, STANDARDS)) == []

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..diagnostics import Diagnostics, Location
 from . import rules as _rules  # noqa: F401
 from .backbone import LeafEntry, StfDoc, cn_regional_xml, index_xml, stf_xml, us_regional_xml
-from .layout import M1_ICH, Chain, Item, Standards, in_stf_scope, load_standards, place_files
+from .layout import M1_ICH, Chain, Item, Standards, form_chain, in_stf_scope, load_standards, place_files
 from .lifecycle import REGIONAL, LeafState, check_sequence_number, read_history
 from .model import Envelope, SubmissionFile
 from .naming import Namer, delete_id_for, leaf_id_for, slug
@@ -24,8 +24,14 @@ from .schema import parse_xml
 from .standards import by_name, copy_util, locate
 
 
-# Cover letters are always 'new' (NMPA validation rule 4.1.14; FDA files one cover letter per sequence).
+# Documents that belong to one sequence are always 'new': cover letters (NMPA validation rule 4.1.14; FDA
+# files one per sequence) and FDA forms (each IND submission carries its own signed Form FDA 1571,
+# 21 CFR 312.23(a)(1), 312.30-312.33).
 ALWAYS_NEW = ("m1-2-cover-letters", "cn-1-0")
+
+
+def _always_new(element: str) -> bool:
+    return element in ALWAYS_NEW or element.startswith("form:")
 
 
 @dataclass
@@ -46,11 +52,11 @@ def _relative(target_seq_path: str, from_seq_path: str) -> str:
     return posixpath.relpath(target_seq_path, posixpath.dirname(from_seq_path))
 
 
-def _chain_for_state(prev: LeafState, st: Standards, region: str) -> Chain:
+def _chain_for_state(prev: LeafState, st: Standards, env: Envelope) -> Chain:
     """Rebuild a deleted leaf's heading chain from its element and recorded heading attributes."""
     attrs = dict(prev.heading)
     if prev.element.startswith("form:"):
-        return (("m1-regional", ()), ("m1-1-forms", ()), ("form", (("form-type", prev.element[5:]),)))
+        return form_chain(prev.element[5:], env.fda.application_type)
     structure = st.ich if prev.backbone == "index.xml" else st.regional
     return tuple((el, attrs.get(el, ())) for el in structure.chain(prev.element))
 
@@ -141,13 +147,13 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
                    item, prev)
 
     def _delete(prev: LeafState) -> _Op:
-        return _Op("delete", prev.backbone, _chain_for_state(prev, st, region), delete_id_for(prev.leaf_id),
+        return _Op("delete", prev.backbone, _chain_for_state(prev, st, envelope), delete_id_for(prev.leaf_id),
                    prev.title, prev.checksum, prev.lang, None, prev)
 
     for item in items:
-        if item.element in ALWAYS_NEW:
-            # A cover letter belongs to its sequence: filed 'new' with a per-sequence ID, never replacing or
-            # deleting earlier ones; an identical letter already filed is not sent again.
+        if _always_new(item.element):
+            # Filed 'new' with a per-sequence ID, never replacing or deleting earlier ones; an identical
+            # document already filed is not sent again.
             if not any(s.element == item.element and s.checksum == item.checksum for s in state.values()):
                 item.leaf_id = leaf_id_for(f"{item.doc_id}@{seq}")
                 ops.append(_Op("new", item.backbone, item.chain, item.leaf_id, item.title, item.checksum,
@@ -201,7 +207,7 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
 
     # 5. documents no longer in the dossier
     for key, prev in sorted(state.items()):
-        if key not in matched and prev.element not in ALWAYS_NEW:
+        if key not in matched and not _always_new(prev.element):
             ops.append(_delete(prev))
 
     if not ops:

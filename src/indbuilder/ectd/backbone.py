@@ -126,6 +126,13 @@ def us_regional_xml(entries: list[LeafEntry], structure: Structure, env: Envelop
         env.fda.submission_id or env.related)
     etree.SubElement(sub, "sequence-number", {"submission-sub-type": env.fda.submission_sub_type}).text = env.sequence
     tree = _tree(entries, structure.root)
+    admin_node = tree.children.pop(("admin", ()), None)
+    if admin_node is not None:  # the main form: admin/application-set/application/submission-information/form
+        info_node = admin_node.children[("application-set", ())].children[("application", ())].children[
+            ("submission-information", ())]
+        for form_node in info_node.children.values():  # one form-type only (layout.main_form_code)
+            form = etree.SubElement(sub, "form", dict(form_node.attrs))
+            _emit(form, form_node, structure, None, XLINK_ICH)
     for child in sorted(tree.children.values(), key=lambda c: structure.order(structure.root, c.element)):
         el = etree.SubElement(root, child.element)
         _emit(el, child, structure, None, XLINK_ICH)

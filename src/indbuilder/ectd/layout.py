@@ -30,6 +30,22 @@ Chain = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 STF_SCOPES = ("m4-2-", "m5-3-1-", "m5-3-2-", "m5-3-3-", "m5-3-4-", "m5-3-5-")
 
 
+# The application's main form (Form FDA 1571 for an IND, 356h otherwise) goes in
+# admin/.../submission-information/form, as FDA's M1 example for an initial IND does (per third-party
+# transcriptions; the DTD allows one form there); every other form goes in m1-1-forms/form.
+def main_form_code(application_type: str) -> str:
+    """form-type of the application's main form: fdaft1 (1571) for an IND (fdaat4), else fdaft2 (356h)."""
+    return "fdaft1" if application_type == "fdaat4" else "fdaft2"
+
+
+def form_chain(code: str, application_type: str) -> Chain:
+    """Heading chain of an FDA form leaf with form-type ``code``."""
+    if code == main_form_code(application_type):
+        return (("admin", ()), ("application-set", ()), ("application", ()), ("submission-information", ()),
+                ("form", (("form-type", code),)))
+    return (("m1-regional", ()), ("m1-1-forms", ()), ("form", (("form-type", code),)))
+
+
 def in_stf_scope(element: str) -> bool:
     """Is ``element`` a heading whose study reports need a study tagging file?"""
     return element.startswith(STF_SCOPES)
@@ -98,7 +114,7 @@ def _place(f: SubmissionFile, env: Envelope, st: Standards, diags: Diagnostics) 
         if region != "fda":
             diags.emit("ectd.region-mismatch", f"{f.doc_id}: forms ({node}) exist only in FDA Module 1", where)
             return None
-        item.chain = (("m1-regional", ()), ("m1-1-forms", ()), ("form", (("form-type", code),)))
+        item.chain = form_chain(code, env.fda.application_type)
         item.folder = "m1/us"
         return item
     if region == "fda" and node in st.regional.leaf_holders:

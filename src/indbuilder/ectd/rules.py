@@ -112,6 +112,9 @@ define("ectd.fda-code", "error", "An FDA us-regional code is not a v3.3 code of 
        "", "FDA M1 spec v2.6; FDA code lists (application-type, applicant-contact-type, telephone-number-type)")
 define("ectd.fda-field-length", "error", "An FDA us-regional field exceeds its length limit",
        "submission-description <= 128, telephone and email <= 64 characters.", "FDA M1 spec v2.6")
+define("ectd.fda-form-missing", "error", "An IND sequence carries no Form FDA 1571 (form-type fdaft1)",
+       "Every IND submission (original, amendments, reports) is accompanied by its own signed Form FDA 1571.",
+       "21 CFR 312.23(a)(1), 312.30-312.33; FDA eCTD validation (required fillable form missing: high)")
 define("ectd.fda-form-type", "warning", "A form-type code is not one we can confirm", "", "FDA M1 spec v2.6")
 define("ectd.stf-missing", "error", "A study report in 4.2.x or 5.3.1-5.3.5 has no study tagging file",
        "", "FDA TCG v1.8 §2.8; NMPA 5.17")

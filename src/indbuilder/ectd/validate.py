@@ -445,6 +445,11 @@ class _Validator:
             if (el.text or "").strip() != self.seq:
                 self.emit("ectd.fda-code", f"sequence-number {el.text!r} differs from the folder {self.seq}",
                           rel, el.sourceline)
+        app = r.find("admin/application-set/application/application-information/application-number")
+        if app is not None and app.get("application-type") == "fdaat4" and not r.xpath(
+                "//form[@form-type='fdaft1']/leaf[@operation='new']"):
+            self.emit("ectd.fda-form-missing", "IND sequence without a Form FDA 1571 (form-type fdaft1) leaf", rel,
+                      app.sourceline)
         for el in r.iter("form"):
             if el.get("form-type") not in FDA_FORM_TYPES:
                 self.emit("ectd.fda-form-type", f"form-type {el.get('form-type')!r} is not a known FDA form code "
