@@ -210,7 +210,8 @@ def _qos(ctx: CheckContext, region: RegionResult, diags: Diagnostics) -> None:
         loc = source_of(region, doc)
         seen: set[tuple[str, str]] = set()
         for h in doc.headings():
-            label = h.numbered or plain_text(h.children)
+            heading = plain_text(h.children)
+            label = heading if not h.numbered or heading.startswith(h.numbered) else f"{h.numbered} {heading}"
             m = _QOS_HEADING.match(label)
             if not m:
                 continue

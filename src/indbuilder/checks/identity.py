@@ -95,20 +95,21 @@ def _code_pattern(code: str) -> re.Pattern | None:
     return re.compile(rf"(?<![\w-]){re.escape(m.group(1))}\d+(?![\w-])")
 
 
+def _names_product(value: str, product, lang: str) -> bool:
+    """``value`` is the product's name or short name, the code, or one of the names with the code."""
+    names = {normalize(product.name.get(lang)), normalize(product.short_name.get(lang)), ""}
+    rest = normalize(re.sub(r"[()（）\[\]]", " ", value.replace(product.code, " "))).strip(" -–—,:;")
+    return rest in names and bool(rest or product.code in value)
+
+
 def _product(ctx: CheckContext, diags: Diagnostics) -> None:
     product = ctx.dossier.product
     if product is None:
         return
     for region in ctx.regions:
         docs = [rd for rd in rendered(ctx, region.region) if rd.doc.meta.product]
-        accepted_by_lang = {
-            lang: {normalize(product.name.get(lang)), normalize(product.short_name.get(lang)), product.code}
-            for lang in ("en", "zh")
-        }
         for rd in docs:
-            value = normalize(rd.doc.meta.product)
-            accepted = accepted_by_lang[rd.lang if rd.lang in accepted_by_lang else "en"]
-            if not any(a and a in value for a in accepted):
+            if not _names_product(rd.doc.meta.product, product, rd.lang):
                 diags.emit(
                     "identity.product-name",
                     f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({region.region}) names the product "

@@ -1,0 +1,254 @@
+"""Rules that read rendered documents: quiet on documents that agree with the facts, firing on each deviation.
+
+Documents are built directly as doctree objects (what the renderer produces) for the fixture dossier;
+``RegionResult.sources`` maps each document to the template it came from, which is where findings point.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from checks_helpers import FIXTURE, findings, run
+from indbuilder.checks import RegionResult
+from indbuilder.checks.support import document_text, source_of
+from indbuilder.doctree import Cell, DocMeta, Document, Heading, Paragraph, Table, text
+from indbuilder.outline import NodeState, load_outline
+
+PRODUCT_EN = "Testocel autologous gene-modified MSC"
+PRODUCT_ZH = "特斯细胞自体基因修饰间充质干细胞"
+SPONSOR = {"en": "Testo Therapeutics, Inc.", "zh": "特斯治疗公司"}
+LABEL = {
+    "en": ["Caution: New Drug - Limited by Federal (or United States) law to investigational use.",
+           "FOR AUTOLOGOUS USE ONLY", "Store in the vapour phase of liquid nitrogen at ≤ −150 °C."],
+    "zh": ["注意：新药——仅限临床研究使用。", "仅限自体使用", "于液氮气相中 ≤ −150 °C 保存。"],
+}
+
+
+def make(element, title, lang="en", region="fda", paras=(), tables=(), headings=(), **meta):
+    meta.setdefault("product", PRODUCT_EN if lang == "en" else PRODUCT_ZH)
+    meta.setdefault("sponsor", SPONSOR[lang])
+    meta.setdefault("date", "2026-06-30")
+    blocks = [Heading(1, text(h)) for h in headings] + [Paragraph(text(p)) for p in paras] + list(tables)
+    return Document(DocMeta(title=title, ctd_section=meta.pop("section", "1.x"), element=element, region=region, lang=lang, **meta), blocks)
+
+
+def spec_table(rows, lang="en"):
+    header = ["Test", "Acceptance criterion"] if lang == "en" else ["检验项目", "可接受标准"]
+    return Table([[Cell(text(h)) for h in header]], [[Cell(text(a)), Cell(text(b))] for a, b in rows])
+
+
+def good_docs():
+    """One document per rule that reads documents, each agreeing with the fixture facts."""
+    fda = [
+        make("m1-20-general-investigational-plan-for-initial-ind", "General Investigational Plan",
+             paras=["Testocel is studied in type 2 diabetes mellitus in 9 subjects (3 subjects per cohort)."]),
+        make("m1-14-4-2-investigational-drug-labeling", "Investigational Drug Labeling", paras=LABEL["en"]),
+        make("m1-14-4-1-investigational-brochure", "Investigator's Brochure", version="1.0",
+             paras=["Indication: type 2 diabetes mellitus.", LABEL["en"][2]]),
+        make("m5-3-3-2-patient-pk-and-initial-tolerability-study-reports", "Clinical Study Protocol TST-101-001", version="2.0",
+             paras=["A Phase 1 study in type 2 diabetes mellitus.", LABEL["en"][2], "See the Investigator's Brochure version 1.0 dated 1 May 2026."]),
+        make("m3-2-p-5-1-specifications", "Specifications", tables=[spec_table([("Endotoxin", "≤ 5.0 EU/mL"), ("Viability", "≥ 70 %")])]),
+        make("m3-2-p-8-1-stability-summary-and-conclusion", "Stability Summary", paras=[LABEL["en"][2]]),
+        make("m1-1-forms", "Form FDA 1572 - Carol Principal, MD",
+             paras=["Protocol TST-101-001", "Carol Principal, MD", "Boston Clinical Research Unit", "Boston Central IRB", "Dan Sub, MD"]),
+    ]
+    nmpa = [
+        make("cn-1-3-2-1", "研究药物包装标签", lang="zh", region="nmpa", paras=LABEL["zh"]),
+        make("cn-1-3-4-3", "研究者手册", lang="zh", region="nmpa", version="1.0", paras=["适应症：2型糖尿病。", LABEL["zh"][2]]),
+        make("m3-2-p-5-1-specifications", "质量标准", lang="zh", region="nmpa",
+             tables=[spec_table([("细菌内毒素", "≤ 5.0 EU/mL")], lang="zh")]),
+    ]
+    return fda, nmpa
+
+
+def regions(fda, nmpa, sources=None):
+    def src(docs):
+        return {d.meta.element: f"templates/ectd/{d.meta.element}.md.j2" for d in docs}
+
+    return [
+        RegionResult("fda", "en", None, None, fda, sources if sources is not None else src(fda)),
+        RegionResult("nmpa", "zh", None, None, nmpa, src(nmpa)),
+    ]
+
+
+DOC_RULES = {
+    "identity.product-name", "identity.sponsor-name", "identity.indication", "identity.phase",
+    "completeness.label-statement", "cmc.spec-inconsistent", "cmc.storage-text", "protocol.1572-sites",
+    "protocol.sample-size", "dates.ib-version", "dates.protocol-version", "dates.after-submission", "china.zh-rendition",
+}
+
+
+def test_good_documents_are_quiet():
+    fda, nmpa = good_docs()
+    assert [d.format() for d in run(FIXTURE, regions(fda, nmpa))] == []
+
+
+def _replace(docs, element, **changes):
+    """A copy of ``docs`` where the document at ``element`` is rebuilt with ``changes``."""
+    out = []
+    for d in docs:
+        if d.meta.element == element:
+            paras = changes.pop("paras", [p.children[0].text for p in d.blocks if isinstance(p, Paragraph)])
+            tables = changes.pop("tables", [b for b in d.blocks if isinstance(b, Table)])
+            headings = changes.pop("headings", [])
+            meta = {k: getattr(d.meta, k) for k in ("product", "sponsor", "version", "date")} | changes
+            meta["section"] = d.meta.ctd_section
+            out.append(make(d.meta.element, meta.pop("title", d.meta.title), d.meta.lang, d.meta.region, paras, tables, headings, **meta))
+        else:
+            out.append(d)
+    return out
+
+
+PLAN = "m1-20-general-investigational-plan-for-initial-ind"
+LABELS = "m1-14-4-2-investigational-drug-labeling"
+IB = "m1-14-4-1-investigational-brochure"
+PROTOCOL = "m5-3-3-2-patient-pk-and-initial-tolerability-study-reports"
+
+CASES = [
+    ("product-meta", "fda", PLAN, {"product": "Testocel-X"}, "identity.product-name",
+     "names the product 'Testocel-X'; expected 'Testocel autologous gene-modified MSC' or 'Testocel' (TST-101)"),
+    ("product-code", "fda", PLAN, {"paras": ["TST-109 is studied in type 2 diabetes mellitus in 9 subjects."]}, "identity.product-name",
+     "names product code 'TST-109'; the product code is 'TST-101'"),
+    ("sponsor", "fda", LABELS, {"sponsor": "Testo Therapeutics"}, "identity.sponsor-name",
+     "names the sponsor 'Testo Therapeutics'; expected 'Testo Therapeutics, Inc.'"),
+    ("indication", "fda", PLAN, {"paras": ["Testocel is studied in diabetes in 9 subjects."]}, "identity.indication",
+     "does not state the indication 'type 2 diabetes mellitus'"),
+    ("indication-zh", "nmpa", "cn-1-3-4-3", {"paras": ["适应症：糖尿病。", LABEL["zh"][2]]}, "identity.indication",
+     "does not state the indication '2型糖尿病'"),
+    ("phase", "fda", PROTOCOL, {"headings": ["A Phase 2 Study"]}, "identity.phase",
+     "has a title or heading saying phase 2; the product is phase 1"),
+    ("caution", "fda", LABELS, {"paras": LABEL["en"][1:]}, "completeness.label-statement",
+     "does not carry the caution statement"),
+    ("autologous-zh", "nmpa", "cn-1-3-2-1", {"paras": [LABEL["zh"][0], LABEL["zh"][2]]}, "completeness.label-statement",
+     "does not carry the autologous statement '仅限自体使用'"),
+    ("spec-table", "fda", "m3-2-p-5-1-specifications",
+     {"tables": [spec_table([("Endotoxin", "≤ 10 EU/mL"), ("Viability", "≥ 70 %")])]}, "cmc.spec-inconsistent",
+     "prints the acceptance criterion of T-ENDO (Endotoxin) as '≤ 10 EU/mL'; the specification says '≤ 5.0 EU/mL'"),
+    ("spec-table-zh", "nmpa", "m3-2-p-5-1-specifications",
+     {"tables": [spec_table([("细菌内毒素", "≤ 5 EU/mL")], lang="zh")]}, "cmc.spec-inconsistent",
+     "prints the acceptance criterion of T-ENDO (细菌内毒素) as '≤ 5 EU/mL'; the specification says '≤ 5.0 EU/mL'"),
+    ("storage", "fda", "m3-2-p-8-1-stability-summary-and-conclusion", {"paras": ["Store at −80 °C."]}, "cmc.storage-text",
+     "does not state the storage condition 'Store in the vapour phase of liquid nitrogen at ≤ −150 °C.'"),
+    ("storage-protocol", "fda", PROTOCOL, {"paras": ["A Phase 1 study in type 2 diabetes mellitus."]}, "cmc.storage-text",
+     "does not state the storage condition"),
+    ("1572-irb", "fda", "m1-1-forms", {"paras": ["Protocol TST-101-001", "Carol Principal, MD", "Boston Clinical Research Unit", "Dan Sub, MD"]},
+     "protocol.1572-sites", "the 1572 of Carol Principal, MD does not match site SITE-US1: missing IRB (item 5)"),
+    ("1572-protocol", "fda", "m1-1-forms", {"paras": ["Protocol TST-101-002", "Carol Principal, MD", "Boston Clinical Research Unit", "Boston Central IRB", "Dan Sub, MD"]},
+     "protocol.1572-sites", "does not give the protocol code number TST-101-001 (1572 item 7)"),
+    ("1572-pi", "fda", "m1-1-forms", {"title": "Form FDA 1572 - Erin Other, MD", "paras": ["Protocol TST-101-001", "Erin Other, MD"]},
+     "protocol.1572-sites", "principal investigator Carol Principal, MD of site SITE-US1 has no Form FDA 1572"),
+    ("plan-sample", "fda", PLAN, {"paras": ["Testocel is studied in type 2 diabetes mellitus in 12 subjects."]}, "protocol.sample-size",
+     "states 12 subjects; protocol TST-101-001 enrols 9"),
+    ("ib-meta", "fda", IB, {"version": "0.9"}, "dates.ib-version", "is version 0.9; regulatory.ib_version is 1.0"),
+    ("ib-cited", "fda", PROTOCOL, {"paras": ["A Phase 1 study in type 2 diabetes mellitus.", LABEL["en"][2], "See the Investigator's Brochure version 1.0 dated 1 April 2026."]},
+     "dates.ib-version", "cites the Investigator's Brochure dated 2026-04-01; it is dated 2026-05-01"),
+    ("protocol-meta", "fda", PROTOCOL, {"version": "1.0"}, "dates.protocol-version", "is version 1.0; protocol TST-101-001 is version 2.0"),
+    ("doc-date", "fda", LABELS, {"date": "2026-07-01"}, "dates.after-submission", "is dated 2026-07-01, after the submission date 2026-06-30"),
+    ("zh-rendition", "nmpa", "cn-1-3-2-1", {"paras": ["Store frozen. Investigational use only. For autologous use."]}, "china.zh-rendition",
+     "is not in Chinese"),
+]
+
+
+@pytest.mark.parametrize("name,region,element,changes,rule,message", CASES, ids=[c[0] for c in CASES])
+def test_document_rule_fires(name, region, element, changes, rule, message):
+    fda, nmpa = good_docs()
+    if region == "fda":
+        fda = _replace(fda, element, **changes)
+    else:
+        nmpa = _replace(nmpa, element, **changes)
+    diags = run(FIXTURE, regions(fda, nmpa))
+    hits = [d for d in findings(diags, rule) if message in d.message]
+    assert hits, f"no {rule} with {message!r}; got {[d.format() for d in diags]}"
+    if rule not in ("protocol.1572-sites",) or "has no Form" not in message:
+        assert hits[0].location is not None and hits[0].location.path == f"templates/ectd/{element}.md.j2"
+
+
+def test_document_cases_cover_every_document_rule():
+    assert {c[4] for c in CASES} >= DOC_RULES
+
+
+def test_product_name_outlier_in_a_region():
+    """All documents of a region print the same product name: the odd one out is reported."""
+    fda, nmpa = good_docs()
+    fda = _replace(fda, LABELS, product="Testocel")  # an accepted name, but not the one the others print
+    diags = findings(run(FIXTURE, regions(fda, nmpa)), "identity.product-name")
+    assert [d.message for d in diags] == [
+        "1.x Investigational Drug Labeling (fda) names the product 'Testocel', other fda documents "
+        "'Testocel autologous gene-modified MSC'"
+    ]
+
+
+def test_sources_keyed_by_planned_doc_id():
+    """The pipeline keys sources by planned doc id; the plan's documents at the element resolve it."""
+    doc = make(LABELS, "Investigational Drug Labeling")
+    planned = SimpleNamespace(doc_id="labels-en", title="Investigational Drug Labeling")
+    plan = SimpleNamespace(nodes={LABELS: SimpleNamespace(documents=(planned,))})
+    region = RegionResult("fda", "en", None, plan, [doc], {"labels-en": "templates/ectd/m1/us/labels.md.j2"})
+    assert str(source_of(region, doc)) == "templates/ectd/m1/us/labels.md.j2"
+    assert source_of(RegionResult("fda", "en", None, None, [doc], {}), doc) is None
+
+
+def test_document_text_reads_tables_and_headings():
+    doc = make("x", "Title", headings=["Heading"], paras=["Para"], tables=[spec_table([("Endotoxin", "≤ 5.0 EU/mL")])])
+    assert document_text(doc).splitlines() == ["Title", "Heading", "Para", "Test | Acceptance criterion", "Endotoxin | ≤ 5.0 EU/mL"]
+
+
+# ------------------------------------------------------------------ B10 QOS <-> Module 3, with the real FDA outline
+
+
+def _plan(outline, filled):
+    nodes = {}
+    for n in outline.walk():
+        state = NodeState.FILLED if n.id in filled else (NodeState.HEADING if n.is_heading else NodeState.NOT_PROVIDED)
+        docs = (SimpleNamespace(doc_id=n.id, title=None),) if n.id in filled else ()
+        nodes[n.id] = SimpleNamespace(state=state, documents=docs)
+    return SimpleNamespace(nodes=nodes)
+
+
+def _qos_doc(numbers):
+    doc = make("m2-3-p-drug-product", "Drug Product", section="2.3.P")
+    doc.blocks = [Heading(2, text(f"{n} Section"), numbered=n) for n in numbers]
+    return doc
+
+
+@pytest.fixture(scope="module")
+def fda_outline():
+    return load_outline("fda")
+
+
+def _qos_findings(outline, filled, numbers):
+    region = RegionResult("fda", "en", outline, _plan(outline, filled), [_qos_doc(numbers)],
+                          {n: f"templates/{n}.md.j2" for n in filled})
+    return findings(run(FIXTURE, [region], families=["completeness"]), "completeness.qos-body-match")
+
+
+def test_qos_matches_body(fda_outline):
+    filled = {"m2-3-p-drug-product", "m3-2-p-1-description-and-composition-of-the-drug-product",
+              "m3-2-p-8-1-stability-summary-and-conclusion"}
+    assert _qos_findings(fda_outline, filled, ["2.3.P.1", "2.3.P.8"]) == []
+
+
+def test_qos_heading_without_body(fda_outline):
+    filled = {"m2-3-p-drug-product", "m3-2-p-1-description-and-composition-of-the-drug-product"}
+    diags = _qos_findings(fda_outline, filled, ["2.3.P.1", "2.3.P.8"])
+    assert [d.message for d in diags] == ["fda: Drug Product has a 2.3.P.8 Section summary, but section 3.2.P.8 has no content"]
+    assert str(diags[0].location) == "templates/m2-3-p-drug-product.md.j2"
+
+
+def test_body_without_qos_heading(fda_outline):
+    filled = {"m2-3-p-drug-product", "m3-2-p-1-description-and-composition-of-the-drug-product",
+              "m3-2-p-8-1-stability-summary-and-conclusion"}
+    diags = _qos_findings(fda_outline, filled, ["2.3.P.1"])
+    assert [d.message for d in diags] == [
+        "fda: section 3.2.P.8 Stability has content, but Drug Product has no 2.3.P.8 summary"
+    ]
+
+
+def test_body_without_qos_document(fda_outline):
+    filled = {"m3-2-p-1-description-and-composition-of-the-drug-product"}
+    region = RegionResult("fda", "en", fda_outline, _plan(fda_outline, filled), [], {n: f"templates/{n}.md.j2" for n in filled})
+    diags = findings(run(FIXTURE, [region], families=["completeness"]), "completeness.qos-body-match")
+    assert [d.message for d in diags] == ["fda: 3.2.P has content (3.2.P.1) but the QOS has no 2.3.P summary"]
+    assert str(diags[0].location) == "templates/m3-2-p-1-description-and-composition-of-the-drug-product.md.j2"
