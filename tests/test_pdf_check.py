@@ -249,3 +249,13 @@ def test_fixed_zoom_links(short_typst):
 
     assert rules_of(check_pdf(modify(short_typst, fit_link(FloatObject(1.5))), "z.pdf")) == {"pdf.zoom-not-inherited"}
     assert check_pdf(modify(short_typst, fit_link(NumberObject(0))), "z0.pdf") == []
+
+
+def test_profiles_exempt_forms_and_literature(short_typst):
+    enc = modify(short_typst, lambda w: w.encrypt("", "owner"))
+    assert rules_of(check_pdf(enc, "enc.pdf")) == {"pdf.encrypted"}
+    assert check_pdf(enc, "form.pdf", profile="form") == []
+    assert rules_of(check_pdf(enc, "lit.pdf", profile="literature")) == {"pdf.encrypted"}  # must still open
+    scan = typst_pdf("#rect(width: 5cm, height: 5cm, fill: black)")
+    assert check_pdf(scan, "lit.pdf", profile="literature") == []
+    assert rules_of(check_pdf(scan, "doc.pdf")) == {"pdf.not-searchable"}

@@ -23,7 +23,7 @@ from ..diagnostics import Diagnostic, Diagnostics, Location
 from ..rules import define
 from .links import check_links, file_spec_path
 
-__all__ = ["check_pdf", "run_pdfcheck", "PdfCheckLimits", "pdf_version"]
+__all__ = ["check_pdf", "run_pdfcheck", "PdfCheckLimits", "PROFILE_EXEMPTIONS", "pdf_version"]
 
 # ---------------------------------------------------------------- rules
 
@@ -347,10 +347,43 @@ def _inspect(d: DictionaryObject, found: _Findings) -> None:
                 bucket.append(name)
 
 
+#: Rules that do not apply to some kinds of PDF.
+#: - "form": the agencies' fillable forms (FDA 1571/1572/3674...) are exempt from the security
+#:   rule (FDA PDF specifications, ectd-specs.md §3) and carry their own field scripts, actions
+#:   and layout; they are checked for readability, version, attachments and external links only.
+#: - "literature": published references (CTD 2.7.5, 3.3, 4.3, 5.4) are exempt from most PDF rules
+#:   (NMPA eCTD validation, chapter 6 note); they must still open, be unencrypted and carry no
+#:   scripts or attachments. Which rules count as "most" is our reading, not an agency list.
+PROFILE_EXEMPTIONS: dict[str, frozenset[str]] = {
+    "document": frozenset(),
+    "form": frozenset({
+        "pdf.encrypted", "pdf.javascript", "pdf.dynamic-content", "pdf.bookmarks-missing",
+        "pdf.initial-view", "pdf.annotation", "pdf.font-not-embedded", "pdf.font-standard-not-embedded",
+        "pdf.zoom-not-inherited",
+    }),
+    "literature": frozenset({
+        "pdf.bookmarks-missing", "pdf.initial-view", "pdf.not-searchable", "pdf.font-not-embedded",
+        "pdf.font-standard-not-embedded", "pdf.page-size", "pdf.annotation", "pdf.zoom-not-inherited",
+        "pdf.version", "pdf.uri-file-link", "pdf.absolute-link", "pdf.external-link",
+    }),
+}
+
+
 def check_pdf(
-    source: Path | str | bytes, name: str | None = None, limits: PdfCheckLimits = PdfCheckLimits()
+    source: Path | str | bytes,
+    name: str | None = None,
+    limits: PdfCheckLimits = PdfCheckLimits(),
+    profile: str = "document",
 ) -> list[Diagnostic]:
-    """Check one PDF (a path or its bytes); ``name`` is the location shown in findings."""
+    """Check one PDF (a path or its bytes); ``name`` is the location shown in findings.
+
+    ``profile`` is "document" (all rules), "form" or "literature" (see :data:`PROFILE_EXEMPTIONS`).
+    """
+    exempt = PROFILE_EXEMPTIONS[profile]
+    return [d for d in _check_pdf(source, name, limits) if d.rule not in exempt]
+
+
+def _check_pdf(source: Path | str | bytes, name: str | None, limits: PdfCheckLimits) -> list[Diagnostic]:
     diags = Diagnostics()
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
