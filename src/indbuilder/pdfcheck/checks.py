@@ -507,7 +507,7 @@ def _check_pdf(source: Path | str | bytes, name: str | None, limits: PdfCheckLim
     return diags.items
 
 
-def run_pdfcheck(paths: list[Path], limits: PdfCheckLimits = PdfCheckLimits()) -> Diagnostics:
+def run_pdfcheck(paths: list[Path], limits: PdfCheckLimits = PdfCheckLimits(), profile: str = "document") -> Diagnostics:
     """Check PDF files (folders are searched for ``*.pdf``), for ``indbuilder pdfcheck FILE...``.
 
     Besides :func:`check_pdf`, links to other files are followed on disk (:func:`check_links`).
@@ -517,6 +517,6 @@ def run_pdfcheck(paths: list[Path], limits: PdfCheckLimits = PdfCheckLimits()) -
         p = Path(p)
         files = sorted(p.rglob("*.pdf")) if p.is_dir() else [p]
         for f in files:
-            diags.extend(check_pdf(f, f.as_posix(), limits))
+            diags.extend(check_pdf(f, f.as_posix(), limits, profile))
             diags.extend(check_links(f, f.as_posix()))
     return diags
