@@ -162,3 +162,13 @@ def test_ind_sequence_without_1571(tmp_path):
     files = [f for f in fda_files() if f.node_id != "form:fdaft1"]
     diags = _build(tmp_path, files)
     assert [d.rule for d in diags if d.severity.value == "error"] == ["ectd.fda-form-missing"]
+
+
+def test_control_characters_reported_not_raised(tmp_path):
+    files = [replace(f, title="Form\x0bFDA 1571") if f.doc_id == "form-1571" else f for f in fda_files()]
+    env = replace(fda_envelope(), submission_description="Initial\x01IND")
+    diags = _build(tmp_path, files, env)
+    bad = sorted(d.message for d in diags if d.rule == "ectd.xml-text")
+    assert len(bad) == 2 and "envelope.submission_description" in bad[0] and "'form-1571'" in bad[1]
+    assert [d.rule for d in diags if d.severity.value == "error"] == ["ectd.xml-text", "ectd.xml-text"]
+    assert b"<title>FormFDA 1571</title>" in (tmp_path / "0000/m1/us/us-regional.xml").read_bytes()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostics, Location
 from . import rules as _rules  # noqa: F401
-from .backbone import LeafEntry, StfDoc, cn_regional_xml, index_xml, stf_xml, us_regional_xml
+from .backbone import LeafEntry, StfDoc, cn_regional_xml, index_xml, stf_xml, us_regional_xml, xml_clean
 from .layout import M1_ICH, Chain, Item, Standards, form_chain, in_stf_scope, load_standards, place_files
 from .lifecycle import REGIONAL, LeafState, check_sequence_number, read_history
 from .model import Envelope, SubmissionFile
@@ -114,6 +114,12 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
     st = load_standards(region, standards, where, diags)
     if st is None:
         return diags
+    bad: list[str] = []
+    envelope = xml_clean(envelope, "envelope", bad)
+    files = [xml_clean(f, f"file {f.doc_id!r}", bad) for f in files]
+    for field_path in bad:
+        diags.emit("ectd.xml-text", f"{field_path} contains characters XML cannot carry (control characters); "
+                   "they were dropped", where)
 
     # 1-2. place and name every document (layout.py; the same result plan_layout gives the pipeline)
     namer = Namer()

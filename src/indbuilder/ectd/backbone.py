@@ -6,6 +6,8 @@ timestamps), so the same input gives byte-identical output.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -19,6 +21,29 @@ FDA_DTD_URL = "https://www.accessdata.fda.gov/static/eCTD/us-regional-v3-3.dtd"
 FDA_XSL_URL = "https://www.accessdata.fda.gov/static/eCTD/us-regional.xsl"
 
 Chain = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+# Characters XML 1.0 cannot carry (§2.2 Char)
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_clean(value, path: str, bad: list[str]):
+    """``value`` (a str, tuple or dataclass tree) with XML-forbidden characters removed; offending field
+    paths are appended to ``bad``. Bytes are left alone."""
+    if isinstance(value, str):
+        if XML_INVALID.search(value):
+            bad.append(path)
+            return XML_INVALID.sub("", value)
+        return value
+    if isinstance(value, tuple):
+        return tuple(xml_clean(v, f"{path}[{i}]", bad) for i, v in enumerate(value))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            old = getattr(value, f.name)
+            new = xml_clean(old, f"{path}.{f.name}", bad)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,9 @@ define("ectd.leaf-title", "error", "A leaf title is empty, padded or too long",
        "Titles must be non-empty, without leading/trailing spaces, at most 512 characters.",
        "NMPA 3.18/3.20; FDA TCG v1.8 §2.4 (512 characters)")
 define("ectd.region-mismatch", "error", "A document or setting does not belong to the sequence's region", "", "")
+define("ectd.xml-text", "error", "A title or envelope value contains characters XML cannot carry",
+       "Control characters (other than tab, newline, carriage return) are not allowed in XML 1.0.",
+       "W3C XML 1.0 §2.2")
 define("ectd.empty-sequence", "warning", "The sequence changes no document",
        "Every document equals the current version in the earlier sequences.", "NMPA 3.21")
 
