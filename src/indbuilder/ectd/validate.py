@@ -48,7 +48,7 @@ class _Leaf:
     modified: str | None
     checksum: str
     title: str
-    heading: str
+    section: str  # the heading element the leaf sits in
 
 
 def _md5(path: Path) -> str:
@@ -294,12 +294,12 @@ class _Validator:
                               dc.sourceline)
                 covered.add(frag)
         for l in self.leaves:
-            if l.backbone != "index.xml" or l.operation == "delete" or not l.heading.startswith(STF_SCOPES):
+            if l.backbone != "index.xml" or l.operation == "delete" or not l.section.startswith(STF_SCOPES):
                 continue
             if l.target and self._is_stf(l.target):
                 continue
             if l.leaf_id not in covered:
-                self.emit("ectd.stf-missing", f"leaf {l.leaf_id} ({l.target}) in {l.heading} is not tagged by a "
+                self.emit("ectd.stf-missing", f"leaf {l.leaf_id} ({l.target}) in {l.section} is not tagged by a "
                           "study tagging file", "index.xml", l.element.sourceline)
 
     # -- lifecycle ------------------------------------------------------------------------------
