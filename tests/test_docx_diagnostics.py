@@ -47,6 +47,9 @@ CASES = {
     "docx.table-ragged": dt.Document(
         meta(), [dt.Table(header=[[dt.Cell(T("a")), dt.Cell(T("b"))]], rows=[[dt.Cell(T("1"))]])]
     ),
+    "docx.table-empty": dt.Document(
+        meta(), [dt.Table(header=[], rows=[], caption=T("Table 9 Nothing"), anchor="tbl-9")]
+    ),
     "docx.meta-date": dt.Document(meta(date="15/03/2026"), [dt.Paragraph(T("x"))]),
 }
 

@@ -109,6 +109,11 @@ RULES: dict[str, Rule] = {
         "Rows are padded with empty cells to the widest row so no content is lost.",
     ),
     define(
+        "docx.table-empty", "warning",
+        "A table has no rows at all; only its caption (if any) is printed.",
+        "Word treats a table without rows as damaged content.",
+    ),
+    define(
         "docx.meta-date", "warning",
         "The document date is not an ISO date (YYYY-MM-DD); document properties use 2000-01-01.",
     ),
@@ -577,12 +582,19 @@ class _Builder:
                     f"column(s), the table has {ncols}; padded with empty cells",
                 )
         bookmark = self._bookmark_for(block)
-        if block.caption:
+        if not rows:
+            self.diags.emit(
+                "docx.table-empty",
+                f"{self._where}: table {self._table_name(block)!r} has no rows",
+            )
+        if block.caption or (bookmark and not rows):
             cap = self._p(container, "Caption")
             self._inlines(cap, block.caption)
             if bookmark:
                 ox.add_bookmark(cap, self._new_bookmark_id(), bookmark)
                 bookmark = None
+        if not rows:
+            return
 
         indent = 360 * ctx.list_level if ctx.in_list_item else 0  # align with list item text
         total = self.page.text_width - indent

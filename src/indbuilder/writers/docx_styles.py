@@ -225,7 +225,8 @@ def style_definitions(fonts: Fonts, page: PageSetup) -> list[str]:
                ui_priority=39, semi_hidden=True, qformat=True,
                ppr='<w:outlineLvl w:val="9"/>'),
         _style("paragraph", "Header", "header", ui_priority=99, semi_hidden=True,
-               ppr=(f'<w:tabs><w:tab w:val="right" w:pos="{right_tab}"/></w:tabs>'
+               ppr=('<w:pBdr><w:bottom w:val="single" w:sz="4" w:space="1" w:color="000000"/></w:pBdr>'
+                    f'<w:tabs><w:tab w:val="right" w:pos="{right_tab}"/></w:tabs>'
                     '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'),
                rpr=_size(18)),
         _style("paragraph", "Footer", "footer", ui_priority=99, semi_hidden=True,
