@@ -172,3 +172,43 @@ def test_control_characters_reported_not_raised(tmp_path):
     assert len(bad) == 2 and "envelope.submission_description" in bad[0] and "'form-1571'" in bad[1]
     assert [d.rule for d in diags if d.severity.value == "error"] == ["ectd.xml-text", "ectd.xml-text"]
     assert b"<title>FormFDA 1571</title>" in (tmp_path / "0000/m1/us/us-regional.xml").read_bytes()
+
+
+def test_lifecycle_branch_and_replace_language(two_seqs):
+    hist = two_seqs
+    files = [f for f in with_data(fda_files("0002"), "qos", pdf("qos v3")) if f.doc_id != "s11"]
+    assert errors(_build(hist, files, fda_envelope("0002"))) == []
+    seq = hist / "0002"
+    data = (seq / "index.xml").read_bytes()
+    assert b'modified-file="../0001/index.xml#id-qos-' in data
+    _edit(seq, "index.xml", b'modified-file="../0001/index.xml#id-qos-', b'modified-file="../0000/index.xml#id-qos-')
+    r = rules(validate_sequence(seq, STANDARDS))
+    assert "ectd.lifecycle-branch" in r and "ectd.modified-file-target" not in r
+    _edit(seq, "index.xml", b'modified-file="../0000/index.xml#id-qos-', b'modified-file="../0001/index.xml#id-qos-')
+    assert "ectd.lifecycle-branch" not in rules(validate_sequence(seq, STANDARDS))
+    i = data.index(b'operation="replace"')
+    j = data.index(b'xml:lang="en"', i)
+    (seq / "index.xml").write_bytes(data[:j] + b'xml:lang="zh"' + data[j + len(b'xml:lang="en"'):])
+    _edit(seq, "index.xml", b"?>", b"?>")  # refresh index-md5.txt
+    assert "ectd.replace-language" in rules(validate_sequence(seq, STANDARDS))
+
+
+def test_empty_heading_and_missing_m1_leaf(tmp_path):
+    assert errors(_build(tmp_path)) == []
+    seq = tmp_path / "0000"
+    _edit(seq, "index.xml", b"<m2-3-quality-overall-summary>",
+          b"<m2-2-introduction></m2-2-introduction><m2-3-quality-overall-summary>")
+    diags = validate_sequence(seq, STANDARDS)
+    assert [d.message for d in diags if d.rule == "ectd.empty-heading"] == ["heading m2-2-introduction holds no leaf"]
+    assert "ectd.backbone-invalid" not in rules(diags)
+    _edit(seq, "index.xml", b'xlink:href="m1/us/us-regional.xml"', b'xlink:href="m1/us/other.xml"')
+    r = rules(validate_sequence(seq, STANDARDS))
+    assert "ectd.m1-regional-leaf" in r and "ectd.href-missing" in r
+
+
+def test_envelope_change_across_sequences(tmp_path):
+    assert errors(_build(tmp_path)) == []
+    env = replace(fda_envelope("0001"), application_number="654321")
+    diags = _build(tmp_path, with_data(fda_files("0001"), "qos", pdf("qos 2")), env)
+    assert [d.message for d in diags if d.rule == "ectd.envelope-changed"] == [
+        "application-number is '654321', was '123456' in 0000"]

@@ -94,6 +94,17 @@ define("ectd.replace-identical", "error", "A replace/append leaf has the same co
        "", "NMPA 3.6")
 define("ectd.delete-title", "error", "A delete leaf's title differs from the title of the deleted leaf",
        "", "NMPA 3.19")
+define("ectd.lifecycle-branch", "error", "A leaf modifies a version that an intermediate sequence already replaced "
+       "or deleted", "modified-file must name the current version of the document.", "NMPA 3.30-3.34")
+define("ectd.replace-language", "warning", "A replace leaf's xml:lang differs from the leaf it replaces", "",
+       "NMPA 3.36")
+define("ectd.empty-heading", "error", "A heading element holds no leaf",
+       "Omit headings that reference no files.", "NMPA 3.21/4.1.20; FDA M1 spec v2.6 §VI")
+define("ectd.m1-regional-leaf", "error", "index.xml has no Module 1 leaf pointing at the regional backbone", "",
+       "NMPA 3.22; ICH eCTD v3.2.2 (regional M1)")
+define("ectd.envelope-changed", "error", "An application-level envelope value differs from the earlier sequences",
+       "Application number/id, application and product type and the applicant DUNS stay the same for the life "
+       "of an application.", "NMPA 4.2.x; FDA TCG v1.8 §3.1.1")
 define("ectd.document-relocated", "warning", "A document moved to another heading (deleted and re-filed)",
        "", "NMPA 3.24")
 define("ectd.title-only-change", "info", "A document's title changed but its content did not; not replaced",

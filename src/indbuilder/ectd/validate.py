@@ -22,7 +22,7 @@ from ..diagnostics import Diagnostics, Location
 from . import rules as _rules  # noqa: F401
 from .codelists import cn_codes, cn_dependencies, fda_codes
 from .layout import STF_SCOPES
-from .lifecycle import HEADING_ATTRS, REGIONAL, SEQ_RE, _local, existing_sequences, leaf_context, marker_path, resolve_target
+from .lifecycle import HEADING_ATTRS, REGIONAL, SEQ_RE, XML_LANG, _local, existing_sequences, read_history, leaf_context, marker_path, resolve_target
 from .naming import MAX_PATH, is_compliant_file_name, is_compliant_folder_name
 from .schema import CN_NS, XLINK_ICH, XLINK_W3, parse_xml, validate_dtd, validate_xsd
 from .standards import INSTALL_HINT, by_name, locate, util_files, verify
@@ -103,7 +103,14 @@ class _Validator:
         has_stf = any(l.target and self._is_stf(l.target) for l in self.leaves)
         if region:
             self._check_util(region, has_stf)
-        self._check_lifecycle()
+        self._check_lifecycle(region)
+        for tree, rel in ((index, "index.xml"), (regional, REGIONAL.get(region or "", ""))):
+            if tree is not None:
+                self._empty_headings(tree, rel)
+        if index is not None and region:
+            self._m1_leaf(region)
+        if regional is not None and region:
+            self._envelope_stable(regional, region)
         if index is not None:
             self._node_extensions(index, "index.xml", region, regional)
             self._heading_drift(index)
@@ -312,7 +319,8 @@ class _Validator:
                 e.get("ID"): e for e in tree.iter() if _local(e.tag) == "leaf"}
         return self._targets[seq_rel]
 
-    def _check_lifecycle(self) -> None:
+    def _check_lifecycle(self, region: str | None) -> None:
+        current = read_history(self.history, self.seq, region, Diagnostics()) if region else {}
         seen: dict[str, str] = {}
         for l in self.leaves:
             line = l.element.sourceline
@@ -334,6 +342,12 @@ class _Validator:
                 self.emit("ectd.modified-file-target", f"leaf {l.leaf_id}: modified-file {l.modified!r} does not name "
                           "a leaf of an earlier sequence", l.backbone, line)
                 continue
+            if region and key not in current:
+                self.emit("ectd.lifecycle-branch", f"leaf {l.leaf_id}: {l.modified!r} is no longer the current "
+                          "version (replaced or deleted by a later sequence)", l.backbone, line)
+            if l.operation == "replace" and (target.get(XML_LANG) or "") != (l.element.get(XML_LANG) or ""):
+                self.emit("ectd.replace-language", f"leaf {l.leaf_id}: xml:lang {l.element.get(XML_LANG)!r} "
+                          f"replaces {target.get(XML_LANG)!r}", l.backbone, line)
             if l.operation in ("replace", "append") and (target.get("checksum") or "").lower() == l.checksum.lower():
                 self.emit("ectd.replace-identical", f"leaf {l.leaf_id}: same checksum as {l.modified!r}",
                           l.backbone, line)
@@ -342,6 +356,38 @@ class _Validator:
                 if t_title != l.title:
                     self.emit("ectd.delete-title", f"leaf {l.leaf_id}: title {l.title!r} differs from the deleted "
                               f"leaf's {t_title!r}", l.backbone, line)
+
+    def _empty_headings(self, tree, rel: str) -> None:
+        """Heading elements (m*, cn-1*, FDA form) without any leaf below them (NMPA 3.21/4.1.20)."""
+        for el in tree.iter():
+            name = _local(el.tag)
+            if not (HEADING_RE.match(name) or name == "form"):
+                continue
+            if not any(_local(d.tag) == "leaf" for d in el.iter()):
+                self.emit("ectd.empty-heading", f"heading {name} holds no leaf", rel, el.sourceline)
+
+    def _m1_leaf(self, region: str) -> None:
+        target = REGIONAL[region]
+        if not any(l.backbone == "index.xml" and l.target == target and l.section.startswith("m1-")
+                   for l in self.leaves):
+            self.emit("ectd.m1-regional-leaf", f"no leaf in m1-administrative-information-and-prescribing-information "
+                      f"references {target}", "index.xml")
+
+    def _envelope_stable(self, regional, region: str) -> None:
+        """Application-level values equal those of the latest earlier sequence (NMPA 4.2; FDA TCG 3.1.1)."""
+        earlier = [s for s in existing_sequences(self.history) if s < self.seq]
+        if not earlier:
+            return
+        prev_path = self.history / earlier[-1] / REGIONAL[region]
+        prev = parse_xml(prev_path, Location(f"{earlier[-1]}/{REGIONAL[region]}"), Diagnostics()) \
+            if prev_path.is_file() else None
+        if prev is None:
+            return
+        for label, value in _envelope_keys(regional, region).items():
+            old = _envelope_keys(prev, region).get(label)
+            if old is not None and old != value:
+                self.emit("ectd.envelope-changed", f"{label} is {value!r}, was {old!r} in {earlier[-1]}",
+                          REGIONAL[region])
 
     def _heading_drift(self, index) -> None:
         """Repeatable headings whose attribute values partly match an earlier sequence's (FDA TCG 4.1)."""
@@ -521,6 +567,28 @@ class _Validator:
             for node in CN_IND_FORBIDDEN:
                 if node in present:
                     self.emit("ectd.cn-forbidden-node", f"{node} is not allowed in an IND original submission", rel)
+
+
+HEADING_RE = re.compile(r"^(m\d|cn-1)(-[0-9a-z]+)*$")
+
+
+def _envelope_keys(tree, region: str) -> dict[str, str | None]:
+    r = tree.getroot()
+    if region == "fda":
+        num = r.find("admin/application-set/application/application-information/application-number")
+        return {"application-number": num.text if num is not None else None,
+                "application-type": num.get("application-type") if num is not None else None,
+                "applicant id (DUNS)": r.findtext("admin/applicant-info/id")}
+    env = r.find(f"{{{CN_NS}}}cn-envelope")
+    if env is None:
+        return {}
+
+    def code(tag: str) -> str | None:
+        el = env.find(f"{{{CN_NS}}}{tag}")
+        return el.get("code") if el is not None else None
+
+    return {"application-id": env.findtext(f"{{{CN_NS}}}application-id"),
+            "application-type": code("application-type"), "product-type": code("product-type")}
 
 
 def _heading_attrs(el) -> tuple:
