@@ -7,9 +7,11 @@ Node ids are eCTD element names exactly as the standards spell them:
 * FDA Module 1: element names of ``us-regional-v3-3.dtd`` (e.g. ``m1-2-cover-letters``,
   ``m1-14-4-1-investigational-brochure``, ``m1-20-general-investigational-plan-for-initial-ind``);
 * FDA forms: ``form:<form-type code>``, e.g. ``form:fdaft1`` (Form FDA 1571), ``form:fdaft7`` (Form FDA 3674).
-  Each form becomes ``m1-1-forms/form[@form-type]`` in ``us-regional.xml``.  Form FDA 1572 has no form-type
-  code in the FDA code lists we hold; pass it under the heading FDA asks for (e.g. the IND's 1.x section)
-  or with the code FDA publishes once known: unknown codes are reported, never guessed.
+  The application's main form (1571 for an IND, 356h otherwise) becomes
+  ``admin/.../submission-information/form[@form-type]``, every other form ``m1-1-forms/form[@form-type]``.
+  Forms and cover letters belong to their sequence: always ``new``, never replaced or deleted.
+  Form FDA 1572 has no form-type code in the FDA lists we hold: pass the code FDA publishes, or file it
+  under a Module 1 heading; unknown codes are reported (``ectd.fda-form-type``), never guessed.
 * NMPA Module 1: element names of ``cn-regional-1-0.xsd`` (e.g. ``cn-1-0``, ``cn-1-3-4-3``).
 """
 
