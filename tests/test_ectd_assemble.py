@@ -186,7 +186,9 @@ def test_nmpa_sequence_valid_against_xsd(tmp_path):
     index = etree.parse(str(seq / "index.xml"), PARSER)
     assert _dtd("ich/ich-ectd-3-2.dtd").validate(index)
     assert _check_leaf_checksums(seq, "m1/cn/cn-regional.xml", regional) == 11
-    assert (seq / "m1/cn/00").is_dir() and (seq / "m1/cn/03").is_dir()
+    # NMPA attachment 1-4 file names where confirmed, two-digit section folders
+    assert (seq / "m1/cn/00/cover-letter.pdf").is_file() and (seq / "m1/cn/03/pi-ind-drug.pdf").is_file()
+    assert (seq / "m1/cn/03/doc-1-3-4-3.pdf").is_file() and (seq / "m1/cn/11/doc-1-11-2.pdf").is_file()
     env = regional.getroot().find("{cn_ectd}cn-envelope")
     assert env.find("{cn_ectd}application-type").get("code") == "cnapt1"
     assert env.findtext("{cn_ectd}sequence-number") == "0000"

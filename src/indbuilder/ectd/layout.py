@@ -30,6 +30,12 @@ Chain = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 STF_SCOPES = ("m4-2-", "m5-3-1-", "m5-3-2-", "m5-3-3-", "m5-3-4-", "m5-3-5-")
 
 
+# The four NMPA Module 1 file names confirmed from NMPA attachment 1-4 (CTD模块一文件组织结构), as recorded
+# in cn/m1-folder-structure.md; other names come from the caller's hint.
+CN_FILE_NAMES = {"cn-1-0": "cover-letter", "cn-1-3-1-1": "pi-ind-drug", "cn-1-8-3": "rmp",
+                 "cn-1-12": "cert-docs-for-smallmicro"}
+
+
 # The application's main form (Form FDA 1571 for an IND, 356h otherwise) goes in
 # admin/.../submission-information/form, as FDA's M1 example for an initial IND does (per third-party
 # transcriptions; the DTD allows one form there); every other form goes in m1-1-forms/form.
@@ -53,6 +59,8 @@ def in_stf_scope(element: str) -> bool:
 
 @dataclass
 class Item:
+    """A document (or generated STF) placed in the sequence: backbone, heading chain, folder and name."""
+
     doc_id: str
     title: str
     lang: str
@@ -124,6 +132,7 @@ def _place(f: SubmissionFile, env: Envelope, st: Standards, diags: Diagnostics) 
     if region == "nmpa" and node in st.regional.leaf_holders:
         item.chain = tuple((el, ()) for el in st.regional.chain(node))
         item.folder = f"m1/cn/{cn_folder(node)}"
+        item.hint = CN_FILE_NAMES.get(node, item.hint)
         return item
     if node not in st.ich.leaf_holders or node == M1_ICH or node.startswith("m1-") or node.startswith("cn-"):
         diags.emit("ectd.unknown-node", f"{f.doc_id}: node {node!r} is not a {region.upper()} eCTD heading "
