@@ -76,21 +76,22 @@ def test_every_font_embedded(en_pdf, zh_pdf):
             assert emb == "yes", row
 
 
-def test_bookmarks_for_every_heading_and_bookmarks_panel(en_pdf):
+def _outline_titles(items) -> list:
+    """pypdf's outline as nested lists of titles (children follow their parent as a list)."""
+    return [_outline_titles(it) if isinstance(it, list) else it.title for it in items]
+
+
+def test_bookmarks_for_every_heading_and_captioned_table(en_pdf):
     reader = PdfReader(en_pdf)
-    outline = reader.outline
-    titles = []
-
-    def collect(items):
-        for it in items:
-            if isinstance(it, list):
-                collect(it)
-            else:
-                titles.append(it.title)
-
-    collect(outline)
-    assert titles == ["3.2.P.8.1 Introduction", "Results"]
+    # Introduction (level 1) > Results (level 2) > the table captioned under Results.
+    assert _outline_titles(reader.outline) == [
+        "3.2.P.8.1 Introduction", ["Results", ["Table 1 Release specification"]]
+    ]
     assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+    table_page = reader.get_destination_page_number(reader.outline[1][1][0])
+    assert "Table 1 Release specification" in reader.pages[table_page].extract_text()
+    # The invisible bookmark heading adds no text: the caption is printed once.
+    assert tool("pdftotext", str(en_pdf), "-").count("Table 1 Release specification") == 1
 
 
 def test_chinese_text_recovered(zh_pdf):
@@ -166,7 +167,7 @@ def test_long_document_gets_hyperlinked_toc(long_pdf, en_pdf):
     long_pages = len(PdfReader(long_pdf).pages)
     assert long_pages > TOC_PAGE_THRESHOLD
     long_text = tool("pdftotext", "-f", "1", "-l", "2", str(long_pdf), "-")
-    assert "Table of Contents" in long_text
+    assert "Table of Contents" in long_text and "List of Tables" in long_text
     assert "Table of Contents" not in tool("pdftotext", str(en_pdf), "-")
     # The TOC entries are links to the headings.
     first_pages = PdfReader(long_pdf).pages[:2]
@@ -229,7 +230,7 @@ def test_document_without_headings_bookmarks_its_title(tmp_path):
     pdf = write_pdf(doc)
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) > 5
-    assert [o.title for o in reader.outline] == ["Stability Summary and Conclusion"]
+    assert _outline_titles(reader.outline) == ["Stability Summary and Conclusion"]
     assert "Table of Contents" not in tool("pdftotext", str(write(tmp_path, "nh.pdf", pdf)), "-")
 
 

@@ -55,6 +55,7 @@ DEFAULT_LABELS: dict[str, dict[str, str]] = {
     "en": {
         "page_format": "Page {page} of {pages}",
         "contents": "Table of Contents",
+        "tables": "List of Tables",
         "section": "CTD section",
         "product": "Product",
         "sponsor": "Sponsor",
@@ -66,6 +67,7 @@ DEFAULT_LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "page_format": "第 {page} 页 共 {pages} 页",
         "contents": "目录",
+        "tables": "表格目录",
         "section": "CTD 章节",
         "product": "产品",
         "sponsor": "申请人",
@@ -90,6 +92,7 @@ class _State:
     footnote_labels: dict[str, str] = field(default_factory=dict)
     footnotes: dict[str, list[dt.Block]] = field(default_factory=dict)
     used_anchors: set[str] = field(default_factory=set)
+    heading_level: int = 0  # level of the last heading, in document order
 
     def emit(self, rule: str, message: str, hint: str | None = None) -> None:
         if self.diagnostics is not None:
@@ -196,8 +199,10 @@ def document_data(
         "footer-left": meta.product,
         "title-rows": [r for r in title_rows if r[1]],
         "fonts": {"body": body_fonts, "mono": list(fonts.mono)},
+        "list-of-tables": any(t.caption for t in doc.tables()),
         "labels": {
             "contents": labels["contents"],
+            "tables": labels["tables"],
             "page-pre": pre,
             "page-mid": mid,
             "page-post": post,
@@ -316,7 +321,9 @@ def _block(b: dt.Block, state: _State, labels: dict[str, str]) -> dict[str, Any]
         c = _inlines(b.children, state, labels)
         if b.numbered:
             c = [b.numbered + " "] + c
-        return {"k": "h", "level": min(max(b.level, 1), 4), "c": c, "anchor": _anchor(b.anchor, state)}
+        level = min(max(b.level, 1), 4)
+        state.heading_level = level
+        return {"k": "h", "level": level, "c": c, "anchor": _anchor(b.anchor, state)}
     if isinstance(b, dt.Paragraph):
         return {"k": "p", "c": _inlines(b.children, state, labels), "style": b.style}
     if isinstance(b, dt.ListBlock):
@@ -332,6 +339,10 @@ def _block(b: dt.Block, state: _State, labels: dict[str, str]) -> dict[str, Any]
             "header": [[_cell(c, state, labels) for c in row] for row in b.header],
             "rows": [[_cell(c, state, labels) for c in row] for row in b.rows],
             "caption": _inlines(b.caption, state, labels) if b.caption else None,
+            # Captioned tables get a bookmark one level below the heading they sit under (FDA PDF
+            # specifications: bookmarks and links for tables and figures).
+            "caption-text": dt.plain_text(b.caption).strip() or None,
+            "bookmark-level": state.heading_level + 1,
             "anchor": _anchor(b.anchor, state),
             "widths": list(b.widths) if b.widths and len(b.widths) == b.ncols else None,
             "ncols": max(1, b.ncols),
