@@ -371,3 +371,14 @@ def test_study_report_synopsis_of_every_study(env, dossier, lang, region):
         assert [parse_number(plain(r[1])) for r in doses] == pytest.approx([d.value for d in s.dose_levels], rel=1e-2)
         if s.noael:
             assert str(sci(s.noael.value)) in text
+
+
+@pytest.mark.parametrize("lang,region", LANGS)
+@pytest.mark.parametrize("name,table", [("m3/33-literature-references.md.j2", "tbl-33-literature"), ("m4/43-literature-references.md.j2", "tbl-43-literature")])
+def test_literature_reference_lists_every_reference(env, dossier, lang, region, name, table):
+    md = render(env, dossier, name, lang, region)
+    rows = table_rows(md, table)
+    refs = sorted(dossier.literature, key=lambda r: r.id)
+    assert refs, "the example dossier has no literature"
+    assert [plain(r[2]) for r in rows] == [r.title for r in refs]
+    assert [int(plain(r[4])) for r in rows] == [r.year for r in refs]
