@@ -253,3 +253,25 @@ def test_deep_module5_paths_stay_within_limits(tmp_path):
     assert len([p for p in paths if p.startswith("m5/")]) == 4  # 3 reports + the STF
     assert all(len(p) <= 150 and all(len(part) <= 64 for part in p.split("/")) for p in paths)
     assert len(set(paths)) == len(paths)
+
+
+def test_byte_identical_across_processes(tmp_path):
+    """Same input in two interpreter runs with different hash seeds -> identical sequence bytes."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[2]);"
+        "from pathlib import Path; from ectd_support import *;"
+        "from indbuilder.ectd import assemble_sequence;"
+        "out = Path(sys.argv[1]); assemble_sequence(nmpa_files() + fda_files()[5:], nmpa_envelope(), out, STANDARDS,"
+        " history_dir=out)"
+    )
+    trees = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"run{seed}" / "CXSL2600001"
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        subprocess.run([sys.executable, "-c", script, str(out), str(Path(__file__).parent)], check=True, env=env)
+        trees.append({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert trees[0] == trees[1] and len(trees[0]) > 20
