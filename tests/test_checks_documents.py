@@ -252,3 +252,15 @@ def test_body_without_qos_document(fda_outline):
     diags = findings(run(FIXTURE, [region], families=["completeness"]), "completeness.qos-body-match")
     assert [d.message for d in diags] == ["fda: 3.2.P has content (3.2.P.1) but the QOS has no 2.3.P summary"]
     assert str(diags[0].location) == "templates/m3-2-p-1-description-and-composition-of-the-drug-product.md.j2"
+
+
+def test_reference_list_keeps_original_language():
+    """A Chinese reference list cites English publications: only its title and headings must be Chinese."""
+    fda, nmpa = good_docs()
+    refs = make("m2-7-5-literature-references", "参考文献", lang="zh", region="nmpa", headings=["2.7.5 参考文献"],
+                paras=["Dominici M, et al. Minimal criteria for defining multipotent mesenchymal stromal cells. Cytotherapy. 2006;8:315-317."])
+    assert findings(run(FIXTURE, regions(fda, nmpa + [refs])), "china.zh-rendition") == []
+    english = make("m2-7-5-literature-references", "References", lang="zh", region="nmpa", headings=["2.7.5 References"],
+                   paras=["Dominici M, et al. Cytotherapy. 2006;8:315-317."])
+    hits = findings(run(FIXTURE, regions(fda, nmpa + [english])), "china.zh-rendition")
+    assert [d.message for d in hits] == ["NMPA document 1.x References is not in Chinese (lang zh, 0% Chinese characters among letters)"]

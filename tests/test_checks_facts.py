@@ -170,7 +170,9 @@ SCENARIOS = [
     ("isct", "cgt.isct-phenotype", [Edit(SPEC, 'limit: {kind: min, min: 95, unit: "%"}', 'limit: {kind: min, min: 90, unit: "%"}'),
                                     Edit(SPEC, '{en: "≥ 95 %", zh: "≥ 95 %"}', '{en: "≥ 90 %", zh: "≥ 90 %"}')],
      "identity test T-CD73 (Identity: CD73 positive) accepts ≥ 90 %; ISCT minimal criteria require ≥ 95 %", At(SPEC, "min: 90")),
-    ("zh-missing", "china.zh-rendition", [Edit(ZH, "id: intro\n", "id: intro-zh\n"), Edit(ZH, "translation_of: intro\n", "")],
+    ("zh-missing-shared", "china.zh-rendition",
+     [Edit(ZH, "id: intro\n", "id: intro-zh\n"), Edit(ZH, "translation_of: intro\n", ""),
+      Edit(EN, "node: m1-20-general-investigational-plan-for-initial-ind\n", "regions: [fda, nmpa]\n")],
      "narrative 'intro' (content/narratives/intro.en.md) has no Chinese rendition", At(EN, "---")),
     ("pair-version", "china.translation-pair", [Edit(ZH, 'version: "1.0"', 'version: "0.9"')],
      "narrative 'intro': the zh rendition content/narratives/intro.zh.md is version 0.9, the English source content/narratives/intro.en.md is version 1.0",
@@ -236,6 +238,15 @@ def test_rule_fires(tmp_path, name, rule, edits, message, at):
     assert matching, f"no {rule} message contains {message!r}: {[d.message for d in hits]}"
     loc = matching[0].location
     assert loc is not None and loc.path == at.path and loc.line == at.line(root), matching[0].format()
+
+
+def test_fda_only_narrative_needs_no_chinese(tmp_path):
+    """An English narrative placed at an FDA-only node (Form FDA 1571) has no Chinese rendition to check."""
+    root = copy_project(FIXTURE, tmp_path / "project")
+    (root / "content/narratives/form-1571.en.md").write_text(
+        "---\nid: form-1571\nlang: en\nnode: form:fdaft1\n---\nForm FDA 1571 entries.\n", encoding="utf-8"
+    )
+    assert findings(run(root), "china.zh-rendition") == []
 
 
 def test_every_fact_rule_family_is_exercised():

@@ -16,7 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..diagnostics import Diagnostics, Location
+from ..doctree import plain_text
 from ..model.common import Text
+from ..outline import load_outline
 from ..rules import define
 from .context import CheckContext
 from .support import rendered, where
@@ -107,7 +109,12 @@ def chinese_share(text: str) -> float:
 def _documents(ctx: CheckContext, diags: Diagnostics) -> None:
     for rd in rendered(ctx, "nmpa"):
         meta = rd.doc.meta
-        share = chinese_share(rd.text)
+        if "literature-references" in meta.element:
+            # a reference list cites publications in their original language: its title and headings are Chinese
+            structure = [meta.title] + [plain_text(h.children) for h in rd.doc.headings()]
+            share = chinese_share(" ".join(structure))
+        else:
+            share = chinese_share(rd.text)
         if meta.lang != "zh" or share < 0.2:
             diags.emit(
                 "china.zh-rendition",
@@ -121,8 +128,11 @@ def _pairs(ctx: CheckContext, diags: Diagnostics) -> None:
     narratives = ctx.dossier.narratives
     en = {n.id: n for n in narratives if n.lang == "en"}
     zh = {n.id: n for n in narratives if n.lang == "zh"}
+    nmpa_outline = _nmpa_outline(ctx)
     for nid, n in sorted(en.items()):
         z = zh.get(nid)
+        if z is None and not _used_by_nmpa(n, nmpa_outline):
+            continue
         if z is None:
             diags.emit(
                 "china.zh-rendition",
@@ -161,6 +171,26 @@ def _pairs(ctx: CheckContext, diags: Diagnostics) -> None:
                 f"narrative {z.path} has id '{nid}' but translates '{target}'; a translation pair shares one id",
                 _front_key(ctx.config.root, z, "id"),
             )
+
+
+def _nmpa_outline(ctx: CheckContext):
+    """The NMPA outline of this check (the planned one, else the packaged one)."""
+    region = ctx.region("nmpa")
+    if region is not None and region.outline is not None:
+        return region.outline
+    return load_outline("nmpa")
+
+
+def _used_by_nmpa(n, outline) -> bool:
+    """Whether an English narrative is used by NMPA documents (so it needs a zh rendition).
+
+    A narrative is region-specific when its front matter says ``regions`` or its ``node`` exists only in
+    another region's outline (e.g. ``form:fdaft1``, Form FDA 1571); otherwise it is shared.
+    """
+    regions = n.meta.get("regions")
+    if isinstance(regions, list):
+        return "nmpa" in regions
+    return n.node is None or n.node in outline
 
 
 def _front_key(root: Path, n, key: str) -> Location:

@@ -97,8 +97,12 @@ def _code_pattern(code: str) -> re.Pattern | None:
 
 def _names_product(value: str, product, lang: str) -> bool:
     """``value`` is the product's name or short name, the code, or one of the names with the code."""
-    names = {normalize(product.name.get(lang)), normalize(product.short_name.get(lang)), ""}
-    rest = normalize(re.sub(r"[()（）\[\]]", " ", value.replace(product.code, " "))).strip(" -–—,:;")
+
+    def bare(text: str) -> str:  # the text without the code and brackets
+        return normalize(re.sub(r"[()（）\[\]]", " ", text.replace(product.code, " "))).strip(" -–—,:;")
+
+    names = {bare(product.name.get(lang)), bare(product.short_name.get(lang)), ""}
+    rest = bare(value)
     return rest in names and bool(rest or product.code in value)
 
 
