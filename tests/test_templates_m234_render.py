@@ -382,3 +382,25 @@ def test_literature_reference_lists_every_reference(env, dossier, lang, region, 
     assert refs, "the example dossier has no literature"
     assert [plain(r[2]) for r in rows] == [r.title for r in refs]
     assert [int(plain(r[4])) for r in rows] == [r.year for r in refs]
+
+
+@pytest.mark.parametrize("lang,region", LANGS)
+def test_stability_data_tables_hold_every_result(env, dossier, lang, region):
+    md = render(env, dossier, "m3/32p83-stability-data.md.j2", lang, region)
+    tests = {t.id: t for t in dossier.specification.tests}
+    assert dossier.stability
+    for st in dossier.stability:
+        rows = table_rows(md, f"tbl-p83-{st.id}")
+        expected = [(lot, tid) for lot in st.lots for tid in st.tests if tid in tests]
+        assert [(plain(r[0]), plain(r[1])) for r in rows] == [(lot, tests[t].name.get(lang)) for lot, t in expected]
+        for row, (lot, tid) in zip(rows, expected):
+            cells = [plain(c) for c in row[3:]]
+            assert len(cells) == len(st.timepoints)
+            for cell, tp in zip(cells, st.timepoints):
+                v = tp.results.get(lot, {}).get(tid)
+                if v is None:
+                    assert cell == "—"
+                elif isinstance(v, str):
+                    assert cell and (lang == "zh" or cell == v)
+                else:
+                    assert math.isclose(parse_number(cell), v, rel_tol=5e-3), (st.id, lot, tid, cell, v)
