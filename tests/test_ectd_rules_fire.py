@@ -212,3 +212,16 @@ def test_envelope_change_across_sequences(tmp_path):
     diags = _build(tmp_path, with_data(fda_files("0001"), "qos", pdf("qos 2")), env)
     assert [d.message for d in diags if d.rule == "ectd.envelope-changed"] == [
         "application-number is '654321', was '123456' in 0000"]
+
+
+def test_stf_title_and_file_tag_checks(tmp_path):
+    assert errors(_build(tmp_path)) == []
+    seq = tmp_path / "0000"
+    stf = next(seq.rglob("stf-tox-001.xml"))
+    data = stf.read_bytes()
+    data = data.replace(b"<title>28-Day Repeat-Dose Toxicity Study in Rats</title>\n      <file-tag",
+                        b"<title>Another title</title>\n      <file-tag")
+    data = data.replace(b'name="pre-clinical-study-report"', b'name="made-up-tag"')
+    stf.write_bytes(data)
+    diags = validate_sequence(seq, STANDARDS)
+    assert "ectd.stf-title" in rules(diags) and "ectd.stf-file-tag" in rules(diags)

@@ -17,11 +17,12 @@ from ..diagnostics import Diagnostics, Location
 from . import rules as _rules  # noqa: F401
 from .backbone import LeafEntry, StfDoc, cn_regional_xml, index_xml, stf_xml, us_regional_xml, xml_clean
 from .layout import M1_ICH, Chain, Item, Standards, form_chain, in_stf_scope, load_standards, place_files
+from .codelists import stf_file_tags
 from .lifecycle import REGIONAL, LeafState, check_sequence_number, read_history
 from .model import Envelope, SubmissionFile
 from .naming import Namer, delete_id_for, leaf_id_for, slug
 from .schema import parse_xml
-from .standards import by_name, copy_util, locate
+from .standards import copy_util
 
 
 # Documents that belong to one sequence are always 'new': cover letters (NMPA validation rule 4.1.14; FDA
@@ -59,17 +60,6 @@ def _chain_for_state(prev: LeafState, st: Standards, env: Envelope) -> Chain:
         return form_chain(prev.element[5:], env.fda.application_type)
     structure = st.ich if prev.backbone == "index.xml" else st.regional
     return tuple((el, attrs.get(el, ())) for el in structure.chain(prev.element))
-
-
-def _file_tag_realms(standards: Path) -> dict[str, str]:
-    """file-tag value -> realm (``ich``/``us``...) from the ICH STF ``valid-values.xml``."""
-    p = locate(standards, by_name("valid-values.xml"))
-    if p is None:
-        return {}
-    tree = parse_xml(p, Location(p.name), Diagnostics())
-    if tree is None:
-        return {}
-    return {v.get("value"): v.get("realm") for ft in tree.getroot().iter("file-tag") for v in ft.iter("valid-value")}
 
 
 def _stf_canonical(source: Path | bytes, at: str) -> tuple | None:
@@ -170,7 +160,7 @@ def assemble_sequence(files: list[SubmissionFile], envelope: Envelope, out_dir: 
             ops.append(op)
 
     # 4. study tagging files, one per study and heading, rewritten when the study's documents change
-    realms = _file_tag_realms(standards)
+    realms = stf_file_tags(standards)
     changed_ids = {o.leaf_id for o in ops if o.item is not None}
     groups: dict[tuple, list[Item]] = {}
     for item in items:

@@ -38,3 +38,11 @@ def cn_dependencies(standards: Path) -> set[tuple[str, str, str]] | None:
                 for sqt in rat.iterfind("code"):
                     out.add((apt.get("name"), rat.get("name"), sqt.get("name")))
     return out
+
+
+def stf_file_tags(standards: Path) -> dict[str, str]:
+    """STF file-tag value -> realm (``ich``, ``us`` ...) from ICH ``valid-values.xml`` (empty if not installed)."""
+    tree = _tree(standards, "valid-values.xml")
+    if tree is None:
+        return {}
+    return {v.get("value"): v.get("realm") for ft in tree.getroot().iter("file-tag") for v in ft.iter("valid-value")}

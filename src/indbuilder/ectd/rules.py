@@ -133,6 +133,8 @@ define("ectd.fda-form-type", "warning", "A form-type code is not one we can conf
 define("ectd.stf-missing", "error", "A study report in 4.2.x or 5.3.1-5.3.5 has no study tagging file",
        "", "FDA TCG v1.8 §2.8; NMPA 5.17")
 define("ectd.stf-reference", "error", "A study tagging file references a leaf that does not exist", "", "NMPA 5.x")
+define("ectd.stf-title", "warning", "An STF doc-content title differs from the leaf title it tags", "",
+       "FDA eCTD validation criteria 1950/1952 (STF title vs leaf title)")
 define("ectd.stf-file-tag", "warning", "An STF file-tag is not an ICH/regional valid value", "",
        "ICH STF v2.2 valid-values.xml")
 define("ectd.cn-code", "error", "An NMPA envelope code is not in its controlled vocabulary", "", "NMPA 4.2.x")

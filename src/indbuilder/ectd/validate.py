@@ -20,7 +20,7 @@ import yaml
 
 from ..diagnostics import Diagnostics, Location
 from . import rules as _rules  # noqa: F401
-from .codelists import cn_codes, cn_dependencies, fda_codes
+from .codelists import cn_codes, cn_dependencies, fda_codes, stf_file_tags
 from .layout import STF_SCOPES
 from .lifecycle import HEADING_ATTRS, REGIONAL, SEQ_RE, XML_LANG, _local, existing_sequences, read_history, leaf_context, marker_path, resolve_target
 from .naming import MAX_PATH, is_compliant_file_name, is_compliant_folder_name
@@ -278,6 +278,7 @@ class _Validator:
     def _check_stf(self, region: str | None) -> None:
         covered: set[str] = set()
         dtd = None
+        valid_tags = stf_file_tags(self.standards)
         for l in self.leaves:
             if not l.target or not self._is_stf(l.target) or not (self.path / l.target).is_file():
                 continue
@@ -291,14 +292,26 @@ class _Validator:
                 href = dc.get(f"{{{XLINK_W3}}}href") or ""
                 seq_rel, _, frag = resolve_target(self.seq, l.target, href).partition("#")
                 if seq_rel == f"{self.seq}/index.xml":
-                    ids = {x.leaf_id for x in self.leaves if x.backbone == "index.xml"}
+                    titles = {x.leaf_id: x.title for x in self.leaves if x.backbone == "index.xml"}
                 elif seq_rel.split("/", 1)[0] < self.seq:
-                    ids = set((self._target_ids(seq_rel) or {}).keys())
+                    titles = {k: next((c.text or "" for c in e if _local(c.tag) == "title"), "")
+                              for k, e in (self._target_ids(seq_rel) or {}).items()}
                 else:
-                    ids = set()
-                if frag not in ids:
+                    titles = {}
+                if frag not in titles:
                     self.emit("ectd.stf-reference", f"STF doc-content {href!r} points at no leaf", l.target,
                               dc.sourceline)
+                elif dc.findtext("title") is not None and dc.findtext("title") != titles[frag]:
+                    self.emit("ectd.stf-title", f"STF doc-content title {dc.findtext('title')!r} differs from the "
+                              f"leaf title {titles[frag]!r}", l.target, dc.sourceline)
+                tags = [t.get("name") for t in dc.iter("file-tag")]
+                if not tags:
+                    self.emit("ectd.stf-file-tag", f"STF doc-content {href!r} has no file-tag", l.target,
+                              dc.sourceline)
+                for tag in tags:
+                    if valid_tags and tag not in valid_tags:
+                        self.emit("ectd.stf-file-tag", f"file-tag {tag!r} is not in valid-values.xml", l.target,
+                                  dc.sourceline)
                 covered.add(frag)
         for l in self.leaves:
             if l.backbone != "index.xml" or l.operation == "delete" or not l.section.startswith(STF_SCOPES):
