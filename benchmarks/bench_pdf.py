@@ -5,7 +5,7 @@
 Renders N synthetic documents (each with ROWS table rows, several headings, lists and footnotes)
 through :func:`indbuilder.writers.pdf.write_pdf`, then compiles the very same typst template and
 inputs with ``typst.compile`` alone. The difference is the pipeline overhead: building the JSON
-data, the second typeset for long documents (table of contents) and the pypdf finishing step.
+data, reading anchor positions back from typst and the pypdf finishing step.
 """
 
 from __future__ import annotations
@@ -48,11 +48,8 @@ def main(n: int = 20, rows: int = 40) -> None:
     pages = sum(page_count(write_pdf(doc)) for doc in docs)
     t_pipeline = time.perf_counter() - t0
 
-    # The same typst sources: constant template + final inputs (with the TOC where the writer added one).
-    sources = []
-    for doc in docs:
-        toc = doc.meta.toc or page_count(write_pdf(doc)) > 5
-        sources.append(typst_inputs(doc, toc=toc))
+    # The same typst sources: the constant template and each document's inputs.
+    sources = [typst_inputs(doc) for doc in docs]
     fonts = font_setup("en").fonts
     t0 = time.perf_counter()
     for inputs in sources:

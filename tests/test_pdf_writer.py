@@ -163,6 +163,12 @@ def test_internal_link_and_named_destinations(en_pdf):
     assert {"intro", "results"} <= set(reader.named_destinations)
 
 
+def test_long_document_layout_converges():
+    diags = Diagnostics()
+    render_pdf(sample_document("en", "fda", rows=250), diags)
+    assert "pdf.render-warning" not in {x.rule for x in diags}
+
+
 def test_long_document_gets_hyperlinked_toc(long_pdf, en_pdf):
     long_pages = len(PdfReader(long_pdf).pages)
     assert long_pages > TOC_PAGE_THRESHOLD

@@ -89,11 +89,18 @@ def typst_source() -> bytes:
     return _TEMPLATE.read_bytes()
 
 
-def typst_inputs(doc: Document, *, toc: bool, diagnostics: Diagnostics | None = None,
+def typst_inputs(doc: Document, *, toc: bool | str | None = None, diagnostics: Diagnostics | None = None,
                  location: Location | None = None) -> dict[str, str]:
-    """The ``sys_inputs`` for the template: the document as one JSON string."""
+    """The ``sys_inputs`` for the template: the document as one JSON string.
+
+    ``toc`` defaults to the document's choice: always with ``meta.toc``, otherwise ``"auto"``
+    (above :data:`TOC_PAGE_THRESHOLD` pages, when there are headings to list).
+    """
+    if toc is None:
+        toc = True if doc.meta.toc else ("auto" if next(doc.headings(), None) is not None else False)
     fonts = font_setup(doc.meta.lang, needs_cjk=has_cjk(all_text(doc)))
-    data = document_data(doc, fonts, toc=toc, diagnostics=diagnostics, location=location)
+    data = document_data(doc, fonts, toc=toc, toc_pages=TOC_PAGE_THRESHOLD, diagnostics=diagnostics,
+                         location=location)
     return {_INPUT_KEY: json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))}
 
 
@@ -109,10 +116,9 @@ _ANCHOR_POSITIONS = (
 
 @dataclass(frozen=True)
 class Typeset:
-    """One typst run: the PDF, its page count and the positions of anchored tables."""
+    """One typst run: the PDF and the positions of anchored tables."""
 
     pdf: bytes
-    pages: int
     anchors: dict[str, AnchorPosition]
 
 
@@ -130,7 +136,6 @@ def _typeset(doc: Document, inputs: dict[str, str], standard: str = PDF_STANDARD
         )
         pdf, warnings = compiler.compile_with_warnings(pdf_standards=standard, timestamp=ts, pdf_tags=True)
         # eval reuses the memoized layout of the compile above: it costs well under a millisecond.
-        pages = json.loads(compiler.eval("query(<indbuilder-end>).first().location().page()", format="json"))
         found = json.loads(compiler.eval(_ANCHOR_POSITIONS, format="json"))
     except (typst.TypstError, RuntimeError) as exc:  # only on writer bugs
         detail = getattr(exc, "message", str(exc))
@@ -142,7 +147,7 @@ def _typeset(doc: Document, inputs: dict[str, str], standard: str = PDF_STANDARD
     anchors = {
         label: AnchorPosition(pos["page"] - 1, _pt(pos["x"]), _pt(pos["y"])) for label, pos in found
     }
-    return Typeset(pdf, int(pages), anchors)
+    return Typeset(pdf, anchors)
 
 
 def _pt(length: str) -> float:
@@ -166,12 +171,8 @@ def render_pdf(doc: Document, diagnostics: Diagnostics | None = None,
     """
     if standard not in PDF_STANDARDS:
         raise ValueError(f"unsupported PDF standard {standard!r}; use one of {', '.join(PDF_STANDARDS)}")
-    toc = bool(doc.meta.toc)
-    inputs = typst_inputs(doc, toc=toc, diagnostics=diagnostics, location=location)
+    inputs = typst_inputs(doc, diagnostics=diagnostics, location=location)
     result = _typeset(doc, inputs, standard, diagnostics, location)
-    if not toc and result.pages > TOC_PAGE_THRESHOLD and next(doc.headings(), None) is not None:
-        # Long document: typeset again with a hyperlinked table of contents (of its headings).
-        result = _typeset(doc, typst_inputs(doc, toc=True), standard, diagnostics, location)
     return finish_pdf(result.pdf, result.anchors)
 
 

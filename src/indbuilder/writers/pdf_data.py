@@ -140,11 +140,16 @@ def document_data(
     doc: dt.Document,
     fonts: FontSetup,
     *,
-    toc: bool,
+    toc: bool | str,
+    toc_pages: int = 5,
     diagnostics: Diagnostics | None = None,
     location: Location | None = None,
 ) -> dict[str, Any]:
-    """The JSON-ready data for the template: ``{"meta": {...}, "blocks": [...]}``."""
+    """The JSON-ready data for the template: ``{"meta": {...}, "blocks": [...]}``.
+
+    ``toc`` is True, False or ``"auto"`` (a table of contents when the document has more than
+    ``toc_pages`` pages).
+    """
     meta = doc.meta
     state = _State(anchors=set(), location=location, diagnostics=diagnostics, footnotes=doc.footnotes)
     # First pass: which anchors exist (headings and tables), reporting duplicates.
@@ -193,6 +198,7 @@ def document_data(
         "keywords": [k for k in (meta.ctd_section, meta.element) if k],
         "disclaimer": meta.disclaimer or None,
         "toc": toc,
+        "toc-pages": toc_pages,
         "title-bookmark": next(doc.headings(), None) is None,
         "header-left": header_left,
         "header-right": version,
