@@ -161,7 +161,11 @@ def install_standards(from_dir: Path | None, cache: Path | None = None) -> Diagn
 
 
 def copy_util(seq_dir: Path, standards: Path, region: str, with_stf: bool, diags: Diagnostics) -> None:
-    """Copy the region's util files byte for byte into ``seq_dir/util``; missing or mismatching -> error."""
+    """Copy the region's util files byte for byte into ``seq_dir/util``; missing or mismatching -> error.
+
+    Files without a published checksum are listed in one ``ectd.standard-unverified`` warning.
+    """
+    unverified: list[StandardFile] = []
     for entry in util_files(region, with_stf):
         src = locate(standards, entry)
         where = Location(f"{seq_dir.name}/{entry.util_path}")
@@ -171,8 +175,16 @@ def copy_util(seq_dir: Path, standards: Path, region: str, with_stf: bool, diags
                        where, hint=INSTALL_HINT)
             continue
         data = src.read_bytes()
-        if not verify(entry, data, where, diags, warn_unverified=True):
+        if not verify(entry, data, where, diags, warn_unverified=False):
             continue
+        if not entry.published_md5:
+            unverified.append(entry)
         dest = seq_dir / entry.util_path
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
+    if unverified:
+        origins = sorted({e.origin for e in unverified})
+        diags.emit("ectd.standard-unverified",
+                   f"no published checksum is known for {', '.join(e.name for e in unverified)}; "
+                   f"verify them against the {' / '.join(origins)} before submitting",
+                   Location(f"{seq_dir.name}/util"))
