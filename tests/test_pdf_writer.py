@@ -354,3 +354,18 @@ def test_localized_labels_override(tmp_path):
     text = tool("pdftotext", str(write(tmp_path, "de.pdf", write_pdf(doc))), "-")
     assert "Seite 1 von 1" in text and "Produkt" in text
     assert "Page 1 of" not in text
+
+
+@pytest.mark.parametrize("region,width,height", [("fda", 612.0, 792.0), ("nmpa", 595.28, 841.89)])
+def test_text_respects_margins_and_header_footer_zone(tmp_path, region, width, height):
+    """pdftotext -bbox: body text at least 3/4 inch from the left, header/footer text at least
+    3/8 inch from every edge (FDA PDF specifications), with a two-line header (disclaimer)."""
+    doc = sample_document("en", region, rows=60, disclaimer="Illustrative data - not for regulatory use")
+    pdf = write(tmp_path, f"{region}.pdf", write_pdf(doc))
+    words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', tool("pdftotext", "-bbox", str(pdf), "-"))
+    boxes = [tuple(map(float, w)) for w in words]
+    assert len(boxes) > 100
+    assert min(b[0] for b in boxes) >= 54  # 3/4 inch
+    assert min(b[1] for b in boxes) >= 27  # 3/8 inch from the top
+    assert max(b[2] for b in boxes) <= width - 27
+    assert max(b[3] for b in boxes) <= height - 27
