@@ -3,8 +3,8 @@
 Pipeline: :func:`~indbuilder.writers.pdf_data.document_data` turns the tree into JSON, the constant
 template ``pdf_template.typ`` reads it from ``sys.inputs`` (so author text can never become typst
 markup), typst compiles it (PDF 1.7, tagged, fonts subset-embedded, bookmarks for every heading),
-and :func:`~indbuilder.writers.pdf_postprocess.finish_pdf` sets the bookmarks-panel initial view and
-turns relative links into GoToR actions.
+and :func:`~indbuilder.writers.pdf_postprocess.finish_pdf` sets the bookmarks-panel initial view,
+turns relative links into GoToR actions and names the table anchors as destinations.
 
 Requirements implemented (FDA "Portable Document Format (PDF) Specifications" v4.x; NMPA eCTD
 validation criteria chapter 6): PDF 1.4-1.7, no security, no JavaScript, no attachments, embedded
@@ -77,6 +77,7 @@ PDF_STANDARD = "1.7"
 PDF_STANDARDS = ("1.7", "a-2b")
 
 _INPUT_KEY = "indbuilder-doc"
+_TEMPLATE = Path(__file__).with_name("pdf_template.typ")
 
 
 class PdfRenderError(RuntimeError):
@@ -103,8 +104,6 @@ def typst_inputs(doc: Document, *, toc: bool | str | None = None, diagnostics: D
                          location=location)
     return {_INPUT_KEY: json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))}
 
-
-_TEMPLATE = Path(__file__).with_name("pdf_template.typ")
 
 # Where each labelled table/figure landed: typst makes named destinations for labelled headings
 # only, so finish_pdf adds them for tables (targets of links from other documents).
