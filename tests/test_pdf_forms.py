@@ -91,3 +91,20 @@ def test_resolve_mapping_without_template_and_list_index():
     result = resolve_mapping("Address: sponsor.addresses.1\nNope: sponsor.addresses.7\n", FACTS, diags)
     assert result == {"Address": "Boston"}
     assert [x.rule for x in diags] == ["pdf.form-unknown-fact"]
+
+
+def test_hybrid_xfa_and_usage_rights_are_removed_when_filling():
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    w = PdfWriter(clone_from=PdfReader(io.BytesIO(fillable_pdf())))
+    w.root_object["/AcroForm"][NameObject("/XFA")] = ArrayObject([TextStringObject("template"), TextStringObject("<xdp/>")])
+    w.root_object[NameObject("/Perms")] = DictionaryObject({NameObject("/UR3"): DictionaryObject()})
+    buf = io.BytesIO()
+    w.write(buf)
+    hybrid = buf.getvalue()
+    assert "/XFA" in PdfReader(io.BytesIO(hybrid)).trailer["/Root"]["/AcroForm"]
+    filled = PdfReader(io.BytesIO(fill_form(hybrid, {"SponsorName": "Acme"})))
+    root = filled.trailer["/Root"]
+    assert "/XFA" not in root["/AcroForm"] and "/Perms" not in root
+    assert filled.get_fields()["SponsorName"]["/V"] == "Acme"

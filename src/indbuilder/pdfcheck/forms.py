@@ -11,7 +11,8 @@ A mapping file says which fact goes into which AcroForm field::
 :func:`resolve_mapping` turns it into ``{field: text}`` (reporting unknown fields and fact paths
 as diagnostics at their line in the mapping file) and :func:`fill_form` writes the values into
 the form with pypdf. The FDA forms are exempt from the "no security" rule, but the filled form
-must stay fillable, so we only set values and ``/NeedAppearances`` (viewers redraw the fields).
+must stay fillable, so we only set values and ``/NeedAppearances`` (viewers redraw the fields) and drop the XFA copy
+of the form and the usage-rights signature, which would contradict the new values.
 """
 
 from __future__ import annotations
@@ -257,9 +258,26 @@ def fill_form(template_pdf: Path | bytes, mapping: dict[str, str]) -> bytes:
                 field_dict[NameObject("/V")] = state
                 annot[NameObject("/AS")] = state
     writer.set_need_appearances_writer(True)
+    _drop_stale_form_layers(writer)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _drop_stale_form_layers(writer: PdfWriter) -> None:
+    """Remove what would contradict or reject the values we just set.
+
+    - ``/XFA``: hybrid (XFA + AcroForm) forms keep a second copy of the data that XFA-aware
+      viewers show instead of the AcroForm values; without it every viewer shows the AcroForm.
+    - ``/Perms`` (usage-rights signature, /UR3): it signs the unfilled form, so after filling
+      Adobe Reader would report the document as changed and disable its features.
+    """
+    acro = writer.root_object.get("/AcroForm")
+    acro = acro.get_object() if acro is not None else None
+    if isinstance(acro, DictionaryObject) and "/XFA" in acro:
+        del acro["/XFA"]
+    if "/Perms" in writer.root_object:
+        del writer.root_object["/Perms"]
 
 
 def _qualified_name(field_dict: DictionaryObject) -> str:
