@@ -19,7 +19,7 @@ from lxml import etree
 from indbuilder.outline import FillKind, OutlineError, Status, load_outline
 
 # Standards folder: $INDBUILDER_STANDARDS (the configured cache) or the team's reference copy.
-_STANDARD_DIRS = [Path(p) for p in (os.environ.get("INDBUILDER_STANDARDS"), "/work/shared/reference/ectd") if p]
+_STANDARD_DIRS = [Path(p) for p in (os.environ.get("INDBUILDER_STANDARDS"), str(Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "ectd")) if p]
 
 
 def standard_file(name: str) -> Path:

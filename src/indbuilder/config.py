@@ -119,14 +119,14 @@ class ProjectConfig:
 
 
 def default_standards_cache() -> Path:
-    """Per-user cache of verified standard files (``indbuilder standards install`` fills it)."""
+    """The standards folder when indbuilder.yaml names none: ``$INDBUILDER_STANDARDS`` if set, else the
+    per-user cache that ``indbuilder standards install`` fills."""
     import os
 
-    base = os.environ.get("INDBUILDER_STANDARDS") or ""
-    if base:
-        return Path(base)
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "indbuilder" / "standards"
+    from .ectd.standards import default_cache
+
+    override = os.environ.get("INDBUILDER_STANDARDS")
+    return Path(override) if override else default_cache()
 
 
 def load_config(root: Path) -> tuple[ProjectConfig | None, list[Diagnostic]]:

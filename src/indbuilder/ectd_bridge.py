@@ -15,7 +15,7 @@ from .ectd import (
     StudyInfo,
     SubmissionFile,
 )
-from .ectd.layout import plan_layout
+from .ectd.layout import in_stf_scope, plan_layout
 from .outline import PlannedDocument
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,12 +102,20 @@ def submission_file(project: "Project", pd: PlannedDocument, title: str, lang: s
     )
 
 
+def goes_into_sequence(pd: PlannedDocument) -> bool:
+    """Whether a planned document becomes an eCTD leaf.
+
+    NMPA eCTD rule 5.17: every leaf in 4.2 and 5.3.1-5.3.5 must be tagged by a study tagging file,
+    and a 不适用 statement is no study. Those headings stay empty (an eCTD heading without leaves
+    is omitted) and the statement stays in the DOCX review set.
+    """
+    return not (pd.kind == "not-applicable" and in_stf_scope(pd.node))
+
+
 def document_paths(project: "Project", region: str, planned: list[PlannedDocument]) -> dict[str, str]:
     """The path of every planned document inside the sequence folder (so links can be relative)."""
     lang = "zh" if region == "nmpa" else "en"
-    files = [submission_file(project, pd, pd.title or pd.doc_id, lang, b"") for pd in planned]
-    diags = Diagnostics()
-    try:
-        return plan_layout(files, envelope(project, region), project.config.standards_dir(), diags)
-    except Exception:  # layout needs the standards; without them links fall back to same-folder names
-        return {pd.doc_id: f"{pd.doc_id}.pdf" for pd in planned}
+    files = [submission_file(project, pd, pd.title or pd.doc_id, lang, b"") for pd in planned if goes_into_sequence(pd)]
+    # Placement problems (unknown nodes, missing standards) are reported again, with the full
+    # context, when the sequence is assembled; here only the paths matter.
+    return plan_layout(files, envelope(project, region), project.config.standards_dir(), Diagnostics())

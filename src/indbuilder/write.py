@@ -8,13 +8,14 @@ Layout of one region's output folder::
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .diagnostics import Diagnostics, Location
+from .diagnostics import Diagnostic, Diagnostics, Location
 from .ectd import assemble_sequence
-from .ectd_bridge import envelope, submission_file
-from .pdfcheck import check_pdf
+from .ectd_bridge import envelope, goes_into_sequence, submission_file
+from .pdfcheck import check_pdf, run_pdfcheck
 from .writers import write as write_format
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def write_region(project: "Project", rb: "RegionBuild", dest: Path, diags: Diagnostics, pdf: bool = True) -> None:
     """Write DOCX review copies and, with ``pdf``, the PDFs and the eCTD sequence of one region."""
-    from .writers.pdf import PdfRenderError
+    from .writers.pdf import PdfRenderError, render_pdf
     from .writers.pdf_fonts import MissingFontError
 
     formats = project.config.settings.formats
@@ -41,6 +42,8 @@ def write_region(project: "Project", rb: "RegionBuild", dest: Path, diags: Diagn
     with project.timings.stage("write-pdf"):
         for rd in rb.docs:
             where = Location(rd.source) if rd.source else None
+            if not goes_into_sequence(rd.planned):
+                continue
             if rd.document is None:  # a user-supplied PDF: checked against the same PDF rules
                 if rd.attachment is None or not rd.attachment.is_file():
                     continue
@@ -49,7 +52,7 @@ def write_region(project: "Project", rb: "RegionBuild", dest: Path, diags: Diagn
                 title = rd.planned.title or rd.planned.doc_id
             else:
                 try:
-                    data = write_format("pdf", rd.document, diags)
+                    data = render_pdf(rd.document, diags, where)
                 except MissingFontError as exc:
                     diags.emit("pdf.font-missing", str(exc), where)
                     return
@@ -63,6 +66,24 @@ def write_region(project: "Project", rb: "RegionBuild", dest: Path, diags: Diagn
         history = project.config.history_dir / rb.region
         out = dest / "ectd" / env.application_number
         out.mkdir(parents=True, exist_ok=True)
-        diags.extend(
-            assemble_sequence(files, env, out, project.config.standards_dir(), history if history.is_dir() else None).items
-        )
+        found = assemble_sequence(files, env, out, project.config.standards_dir(), history if history.is_dir() else None)
+        # Findings name paths inside the application folder ("0000/index.xml"); show where that
+        # folder will be after publishing, so the two regions' findings can be told apart.
+        published = f"{project.config.settings.output}/{rb.region}/ectd/{env.application_number}"
+        diags.extend(_under(d, published) for d in found)
+    with project.timings.stage("pdfcheck"):
+        # Every PDF of the finished sequence against the FDA/NMPA PDF rules, including the
+        # links between files, which can only be followed once the folder exists.
+        sequence = out / env.sequence
+        if sequence.is_dir():
+            diags.extend(_under(d, published, strip=str(out)) for d in run_pdfcheck([sequence]))
+
+
+def _under(diag: Diagnostic, prefix: str, strip: str | None = None) -> Diagnostic:
+    """``diag`` with its location shown below ``prefix`` (after removing the staging folder ``strip``)."""
+    if diag.location is None:
+        return diag
+    path = diag.location.path
+    if strip and path.startswith(strip):
+        path = path[len(strip) :].lstrip("/")
+    return replace(diag, location=replace(diag.location, path=f"{prefix}/{path}"))
