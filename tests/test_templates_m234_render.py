@@ -404,3 +404,37 @@ def test_stability_data_tables_hold_every_result(env, dossier, lang, region):
                     assert cell and (lang == "zh" or cell == v)
                 else:
                     assert math.isclose(parse_number(cell), v, rel_tol=5e-3), (st.id, lot, tid, cell, v)
+
+
+_GLUED_HEADING = re.compile(r"[^\s#{\\]#{1,3} \S")  # "text# Heading": a block tag ate the blank line
+_GLUED_SENTENCE = re.compile(r"[a-z0-9)]\.(?=[A-Z][a-z]{2})")  # "criteria.The": a block tag ate the space
+_GLUED_TABLE = re.compile(r"^[^|\n][^\n]*\|-{3}", re.M)  # a table delimiter row not at the start of a line
+
+
+def layout_problems(md: str, lang: str) -> list[str]:
+    text = plain(md)
+    found = [m.group(0) for m in _GLUED_HEADING.finditer(md)] + [m.group(0) for m in _GLUED_TABLE.finditer(md)]
+    if lang == "en":
+        found += [text[max(0, m.start() - 20) : m.end() + 10] for m in _GLUED_SENTENCE.finditer(text)]
+    return found
+
+
+def test_layout_detector_fires_on_glued_blocks():
+    assert layout_problems("All good.The next", "en")
+    assert layout_problems("段落# 标题", "zh")
+    assert layout_problems("Table text| a |\n|---|", "en") == [] and layout_problems("text |---|", "en")
+    assert layout_problems("# Title\n\nAll good. The next (Ph. Eur.) e.g. 2.6.7\n\n| a |\n|---|\n", "en") == []
+
+
+@pytest.mark.parametrize("lang,region", LANGS)
+def test_rendered_documents_keep_their_block_layout(env, dossier, lang, region):
+    bad = {}
+    for reg, tmpl, each, node_id in outline_template_nodes():
+        if reg != region:
+            continue
+        records = [s for s in dossier.studies if s.ich_node == node_id] if each == "studies" else [None]
+        for rec in records:
+            problems = layout_problems(render(env, dossier, tmpl, lang, region, record=rec), lang)
+            if problems:
+                bad[tmpl] = problems
+    assert not bad, bad
