@@ -382,3 +382,20 @@ def test_heading_inside_list_item_is_bold_text_still_linkable_and_not_in_toc():
     marks = {b.get(f"{{{W}}}name") for b in body.iter(f"{{{W}}}bookmarkStart")}
     links = {h.get(f"{{{W}}}anchor") for h in body.iter(f"{{{W}}}hyperlink")}
     assert "listed" in marks and links <= marks
+
+
+def test_column_widths_follow_content_when_not_given():
+    long = "a free-text comment that needs much more room than the lot number"
+    table = dt.Table(
+        header=[[dt.Cell(dt.text("Lot")), dt.Cell(dt.text("Comment"))]],
+        rows=[[dt.Cell(dt.text("L-1")), dt.Cell(dt.text(long))], [dt.Cell(dt.text("both"), colspan=2)]],
+    )
+    d = open_docx(_write(dt.Document(full_document().meta, [table])))
+    grid = [int(g.get(f"{{{W}}}w")) for g in d.tables[0]._tbl.tblGrid.findall("w:gridCol", NS)]
+    assert sum(grid) == 12240 - 2 * 1440
+    assert grid[1] > 5 * grid[0]  # 4 vs 30 characters of need
+    # wide (CJK) text needs about twice the room of the same number of Latin letters
+    zh = dt.Table(header=[[dt.Cell(dt.text("批号")), dt.Cell(dt.text("ABCD"))]], rows=[])
+    d = open_docx(_write(dt.Document(full_document().meta, [zh])))
+    grid = [int(g.get(f"{{{W}}}w")) for g in d.tables[0]._tbl.tblGrid.findall("w:gridCol", NS)]
+    assert grid[0] == grid[1]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 
 import docx
@@ -203,6 +204,25 @@ class _State:
     taken: set[str] = field(default_factory=set)
     next_bookmark_id: int = 0
     footnotes: dict[str, _Footnote] = field(default_factory=dict)
+
+
+def _display_width(text: str) -> int:
+    """Rough column need of ``text``: CJK (wide) characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _auto_widths(rows: list[list[dt.Cell]], ncols: int) -> list[float]:
+    """Relative column widths from the content when the table gives none: each column gets its
+    longest single-column cell text, bounded to 4..30 characters, so a short "Lot" column does
+    not take as much room as a free-text "Comments" column."""
+    need = [4] * ncols
+    for cells in rows:
+        col = 0
+        for cell in cells:
+            if cell.colspan == 1 and col < ncols:
+                need[col] = max(need[col], min(30, _display_width(dt.plain_text(cell.children))))
+            col += max(1, cell.colspan)
+    return [float(n) for n in need]
 
 
 def _headings_in_lists(blocks: list[dt.Block], inside: bool = False) -> set[int]:
@@ -600,7 +620,8 @@ class _Builder:
         total = self.page.text_width - indent
         rel = list(block.widths or [])
         if len(rel) != ncols or any(w <= 0 for w in rel):
-            rel = [1.0] * ncols
+            # the first 200 rows are a fair sample of a long, homogeneous table
+            rel = _auto_widths([r for _, r in rows[:200]], ncols)
         scale = total / sum(rel)
         widths = [int(w * scale) for w in rel]
         widths[-1] += total - sum(widths)
