@@ -399,3 +399,17 @@ def test_column_widths_follow_content_when_not_given():
     d = open_docx(_write(dt.Document(full_document().meta, [zh])))
     grid = [int(g.get(f"{{{W}}}w")) for g in d.tables[0]._tbl.tblGrid.findall("w:gridCol", NS)]
     assert grid[0] == grid[1]
+
+
+def test_auto_widths_keep_unbreakable_words_whole():
+    essay = " ".join(["word"] * 200)
+    table = dt.Table(
+        header=[[dt.Cell(dt.text("Lot")), dt.Cell(dt.text("Date of manufacture")), dt.Cell(dt.text("Notes"))]],
+        rows=[[dt.Cell(dt.text("MCT-ENG-2401")), dt.Cell(dt.text("05 November 2024")), dt.Cell(dt.text(essay))]],
+    )
+    d = open_docx(_write(dt.Document(full_document().meta, [table])))
+    grid = [int(g.get(f"{{{W}}}w")) for g in d.tables[0]._tbl.tblGrid.findall("w:gridCol", NS)]
+    assert sum(grid) == 12240 - 2 * 1440
+    assert grid[0] >= 12 * 120 + 216  # "MCT-ENG-2401" on one line
+    assert grid[1] >= 11 * 120 + 216  # "manufacture"
+    assert grid[2] > grid[0] + grid[1]  # the free text takes the rest
