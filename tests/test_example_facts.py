@@ -276,3 +276,27 @@ def test_dangling_organisation_is_found(dossier):
     broken = Broken()
     broken.process = dossier.process.model_copy(update={"site": "org-nowhere"})
     assert reference_problems(broken) == ["process.site: unknown organisation org-nowhere"]
+
+
+def test_narratives_and_not_applicable_declarations_name_outline_nodes(dossier):
+    """Every narrative fills a node of its region's outline; every N/A declaration names a node."""
+    from indbuilder.outline import load_outline
+
+    outlines = {}
+    for region in ("fda", "nmpa"):
+        o = load_outline(region)
+        outlines[region] = o[0] if isinstance(o, tuple) else o
+
+    def known(region: str, node: str) -> bool:
+        o = outlines[region]
+        if node.startswith("form:"):
+            return any(node[5:] == f.code for n in o.walk() for f in n.forms)
+        return node in o
+
+    region_of = {"en": "fda", "zh": "nmpa"}
+    assert dossier.narratives
+    bad = [n.path for n in dossier.narratives if n.node and not known(region_of[n.lang], n.node)]
+    assert bad == []
+    bad_na = [(d.node, r) for d in dossier.not_applicable for r in d.regions if not known(r, d.node)]
+    assert bad_na == []
+    assert not known("fda", "form:fdaft999") and not known("nmpa", "m9-no-such-node")
