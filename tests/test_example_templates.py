@@ -33,7 +33,9 @@ EXTRA = [
     ("fda", "m1/us/form-1572-data.md.j2"),
     ("fda", "m1/us/form-3674-data.md.j2"),
     ("fda", "m1/us/141-letter-of-authorization.md.j2"),
+    ("fda", "m1/us/1121-pre-ind-correspondence.md.j2"),
     ("nmpa", "m1/cn/12-application-form-data.md.j2"),
+    ("nmpa", "m1/cn/163-meeting-correspondence.md.j2"),
 ]
 
 _ESC = re.compile(r"\\([!-/:-@\[-`{-~])")
