@@ -8,7 +8,6 @@ on good ones.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 import re
@@ -19,11 +18,13 @@ from typing import Any
 import pytest
 import yaml
 
+from indbuilder.config import load_config
 from indbuilder.diagnostics import Diagnostics
 from indbuilder.loader import load_content
-from indbuilder.model.dossier import LIST_SECTIONS, SECTIONS, Dossier
+from indbuilder.model.dossier import Dossier
 from indbuilder.render import TemplateEnv
 from indbuilder.render.filters import sci, unit
+from indbuilder.sources import template_context
 
 REPO = Path(__file__).resolve().parents[1]
 # The project whose facts are rendered: the example dossier at the repository root by default.
@@ -51,25 +52,17 @@ def env() -> TemplateEnv:
 
 
 def context(d: Dossier, lang: str, region: str, record: Any = None, node: Any = None) -> dict[str, Any]:
-    """The template context of the pipeline contract (docs/CONTRACTS.md, h_common_content)."""
-    ctx: dict[str, Any] = {k: getattr(d, k) for k in SECTIONS}
-    ctx["idx"] = {
-        k: d.index(k) for k in LIST_SECTIONS if all(hasattr(r, "id") for r in d.records(k))
-    }
+    """The template context the pipeline builds (``indbuilder.sources.template_context``) plus the
+    per-document keys (``lang``, ``region``, ``node``, ``record``)."""
+    config, problems = load_config(ROOT)
+    assert config is not None, [p.format() for p in problems]
 
     def narrative(narrative_id: str) -> str:
         n = d.narrative(narrative_id, lang)
         return n.body if n else ""
 
-    ctx.update(
-        lang=lang,
-        region=region,
-        node=node or SimpleNamespace(number="", title=""),
-        record=record,
-        submission_date=dt.date(2026, 12, 1),
-        sequence="0000",
-        narrative=narrative,
-    )
+    ctx = template_context(config, d, region, narrative)
+    ctx.update(lang=lang, region=region, node=node or SimpleNamespace(id="", number="", title=""), record=record)
     return ctx
 
 
