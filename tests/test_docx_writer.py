@@ -413,3 +413,17 @@ def test_auto_widths_keep_unbreakable_words_whole():
     assert grid[0] >= 12 * 120 + 216  # "MCT-ENG-2401" on one line
     assert grid[1] >= 11 * 120 + 216  # "manufacture"
     assert grid[2] > grid[0] + grid[1]  # the free text takes the rest
+
+
+def test_review_links_point_to_sibling_docx_and_bookmark():
+    from indbuilder.writers.docx import DocxOptions
+
+    doc = full_document()
+    data = write_docx(doc, options=DocxOptions(review_links=True))
+    targets = {r["Target"] for r in rels(data) if r["Type"].endswith("/hyperlink")}
+    assert "../32p83/stability-data.docx#lot_a" in targets  # anchor 'lot-a' -> bookmark 'lot_a'
+    assert "stability-protocol.docx" in targets
+    assert "https://www.fda.gov/media/71582/download" in targets  # URLs untouched
+    # default: the submission's links, unchanged
+    targets = {r["Target"] for r in rels(write_docx(doc)) if r["Type"].endswith("/hyperlink")}
+    assert "../32p83/stability-data.pdf#lot-a" in targets

@@ -126,9 +126,16 @@ RULES: dict[str, Rule] = {
 
 @dataclass(frozen=True)
 class DocxOptions:
-    """Writer settings that are not part of the document itself."""
+    """Writer settings that are not part of the document itself.
+
+    ``review_links``: the DOCX files are review copies laid out in the same relative tree as the
+    sequence's PDFs (``<region>/docx/<eCTD path>.docx``); links to ``*.pdf`` documents then point
+    to the sibling ``*.docx`` instead, with ``#anchor`` turned into the Word bookmark name this
+    writer gives that anchor. Off by default: links stay exactly as in the submission.
+    """
 
     fonts: Fonts = DEFAULT_FONTS
+    review_links: bool = False
 
 
 def write_docx(
@@ -149,9 +156,12 @@ class DocxWriter:
     name = "docx"
     extension = ".docx"
 
+    def __init__(self, options: DocxOptions | None = None) -> None:
+        self.options = options or DocxOptions()
+
     def write(self, doc: dt.Document, diags: Diagnostics | None = None) -> bytes:
         """See :func:`write_docx`."""
-        return write_docx(doc, diags)
+        return write_docx(doc, diags, self.options)
 
 
 # ---------------------------------------------------------------- internals
@@ -408,7 +418,11 @@ class _Builder:
                     f"{self._where}: link target {href!r} is not a relative path",
                     hint="write the path relative to this document, e.g. ../32p8/stability.pdf",
                 )
-            target = href + (f"#{link.anchor}" if link.anchor else "")
+            anchor = link.anchor
+            if self.options.review_links and href.lower().endswith(".pdf"):
+                href = href[: -len(".pdf")] + ".docx"
+                anchor = ox.bookmark_name(anchor, set()) if anchor else None
+            target = href + (f"#{anchor}" if anchor else "")
             r_id = self.part.relate_to(target, RT.HYPERLINK, is_external=True)
             target_el = ox.hyperlink(parent, r_id=r_id)
         elif link.url:
