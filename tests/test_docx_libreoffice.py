@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import subprocess
 
+import pypdf
+
 from docx_support import HOSTILE, full_document
 
 from indbuilder.writers.docx import write_docx
@@ -57,3 +59,27 @@ def test_libreoffice_converts_and_pdf_shows_the_content(tmp_path):
     assert "612 x 792" in info  # Letter for an FDA document
     # footer fields were computed by LibreOffice: "Page 2 of N" on the second page
     assert f"Page 2 of {pages}" in text
+    # LibreOffice read the structure, not just the text: headings became PDF outline entries,
+    # bookmark links became in-document destinations, relative links stayed relative.
+    reader = pypdf.PdfReader(str(pdf))
+
+    def titles(items) -> list[str]:
+        out = []
+        for item in items:
+            out.extend(titles(item) if isinstance(item, list) else [item.title])
+        return out
+
+    outline = titles(reader.outline)
+    assert "3.2.P.8.1 Stability Summary" in outline and "Level four" in outline
+    uris, internal = [], 0
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            a = annot.get_object()
+            action = a.get("/A")
+            if action is not None and action.get("/S") == "/URI":
+                uris.append(action["/URI"])
+            elif a.get("/Dest") is not None or (action is not None and action.get("/S") == "/GoTo"):
+                internal += 1
+    assert "../32p83/stability-data.pdf#lot-a" in uris
+    assert "stability-protocol.pdf" in uris
+    assert internal >= 1 + 5  # the "Table 1" link and the five TOC entries
