@@ -9,7 +9,6 @@ on good ones.
 from __future__ import annotations
 
 import math
-import os
 import re
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,8 +26,7 @@ from indbuilder.render.filters import sci, unit
 from indbuilder.sources import template_context
 
 REPO = Path(__file__).resolve().parents[1]
-# The project whose facts are rendered: the example dossier at the repository root by default.
-ROOT = Path(os.environ.get("INDBUILDER_M234_ROOT", REPO))
+ROOT = REPO  # the example project (indbuilder.yaml, content/) lives at the repository root
 TEMPLATES = REPO / "templates" / "ectd"
 OUTLINES = REPO / "src" / "indbuilder" / "outline" / "data"
 LANGS = [("en", "fda"), ("zh", "nmpa")]
