@@ -181,13 +181,23 @@ def test_product_name_outlier_in_a_region():
 
 
 def test_sources_keyed_by_planned_doc_id():
-    """The pipeline keys sources by planned doc id; the plan's documents at the element resolve it."""
-    doc = make(LABELS, "Investigational Drug Labeling")
-    planned = SimpleNamespace(doc_id="labels-en", title="Investigational Drug Labeling")
-    plan = SimpleNamespace(nodes={LABELS: SimpleNamespace(documents=(planned,))})
-    region = RegionResult("fda", "en", None, plan, [doc], {"labels-en": "templates/ectd/m1/us/labels.md.j2"})
-    assert str(source_of(region, doc)) == "templates/ectd/m1/us/labels.md.j2"
-    assert source_of(RegionResult("fda", "en", None, None, [doc], {}), doc) is None
+    """The pipeline keys sources by planned doc id; documents pair with the plan in sources order."""
+    from indbuilder.checks.support import RenderedDoc, is_protocol_doc, rendered
+
+    el = PROTOCOL
+    names = ["study-protocol", "study-consent-form", "study-investigators"]
+    docs = [make(el, "Patient PK and Initial Tolerability Study Reports") for _ in names]
+    planned = [SimpleNamespace(doc_id=n, node=el, kind="template", template=f"m5/{n}.md.j2", narrative=None, title=None) for n in names]
+    plan = SimpleNamespace(nodes={el: SimpleNamespace(documents=tuple(planned))})
+    region = RegionResult("fda", "en", None, plan, docs, {n: f"m5/{n}.md.j2" for n in names})
+    assert [str(source_of(region, d)) for d in docs] == [f"m5/{n}.md.j2" for n in names]
+    ctx = SimpleNamespace(regions=[region])
+    assert [is_protocol_doc(rd, "TST-101-001") for rd in rendered(ctx)] == [True, False, False]
+    # not pairable (a document missing): fall back to the first planned document at the element
+    short = RegionResult("fda", "en", None, plan, docs[:2], region.sources)
+    assert str(source_of(short, docs[1])) == "m5/study-protocol.md.j2"
+    assert RenderedDoc(short, docs[1], None).planned is None
+    assert source_of(RegionResult("fda", "en", None, None, [docs[0]], {}), docs[0]) is None
 
 
 def test_document_text_reads_tables_and_headings():

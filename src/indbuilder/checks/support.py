@@ -95,11 +95,12 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True)
 class RenderedDoc:
-    """A rendered document with its region and the place its text comes from."""
+    """A rendered document with its region, the place its text comes from and its planned document."""
 
     region: RegionResult
     doc: Document
     location: Location | None
+    planned: Any = None  # indbuilder.outline.PlannedDocument when known
 
     @property
     def element(self) -> str:
@@ -114,13 +115,41 @@ class RenderedDoc:
         return document_text(self.doc)
 
 
+def planned_documents(region: RegionResult) -> dict[int, Any]:
+    """The planned document (``PlannedDocument``) of each rendered document, keyed by ``id(document)``.
+
+    ``RegionResult.documents`` lists the rendered documents in the order of ``RegionResult.sources``
+    (keyed by planned doc id, attachments included); the plan gives each doc id its node. The pairing is
+    used only when every paired document sits at its planned node, otherwise it is empty.
+    """
+    cached = _PLANNED.get(id(region))
+    if cached is not None and cached[0] is region:
+        return cached[1]
+    by_id: dict[str, Any] = {}
+    for node_plan in (getattr(region.plan, "nodes", None) or {}).values():
+        for pd in getattr(node_plan, "documents", ()):
+            by_id.setdefault(pd.doc_id, pd)
+    rendered_ids = [k for k in region.sources if k in by_id and getattr(by_id[k], "kind", None) != "attachment"]
+    pairs: dict[int, Any] = {}
+    if len(rendered_ids) == len(region.documents) and all(
+        getattr(by_id[k], "node", None) == doc.meta.element for k, doc in zip(rendered_ids, region.documents)
+    ):
+        pairs = {id(doc): by_id[k] for k, doc in zip(rendered_ids, region.documents)}
+    _PLANNED[id(region)] = (region, pairs)
+    return pairs
+
+
+_PLANNED: dict[int, tuple[RegionResult, dict[int, Any]]] = {}
+
+
 def source_of(region: RegionResult, doc: Document) -> Location | None:
     """The template or narrative a document was rendered from, as ``RegionResult.sources`` records it.
 
-    ``sources`` is keyed by the element (optionally followed by a doc id: ``<element>/<doc id>``) or by
-    the planned doc id; in the latter case the plan's documents at the element give the doc id (by title
-    when a node holds several documents).
+    ``sources`` is keyed by planned doc id (the pipeline) or by element (optionally ``<element>/<doc id>``).
     """
+    planned = planned_documents(region).get(id(doc))
+    if planned is not None and planned.doc_id in region.sources:
+        return Location(region.sources[planned.doc_id])
     element = doc.meta.element
     if element in region.sources:
         return Location(region.sources[element])
@@ -132,12 +161,16 @@ def source_of(region: RegionResult, doc: Document) -> Location | None:
             return Location(region.sources[key])
     if candidates:
         return Location(region.sources[candidates[0]])
-    # the pipeline keys sources by planned doc id: find the planned document(s) at this element
+    # keyed by planned doc id but not pairable: the plan's documents at this element
     nodes = getattr(region.plan, "nodes", None) or {}
-    node_plan = nodes.get(element)
-    planned = [pd for pd in getattr(node_plan, "documents", ()) if pd.doc_id in region.sources]
-    if planned:
-        best = next((pd for pd in planned if pd.title and pd.title == doc.meta.title), planned[0])
+    planned_here = [
+        pd
+        for node_id, node_plan in nodes.items()
+        for pd in getattr(node_plan, "documents", ())
+        if getattr(pd, "node", node_id) == element and pd.doc_id in region.sources
+    ]
+    if planned_here:
+        best = next((pd for pd in planned_here if pd.title and pd.title == doc.meta.title), planned_here[0])
         return Location(region.sources[best.doc_id])
     return None
 
@@ -147,8 +180,9 @@ def rendered(ctx: CheckContext, region: str | None = None) -> Iterator[RenderedD
     for r in ctx.regions:
         if region is not None and r.region != region:
             continue
+        planned = planned_documents(r)
         for doc in r.documents:
-            yield RenderedDoc(r, doc, source_of(r, doc))
+            yield RenderedDoc(r, doc, source_of(r, doc), planned.get(id(doc)))
 
 
 def docs_at(ctx: CheckContext, elements: Iterable[str], region: str | None = None) -> list[RenderedDoc]:
@@ -202,5 +236,8 @@ def is_protocol_doc(d: RenderedDoc, protocol_number: str) -> bool:
         return True
     if not d.element.startswith("m5-3-"):
         return False
+    if d.planned is not None:
+        what = " ".join(str(getattr(d.planned, k, None) or "") for k in ("doc_id", "template", "narrative")).lower()
+        return "protocol" in what
     title = d.doc.meta.title.lower()
     return "protocol" in title or "方案" in title or protocol_number.lower() in title
