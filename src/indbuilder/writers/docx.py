@@ -18,7 +18,7 @@ What a reviewer gets:
 - byte-identical output for identical input (fixed core properties and zip entry metadata).
 
 Content problems found while writing are reported as :class:`~indbuilder.diagnostics.Diagnostic`
-(rule ids ``docx.*`` below), never raised.
+(rule ids ``docx.*``, see :mod:`.docx_rules`), never raised.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 
 import docx
@@ -39,9 +38,9 @@ from docx.shared import Twips
 
 from .. import doctree as dt
 from ..diagnostics import Diagnostics
-from ..rules import Rule, define
 from . import docx_ooxml as ox
 from .docx_labels import label_separator, labels_for
+from .docx_rules import RULES  # noqa: F401  (registers the docx.* rules; re-exported)
 from .docx_styles import (
     DEFAULT_FONTS,
     Fonts,
@@ -50,76 +49,7 @@ from .docx_styles import (
     font_table_xml,
     page_setup_for,
 )
-
-# ---------------------------------------------------------------- rules
-
-#: The rules this writer emits (registered at import time), by id.
-RULES: dict[str, Rule] = {
-    r.id: r
-    for r in (
-    define(
-        "docx.anchor-missing", "warning",
-        "An internal link points to an anchor that no heading or table of the document defines.",
-        "The link is written as plain text. Fix the anchor name or add the anchor to the target "
-        "heading/table.",
-        "FDA Portable Document Format (PDF) Specifications v4.x: 'Ensure that all hypertext links "
-        "... remain active'",
-    ),
-    define(
-        "docx.anchor-duplicate", "warning",
-        "Two headings/tables use the same anchor; only the first one receives the bookmark.",
-        "Links to the anchor go to its first occurrence, which is probably not what every author meant.",
-        "FDA Portable Document Format (PDF) Specifications v4.x (hypertext links remain active)",
-    ),
-    define(
-        "docx.link-no-target", "warning",
-        "A link has neither an anchor, a relative href nor a URL.",
-        "It is written as plain text.",
-    ),
-    define(
-        "docx.href-not-relative", "error",
-        "A link to another document of the sequence is not a relative path.",
-        "Links between documents of an eCTD sequence must be relative so they survive copying the "
-        "sequence folder (no drive letters, no leading '/', no backslashes, no URL scheme).",
-        "NMPA eCTD technical specification, PDF rules 6.2/6.9 (relative links) and 3.12 (relative "
-        "paths with '/' only)",
-    ),
-    define(
-        "docx.footnote-missing", "error",
-        "A footnote reference names a footnote the document does not define.",
-        "The reference is printed as its label in brackets so a reviewer can find it.",
-    ),
-    define(
-        "docx.footnote-unused", "warning",
-        "A footnote is defined but never referenced; it is not printed.",
-    ),
-    define(
-        "docx.footnote-nested", "warning",
-        "A footnote refers to a footnote that the body never referenced (Word has no nested footnotes).",
-        "The reference is printed as its label in brackets.",
-    ),
-    define(
-        "docx.invalid-char", "warning",
-        "Text contains a control character that XML (and therefore DOCX) cannot store; it was removed.",
-        "Usually a paste artefact (e.g. U+000B vertical tab from Word, U+0007 from Excel).",
-        "W3C XML 1.0, section 2.2 (Char production)",
-    ),
-    define(
-        "docx.table-ragged", "warning",
-        "A table row has a different number of columns than the table; the table was padded.",
-        "Rows are padded with empty cells to the widest row so no content is lost.",
-    ),
-    define(
-        "docx.table-empty", "warning",
-        "A table has no rows at all; only its caption (if any) is printed.",
-        "Word treats a table without rows as damaged content.",
-    ),
-    define(
-        "docx.meta-date", "warning",
-        "The document date is not an ISO date (YYYY-MM-DD); document properties use 2000-01-01.",
-    ),
-    )
-}
+from .docx_widths import auto_widths
 
 # ---------------------------------------------------------------- public API
 
@@ -214,47 +144,6 @@ class _State:
     taken: set[str] = field(default_factory=set)
     next_bookmark_id: int = 0
     footnotes: dict[str, _Footnote] = field(default_factory=dict)
-
-
-def _display_width(text: str) -> int:
-    """Rough column need of ``text`` in character cells: CJK (wide) characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
-
-
-# Runs that cannot break across lines: no white space, no wide (CJK) characters.
-_UNBREAKABLE = re.compile(r"[^\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]+")
-_CHAR_TWIPS = 120  # a generous average character of 10 pt "Table Text" (caps, digits)
-_CELL_PAD = 216  # left + right cell margins of Table Grid (108 twips each)
-
-
-def _auto_widths(rows: list[list[dt.Cell]], ncols: int, avail: int) -> list[float]:
-    """Column widths (twips) from the content when the table gives none, like a browser's auto
-    table layout: every column gets at least its longest unbreakable word (lot numbers,
-    dates), and the remaining room goes to the columns with the most text."""
-    lo = [3] * ncols
-    hi = [3] * ncols
-    for cells in rows:
-        col = 0
-        for cell in cells:
-            if cell.colspan == 1 and col < ncols:
-                text = dt.plain_text(cell.children)
-                words = _UNBREAKABLE.findall(text)
-                longest = max((len(w) for w in words), default=0)
-                if len(text) != sum(len(w) for w in words) and any(
-                    unicodedata.east_asian_width(c) in ("W", "F") for c in text
-                ):
-                    longest = max(longest, 2)
-                lo[col] = max(lo[col], min(longest, 25))
-                hi[col] = max(hi[col], _display_width(text))
-            col += max(1, cell.colspan)
-    mins = [n * _CHAR_TWIPS + _CELL_PAD for n in lo]
-    maxs = [n * _CHAR_TWIPS + _CELL_PAD for n in hi]
-    if sum(maxs) <= avail:
-        return [float(m) for m in maxs]  # everything fits on one line: scale up
-    if sum(mins) >= avail:
-        return [float(m) for m in mins]
-    share = (avail - sum(mins)) / (sum(maxs) - sum(mins))
-    return [mn + (mx - mn) * share for mn, mx in zip(mins, maxs)]
 
 
 def _headings_in_lists(blocks: list[dt.Block], inside: bool = False) -> set[int]:
@@ -657,7 +546,7 @@ class _Builder:
         rel = list(block.widths or [])
         if len(rel) != ncols or any(w <= 0 for w in rel):
             # the first 200 rows are a fair sample of a long, homogeneous table
-            rel = _auto_widths([r for _, r in rows[:200]], ncols, total)
+            rel = auto_widths([r for _, r in rows[:200]], ncols, total)
         scale = total / sum(rel)
         widths = [int(w * scale) for w in rel]
         widths[-1] += total - sum(widths)
