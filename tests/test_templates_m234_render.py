@@ -429,3 +429,21 @@ def test_rendered_documents_keep_their_block_layout(env, dossier, lang, region):
             if problems:
                 bad[tmpl] = problems
     assert not bad, bad
+
+
+@pytest.mark.parametrize("lang,region", LANGS)
+def test_qos_summarises_the_observed_range_of_every_test(env, dossier, lang, region):
+    md = render(env, dossier, "m2/23p-drug-product.md.j2", lang, region)
+    rows = table_rows(md, "tbl-23p-results")
+    tests = dossier.specification.tests
+    assert len(rows) == len(tests)
+    for row, test in zip(rows, tests):
+        assert plain(row[0]) == test.name.get(lang)
+        values = [b.results[test.id] for b in dossier.batches if test.id in b.results]
+        numbers = [v for v in values if not isinstance(v, str)]
+        cell = plain(row[2])
+        assert f"{len(values)}" in cell  # the number of lots
+        if numbers:
+            parts = cell.split("–")
+            assert math.isclose(parse_number(parts[0]), min(numbers), rel_tol=5e-3), (test.id, cell)
+            assert math.isclose(parse_number(parts[-1]), max(numbers), rel_tol=5e-3), (test.id, cell)
