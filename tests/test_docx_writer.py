@@ -339,6 +339,12 @@ def test_labels_from_meta_override_defaults():
     assert _visible(d.sections[0].footer.paragraphs[0]._p) == "p. 1/1"
 
 
+def test_current_word_layout_mode():
+    settings = part_xml(_write(full_document()), "word/settings.xml")
+    mode = settings.xpath("w:compat/w:compatSetting[@w:name='compatibilityMode']", namespaces=NS)
+    assert [m.get(f"{{{W}}}val") for m in mode] == ["15"]  # no "Compatibility Mode" banner
+
+
 def test_core_properties_from_metadata():
     d = open_docx(_write(full_document()))
     cp = d.core_properties

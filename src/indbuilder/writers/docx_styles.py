@@ -284,6 +284,10 @@ def apply_styles(document: DocxDocument, meta: DocMeta, fonts: Fonts, page: Page
 
     # Settings: theme font language must match (Word uses it to resolve any theme font left).
     settings = document.settings.element
+    # Word 2013+ layout rules; with the template's 14 Word opens the file in "Compatibility Mode".
+    for cs in settings.iter(qn("w:compatSetting")):
+        if cs.get(qn("w:name")) == "compatibilityMode":
+            cs.set(qn("w:val"), "15")
     tfl = settings.find(qn("w:themeFontLang"))
     if tfl is not None:
         tfl.set(qn("w:val"), lang)
