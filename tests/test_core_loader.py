@@ -50,7 +50,7 @@ STABILITY = """stability:
 def test_wrong_type_names_key_value_and_line(tmp_path):
     _, diags = load(tmp_path, {"cmc/stability.yaml": STABILITY})
     assert [d.format() for d in diags] == [
-        "content/cmc/stability.yaml:14:9: error [schema.type] 'time' must be a number, got 'ninety'"
+        "content/cmc/stability.yaml:14:9: error [schema.type] 'timepoints.time' must be a number, got 'ninety'"
     ]
 
 

@@ -53,10 +53,12 @@ def load_content(root: Path, content_dir: Path, diags: Diagnostics) -> Dossier:
     facts: dict[str, Any] = {}
     sources = SourceMap()
     defined_in: dict[str, Location] = {}
+    unreadable = False
     for path in fact_files:
         loaded = load_yaml(path, _display(path, root))
         diags.extend(loaded.diagnostics)
         if loaded.data is None:
+            unreadable = unreadable or bool(loaded.diagnostics)
             continue
         if not isinstance(loaded.data, dict):
             diags.add(_err("schema.type", "a fact file must be a mapping of section names", loaded.location()))
@@ -64,7 +66,8 @@ def load_content(root: Path, content_dir: Path, diags: Diagnostics) -> Dossier:
         for section, value in loaded.data.items():
             _load_section(section, value, loaded, facts, sources, defined_in, diags)
     for name, (_, required, what) in SECTIONS.items():
-        if required and name not in facts and name not in defined_in:
+        # A file that does not parse may well hold the section: its syntax error is the finding.
+        if required and not unreadable and name not in facts and name not in defined_in:
             diags.add(
                 _err(
                     "schema.missing-section",

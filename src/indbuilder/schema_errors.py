@@ -68,7 +68,7 @@ def diagnostics_from_validation(
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         path = base + loc
-        name = next((str(p) for p in reversed(loc) if isinstance(p, str)), str(base[-1]) if base else "value")
+        name = _field_name(base + loc)
         etype = err["type"]
         where = loaded.location(path)
         hint = None
@@ -102,6 +102,20 @@ def diagnostics_from_validation(
             message = f"'{name}': {msg}"
         out.append(Diagnostic(rule, Severity.ERROR, message, where, hint))
     return out
+
+
+# Field names too generic to tell a writer which fact is meant on their own.
+_GENERIC = {"value", "unit", "en", "zh", "min", "max", "time", "id", "name", "text", "kind", "type"}
+
+
+def _field_name(path: KeyPath) -> str:
+    """The offending key as a writer knows it: ``viability_percent``, or ``shelf_life.value``."""
+    keys = [str(p) for p in path if isinstance(p, str) and not p.startswith("function-")]
+    if not keys:
+        return "value"
+    if keys[-1] in _GENERIC and len(keys) > 1:
+        return f"{keys[-2]}.{keys[-1]}"
+    return keys[-1]
 
 
 def _describe(path: KeyPath) -> str:

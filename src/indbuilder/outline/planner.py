@@ -533,7 +533,8 @@ class _Planner:
             self.diags.emit(
                 rules.MISSING,
                 f"required section {self.label(node)} has no source: {' or '.join(expected)}{na_clause}",
-                None,
+                # point at the file that would fill it, so editors and CI annotations have a place
+                next((Location(f"templates/ectd/{f.template}") for f in node.fills if f.template), None),
                 hint=f"a Markdown narrative with front matter 'node: {node.id}' also fills it",
             )
             return NodePlan(node, NodeState.MISSING, expected=expected)
