@@ -34,3 +34,15 @@ def test_unknown_or_missing_writer_module_does_not_break_docx(monkeypatch):
     assert "odt" not in writers.available()
     assert "docx" in writers.available()
     assert writers.write("docx", full_document())[:2] == b"PK"
+
+
+def test_write_calls_writers_without_a_diags_parameter(monkeypatch):
+    class Plain:
+        name = "txt"
+        extension = ".txt"
+
+        def write(self, doc: dt.Document) -> bytes:
+            return doc.meta.title.encode()
+
+    monkeypatch.setitem(writers.WRITERS, "txt", Plain())
+    assert writers.write("txt", full_document(), Diagnostics()) == b"Stability Summary and Conclusion"
