@@ -51,10 +51,13 @@ def good_docs():
              paras=["A Phase 1 study in type 2 diabetes mellitus.", LABEL["en"][2], "See the Investigator's Brochure version 1.0 dated 1 May 2026."]),
         make("m3-2-p-5-1-specifications", "Specifications", tables=[spec_table([("Endotoxin", "≤ 5.0 EU/mL"), ("Viability", "≥ 70 %")])]),
         make("m3-2-p-8-1-stability-summary-and-conclusion", "Stability Summary", paras=[LABEL["en"][2]]),
+        make("form:fdaft1", "Form FDA 1571 - entries", paras=["Monitor: Mona Monitor, MD", "Safety: Sam Safety, MD"]),
         make("m1-1-forms", "Form FDA 1572 - Carol Principal, MD",
              paras=["Protocol TST-101-001", "Carol Principal, MD", "Boston Clinical Research Unit", "Boston Central IRB", "Dan Sub, MD"]),
     ]
     nmpa = [
+        make("cn-1-0", "说明函", lang="zh", region="nmpa", paras=["特斯细胞（TST-101）治疗2型糖尿病的临床试验申请，注册分类：治疗用生物制品1类。"]),
+        make("cn-1-3-4-2", "知情同意书样稿", lang="zh", region="nmpa", version="2.0", paras=["知情同意书 第2.0版，2026年4月15日。"]),
         make("cn-1-3-2-1", "研究药物包装标签", lang="zh", region="nmpa", paras=LABEL["zh"]),
         make("cn-1-3-4-3", "研究者手册", lang="zh", region="nmpa", version="1.0", paras=["适应症：2型糖尿病。", LABEL["zh"][2]]),
         make("m3-2-p-5-1-specifications", "质量标准", lang="zh", region="nmpa",
@@ -77,6 +80,7 @@ DOC_RULES = {
     "identity.product-name", "identity.sponsor-name", "identity.indication", "identity.phase",
     "completeness.label-statement", "cmc.spec-inconsistent", "cmc.storage-text", "protocol.1572-sites",
     "protocol.sample-size", "dates.ib-version", "dates.protocol-version", "dates.after-submission", "china.zh-rendition",
+    "protocol.1571-contacts", "china.cover-letter-facts", "completeness.empty-document", "dates.consent-version",
 }
 
 
@@ -146,6 +150,15 @@ CASES = [
      "dates.ib-version", "cites the Investigator's Brochure dated 2026-04-01; it is dated 2026-05-01"),
     ("protocol-meta", "fda", PROTOCOL, {"version": "1.0"}, "dates.protocol-version", "is version 1.0; protocol TST-101-001 is version 2.0"),
     ("doc-date", "fda", LABELS, {"date": "2026-07-01"}, "dates.after-submission", "is dated 2026-07-01, after the submission date 2026-06-30"),
+    ("1571-safety", "fda", "form:fdaft1", {"paras": ["Monitor: Mona Monitor, MD"]}, "protocol.1571-contacts",
+     "Form FDA 1571 - entries does not name Sam Safety, MD, the sponsor's 'safety' contact"),
+    ("cover-letter", "nmpa", "cn-1-0", {"paras": ["特斯细胞（TST-101）治疗2型糖尿病，注册分类：治疗用生物制品1类。"]}, "china.cover-letter-facts",
+     "说明函 说明函 does not state the application type (临床试验申请)"),
+    ("empty", "fda", "m3-2-p-8-1-stability-summary-and-conclusion", {"paras": [], "headings": ["3.2.P.8.1 Stability Summary"]},
+     "completeness.empty-document", "1.x Stability Summary (fda) has no content besides its title and headings"),
+    ("icf-meta", "nmpa", "cn-1-3-4-2", {"version": "1.0"}, "dates.consent-version", "is version 1.0; consent.version is 2.0"),
+    ("icf-cited", "nmpa", "cn-1-3-4-2", {"paras": ["知情同意书 第2.0版，2026年3月15日。"]}, "dates.consent-version",
+     "cites the informed consent form dated 2026-03-15; it is dated 2026-04-15"),
     ("zh-rendition", "nmpa", "cn-1-3-2-1", {"paras": ["Store frozen. Investigational use only. For autologous use."]}, "china.zh-rendition",
      "is not in Chinese"),
 ]

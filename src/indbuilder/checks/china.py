@@ -84,6 +84,20 @@ define(
     "(2020); ind-content.md §4.3, §5 J4.",
 )
 
+define(
+    "china.cover-letter-facts",
+    "error",
+    "The 说明函 (1.0) does not state the key facts of the application.",
+    """
+    The NMPA cover letter summarises the application: the product (name or code), the application type
+    (临床试验申请), the registration class (注册分类, e.g. 治疗用生物制品1类) and the reference of each
+    communication meeting with CDE. The registration class must fit the product type (a cell or gene therapy
+    is a 治疗用生物制品).
+    """,
+    "M4 模块一 1.0 说明函（主要对于本次申请关键信息的概括与说明）; 《生物制品注册分类及申报资料要求》(2020); "
+    "ind-content.md §4.3, §5 J2.",
+)
+
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"[A-Za-z]{2,}")
@@ -96,6 +110,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     _documents(ctx, diags)
     _pairs(ctx, diags)
     _envelope(ctx, diags)
+    _cover_letter(ctx, diags)
     _untranslated(ctx, diags)
 
 
@@ -324,3 +339,35 @@ def _untranslated(ctx: CheckContext, diags: Diagnostics) -> None:
 
     for section, value in ctx.dossier.facts.items():
         visit(value, (section,))
+
+
+def _cover_letter(ctx: CheckContext, diags: Diagnostics) -> None:
+    """J2: the 说明函 states product, application type, registration class and CDE meeting references."""
+    d = ctx.dossier
+    product, reg = d.product, d.regulatory
+    if product is None or reg is None:
+        return
+    cls = reg.nmpa.registration_class
+    if cls is not None and product.product_type != "small-molecule" and "生物制品" not in cls.zh:
+        diags.emit(
+            "china.cover-letter-facts",
+            f"regulatory.nmpa.registration_class '{cls.zh}' is not a 生物制品 class, but the product is a "
+            f"{product.product_type} (治疗用生物制品)",
+            where(ctx, "regulatory", "nmpa", "registration_class", "zh"),
+        )
+    wanted = [("the product", [product.code, product.name.zh, product.short_name.zh]), ("the application type", ["临床试验申请"])]
+    if cls is not None:
+        wanted.append(("the registration class", [cls.zh]))
+    wanted += [(f"meeting {m.id}", [m.reference]) for m in reg.meetings if m.agency == "nmpa"]
+    for rd in rendered(ctx, "nmpa"):
+        if rd.element != "cn-1-0":
+            continue
+        text = re.sub(r"\s+", "", rd.text)
+        missing = [f"{label} ({' / '.join(v for v in values if v)})" for label, values in wanted
+                   if not any(v and re.sub(r"\s+", "", v) in text for v in values)]
+        if missing:
+            diags.emit(
+                "china.cover-letter-facts",
+                f"说明函 {rd.doc.meta.title} does not state {'; '.join(missing)}",
+                rd.location,
+            )

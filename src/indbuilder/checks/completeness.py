@@ -15,7 +15,7 @@ from ..diagnostics import Diagnostics, Location
 from ..doctree import plain_text
 from ..rules import define
 from .context import CheckContext, RegionResult
-from .support import CN_LABELS, FDA_LABELS, docs_at, normalize, source_of, where
+from .support import CN_LABELS, FDA_LABELS, block_texts, docs_at, normalize, rendered, source_of, where
 from .traceability import SAFETY_CATEGORIES
 
 define(
@@ -67,6 +67,19 @@ define(
     "21 CFR 312.23(a)(7)(iv)(e); 21 CFR 25.31(e); ind-content.md §5 B3.",
 )
 
+define(
+    "completeness.empty-document",
+    "error",
+    "A rendered document has no content besides its title.",
+    """
+    A section counts as provided only if its document says something: a template whose conditions all
+    evaluate to nothing (or a narrative with an empty body) produces a document with a title only, which
+    would be filed as if the IND item were present.
+    """,
+    "21 CFR 312.23(a) (each item shall be submitted); NMPA 受理审查指南 2025 (不适用 with the reason, never an empty section); "
+    "ind-content.md §5 B1, B8.",
+)
+
 _PARTS = (("s", "drug-substance"), ("p", "drug-product"), ("a", "appendices"), ("r", "regional-information"))
 _QOS_HEADING = re.compile(r"^\s*2\.3\.([SPAR])\.(\d+)\b", re.I)
 _FILLED = {"filled", "not-applicable"}
@@ -79,6 +92,15 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     _labels(ctx, diags)
     for region in ctx.regions:
         _qos(ctx, region, diags)
+    for rd in rendered(ctx):
+        body = [t for t in block_texts(rd.doc) if t.strip()]
+        headings = {normalize(plain_text(h.children)) for h in rd.doc.headings()} | {normalize(rd.doc.meta.title)}
+        if all(normalize(t) in headings for t in body):
+            diags.emit(
+                "completeness.empty-document",
+                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) has no content besides its title and headings",
+                rd.location,
+            )
 
 
 def _glp(ctx: CheckContext, diags: Diagnostics) -> None:

@@ -30,6 +30,13 @@ define(
     "21 CFR 312.23(a)(5), 312.55; ind-content.md §5 D2.",
 )
 define(
+    "dates.consent-version",
+    "error",
+    "A document cites the informed consent form with a different version or date than the consent facts.",
+    "Citations of the ICF (protocol, cover letter, CN 1.3.4.2) give the version and date of the ICF filed.",
+    "21 CFR 50.25, 312.23(a)(6)(iii)(g); NMPA GCP (2020) 第二十四条; ind-content.md §5 D1, H7.",
+)
+define(
     "dates.after-submission",
     "error",
     "A fact or document is dated after the submission date.",
@@ -50,6 +57,7 @@ _DATE = re.compile(
     r"|(?P<zy>\d{4})\s*年\s*(?P<zm>\d{1,2})\s*月\s*(?P<zd>\d{1,2})\s*日"
 )
 _VERSION = re.compile(r"(?:\bversion\b|\bver\.|\bv\.?|版本号?[:：]?)\s*v?(\d+(?:\.\d+)*)|第\s*(\d+(?:\.\d+)*)\s*版", re.I)
+_ICF_NAMES = re.compile(r"informed consent form|\bICF\b|知情同意书", re.I)
 _IB_NAMES = re.compile(r"investigator['’]?s brochure|\bIB\b|研究者手册", re.I)
 _SENTENCE_END = re.compile(r"\n|。|；|;|\.\s")
 WINDOW = 60  # characters after a citation in which its version and date are looked for
@@ -145,7 +153,26 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                     f"regulatory.ib_version is {reg.ib_version}",
                     rd.location or where(ctx, "regulatory", "ib_version"),
                 )
+    if d.consent is not None:
+        _check_citations(ctx, diags, "dates.consent-version", "the informed consent form", _ICF_NAMES, d.consent.version, d.consent.date)
+        for rd in rendered(ctx):
+            if not _is_consent_doc(rd) or not rd.doc.meta.version or _same_version(rd.doc.meta.version, d.consent.version):
+                continue
+            diags.emit(
+                "dates.consent-version",
+                f"the informed consent form {rd.doc.meta.ctd_section} ({rd.region.region}) is version {rd.doc.meta.version}; "
+                f"consent.version is {d.consent.version}",
+                rd.location or where(ctx, "consent", "version"),
+            )
     _after_submission(ctx, diags)
+
+
+def _is_consent_doc(rd) -> bool:
+    """CN 1.3.4.2, or a Module 5 document planned from a consent-form template."""
+    if rd.element == "cn-1-3-4-2":
+        return True
+    what = " ".join(str(getattr(rd.planned, k, None) or "") for k in ("doc_id", "template", "narrative")).lower()
+    return rd.element.startswith("m5-") and "consent" in what
 
 
 def _after_submission(ctx: CheckContext, diags: Diagnostics) -> None:

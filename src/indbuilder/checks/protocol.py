@@ -73,6 +73,19 @@ define(
     "ICH M11 §3 (objectives and estimands); ICH E8(R1) §5.1; ind-content.md §5 H6.",
 )
 
+define(
+    "protocol.1571-contacts",
+    "error",
+    "The sponsor names no monitor or no safety reviewer, or Form FDA 1571 does not name them.",
+    """
+    Form FDA 1571 names the person responsible for monitoring the investigation (item for 21 CFR
+    312.23(a)(1)(vi)) and the person(s) responsible for reviewing and evaluating safety information
+    (312.23(a)(1)(vii)). The sponsor's contacts carry these roles (`monitor`, `safety`), and the rendered
+    Form 1571 data name exactly those people.
+    """,
+    "21 CFR 312.23(a)(1)(vi)-(vii); 21 CFR 312.32; ind-content.md §5 H4.",
+)
+
 _SUBJECTS = re.compile(
     r"(\d+)\s*(?:adult\s+)?(?:patients|subjects|participants)|(\d+)\s*(?:例|名)(?:受试者|患者|参与者)?|(?:受试者|患者)\s*(\d+)\s*(?:例|名)",
     re.I,
@@ -110,6 +123,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 f"{', '.join(f'{s.id} ({s.country})' for s in sites)})",
                 where(ctx, "sites"),
             )
+    _contacts_1571(ctx, diags)
     if p is None:
         return
     _forms_1572(ctx, diags)
@@ -213,3 +227,31 @@ def _forms_1572(ctx: CheckContext, diags: Diagnostics) -> None:
                     f"the 1572 of {pi.name.en} does not match site {s.id}: missing {', '.join(missing)}",
                     rd.location or where(ctx, "sites", s.id),
                 )
+
+
+def _contacts_1571(ctx: CheckContext, diags: Diagnostics) -> None:
+    """H4: the monitor and the safety reviewer exist and the Form 1571 data name them."""
+    sponsor = ctx.dossier.sponsor
+    if sponsor is None or "fda" not in ctx.config.settings.regions:
+        return
+    forms = [rd for rd in rendered(ctx, "fda") if rd.element == "form:fdaft1" or "1571" in rd.doc.meta.title]
+    for role, what in (("monitor", "monitoring the investigation (1571, 21 CFR 312.23(a)(1)(vi))"),
+                       ("safety", "reviewing safety information (1571, 21 CFR 312.23(a)(1)(vii))")):
+        people = [c for c in sponsor.contacts if c.role == role]
+        if not people:
+            diags.emit(
+                "protocol.1571-contacts",
+                f"no sponsor contact has role '{role}': the person responsible for {what} is not named "
+                f"(contacts: {', '.join(f'{c.name.en} ({c.role})' for c in sponsor.contacts)})",
+                where(ctx, "sponsor", "contacts"),
+            )
+            continue
+        for rd in forms:
+            text = normalize(rd.text)
+            for c in people:
+                if normalize(c.name.en) not in text:
+                    diags.emit(
+                        "protocol.1571-contacts",
+                        f"{rd.doc.meta.title} does not name {c.name.en}, the sponsor's '{role}' contact",
+                        rd.location or where(ctx, "sponsor", "contacts"),
+                    )
