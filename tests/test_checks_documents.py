@@ -26,6 +26,11 @@ LABEL = {
 }
 
 
+JUSTIFIED = ("Sterility, Mycoplasma, Endotoxin, Viability, Viable cell count, Identity: CD73 positive, "
+             "Identity: CD45 negative, Transgene expression identity, Potency: GLP-1 secretion, Potency: FGF21 secretion, "
+             "Vector copy number (VCN) and Replication-competent lentivirus (RCL) are justified below.")
+
+
 def make(element, title, lang="en", region="fda", paras=(), tables=(), headings=(), **meta):
     meta.setdefault("product", PRODUCT_EN if lang == "en" else PRODUCT_ZH)
     meta.setdefault("sponsor", SPONSOR[lang])
@@ -50,7 +55,10 @@ def good_docs():
         make("m5-3-3-2-patient-pk-and-initial-tolerability-study-reports", "Clinical Study Protocol TST-101-001", version="2.0",
              paras=["A Phase 1 study in type 2 diabetes mellitus.", LABEL["en"][2], "See the Investigator's Brochure version 1.0 dated 1 May 2026."]),
         make("m3-2-p-5-1-specifications", "Specifications", tables=[spec_table([("Endotoxin", "≤ 5.0 EU/mL"), ("Viability", "≥ 70 %")])]),
-        make("m3-2-p-8-1-stability-summary-and-conclusion", "Stability Summary", paras=[LABEL["en"][2]]),
+        make("m3-2-p-8-1-stability-summary-and-conclusion", "Stability Summary",
+             paras=[LABEL["en"][2], "A shelf life of 6 months is proposed; use within 4 hours after thaw."]),
+        make("m3-2-p-3-1-manufacturers", "Manufacturer(s)", paras=["Testo Manufacturing, 2 Plant Rd, Boston, MA"]),
+        make("m3-2-p-5-6-justification-of-specifications", "Justification of Specification(s)", paras=[JUSTIFIED]),
         make("form:fdaft1", "Form FDA 1571 - entries", paras=["Monitor: Mona Monitor, MD", "Safety: Sam Safety, MD"]),
         make("m1-1-forms", "Form FDA 1572 - Carol Principal, MD",
              paras=["Protocol TST-101-001", "Carol Principal, MD", "Boston Clinical Research Unit", "Boston Central IRB", "Dan Sub, MD"]),
@@ -81,6 +89,7 @@ DOC_RULES = {
     "completeness.label-statement", "cmc.spec-inconsistent", "cmc.storage-text", "protocol.1572-sites",
     "protocol.sample-size", "dates.ib-version", "dates.protocol-version", "dates.after-submission", "china.zh-rendition",
     "protocol.1571-contacts", "china.cover-letter-facts", "completeness.empty-document", "dates.consent-version",
+    "cmc.shelf-life-text", "cmc.manufacturer-name", "cmc.spec-justification",
 }
 
 
@@ -159,6 +168,16 @@ CASES = [
     ("icf-meta", "nmpa", "cn-1-3-4-2", {"version": "1.0"}, "dates.consent-version", "is version 1.0; consent.version is 2.0"),
     ("icf-cited", "nmpa", "cn-1-3-4-2", {"paras": ["知情同意书 第2.0版，2026年3月15日。"]}, "dates.consent-version",
      "cites the informed consent form dated 2026-03-15; it is dated 2026-04-15"),
+    ("shelf-life-text", "fda", "m3-2-p-8-1-stability-summary-and-conclusion",
+     {"paras": [LABEL["en"][2], "A shelf life of 12 months is proposed; use within 4 hours after thaw."]},
+     "cmc.shelf-life-text", "1.x Stability Summary (fda) does not state the shelf life of 6 months"),
+    ("in-use-text", "fda", "m3-2-p-8-1-stability-summary-and-conclusion",
+     {"paras": [LABEL["en"][2], "A shelf life of 6 months is proposed; use within 2 hours after thaw."]},
+     "cmc.shelf-life-text", "does not state the in-use time of 4 hours"),
+    ("manufacturer", "fda", "m3-2-p-3-1-manufacturers", {"paras": ["Testo Manufacturing, Boston"]}, "cmc.manufacturer-name",
+     "1.x Manufacturer(s) (fda) does not give the address of manufacturer ORG-MFG: '2 Plant Rd, Boston, MA'"),
+    ("justification", "fda", "m3-2-p-5-6-justification-of-specifications", {"paras": [JUSTIFIED.replace("Endotoxin, ", "")]},
+     "cmc.spec-justification", "does not discuss 1 test(s): T-ENDO"),
     ("zh-rendition", "nmpa", "cn-1-3-2-1", {"paras": ["Store frozen. Investigational use only. For autologous use."]}, "china.zh-rendition",
      "is not in Chinese"),
 ]
@@ -287,3 +306,13 @@ def test_reference_list_keeps_original_language():
                    paras=["Dominici M, et al. Cytotherapy. 2006;8:315-317."])
     hits = findings(run(FIXTURE, regions(fda, nmpa + [english])), "china.zh-rendition")
     assert [d.message for d in hits] == ["NMPA document 1.x References is not in Chinese (lang zh, 0% Chinese characters among letters)"]
+
+
+def test_drug_substance_justification_may_refer_to_drug_product():
+    """A cell product's drug substance is released as the drug product: 3.2.S.4.5 may refer to 3.2.P.5.6."""
+    fda, nmpa = good_docs()
+    ref = make("m3-2-s-4-5-justification-of-specification", "Justification of Specification",
+               paras=["See Section 3.2.P.5.6 Justification of Specification(s)."])
+    assert findings(run(FIXTURE, regions(fda + [ref], nmpa)), "cmc.spec-justification") == []
+    own = make("m3-2-s-4-5-justification-of-specification", "Justification of Specification", paras=["Sterility is justified."])
+    assert len(findings(run(FIXTURE, regions(fda + [own], nmpa)), "cmc.spec-justification")) == 1

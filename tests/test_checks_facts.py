@@ -259,13 +259,11 @@ def test_every_fact_rule_family_is_exercised():
     """The scenarios cover every rule of the fact-level families (document rules are in test_checks_documents)."""
     from indbuilder.rules import all_rules
 
-    document_only = {
-        "identity.indication",
-        "completeness.label-statement",
-        "completeness.qos-body-match",
-        "protocol.1572-sites",
-    }
+    from test_checks_documents import DOC_RULES
+
+    document_only = DOC_RULES | {"completeness.qos-body-match"}
     mine = {r.id for r in all_rules() if r.id.split(".")[0] in {"ref", "identity", "dates", "cmc", "trace", "dose", "protocol", "cgt", "china", "units"}}
-    mine |= {"completeness.glp-statement", "completeness.pivotal-not-glp", "completeness.environmental-claim"}
+    mine |= {"completeness.glp-statement", "completeness.pivotal-not-glp", "completeness.environmental-claim",
+             "completeness.empty-document", "completeness.label-statement"}
     covered = {s[1] for s in SCENARIOS} | {"china.stale-translation"}  # stale: test_checks_china.py
     assert mine - document_only - covered == set()

@@ -163,6 +163,30 @@ define(
     "21 CFR 312.23(a)(7)(iv)(d) (labels); 21 CFR 312.6; ICH M4Q 3.2.P.8.1; ind-content.md §5 E9 (derived).",
 )
 define(
+    "cmc.shelf-life-text",
+    "error",
+    "3.2.P.8.1 or the CN 制造及检定规程 does not state the shelf life / in-use time of the product facts.",
+    """
+    3.2.P.8.1 and the CN 制造及检定规程 (保存及运输和有效期) state the shelf life and the post-thaw in-use
+    time claimed in the product facts (value and unit, e.g. "12 months" / "12个月").
+    """,
+    "ICH M4Q 3.2.P.8.1; M4 模块一 1.3.3 (保存及运输和有效期); ind-content.md §5 E8, J3 (derived).",
+)
+define(
+    "cmc.manufacturer-name",
+    "error",
+    "A manufacturer section does not name the manufacturer and its address as the organisation facts give them.",
+    "3.2.S.2.1 and 3.2.P.3.1 give the name and address of each manufacturer, identical to the organisation record (and the 1571 / CN certificates).",
+    "21 CFR 312.23(a)(7)(iv)(a)-(b) (name and address of the manufacturer); ICH M4Q 3.2.S.2.1, 3.2.P.3.1; ind-content.md §5 E5.",
+)
+define(
+    "cmc.spec-justification",
+    "warning",
+    "The justification of specification does not discuss every test of the specification.",
+    "3.2.P.5.6 (3.2.S.4.5) justifies each acceptance criterion; a test it does not mention is unjustified.",
+    "ICH M4Q 3.2.S.4.5 / 3.2.P.5.6; ICH Q6B §2.4; ind-content.md §5 E4.",
+)
+define(
     "cmc.clinical-lot-process",
     "error",
     "A clinical lot was not made by the described process version or at the described site.",
@@ -234,6 +258,9 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     _stability(ctx, diags)
     _storage(ctx, diags)
     _process(ctx, diags)
+    _shelf_life_text(ctx, diags)
+    _manufacturers(ctx, diags)
+    _justification(ctx, diags)
 
 
 # ------------------------------------------------------------------ E1 methods
@@ -586,4 +613,70 @@ def _process(ctx: CheckContext, diags: Diagnostics) -> None:
                 "cmc.material-origin-risk",
                 f"material {m.id} ({m.name.en}) is of {m.origin} origin but has no risk_note (viral safety / TSE controls)",
                 where(ctx, "materials", m.id, "origin"),
+            )
+
+
+# ------------------------------------------------------------------ E8/J3 shelf life in documents, E5, E4
+
+_UNIT_WORDS = {
+    "months": r"months?|个月|月",
+    "hours": r"hours?|h\b|小时",
+    "days": r"days?|天|日",
+    "weeks": r"weeks?|周",
+    "years": r"years?|年",
+}
+_CLAIMS = {"shelf_life": "shelf life", "in_use_time": "in-use time"}
+CLAIM_DOCS = (P81, CN_MFG_TESTING)
+
+
+def _shelf_life_text(ctx: CheckContext, diags: Diagnostics) -> None:
+    product = ctx.dossier.product
+    if product is None:
+        return
+    for field, label in _CLAIMS.items():
+        claim = getattr(product, field)
+        words = _UNIT_WORDS.get(claim.unit, re.escape(claim.unit))
+        stated = re.compile(rf"(\d+(?:\.\d+)?)\s*[-‑]?\s*(?:{words})", re.I)
+        for rd in rendered(ctx):
+            text = rd.text
+            if rd.element in CLAIM_DOCS and not any(float(m.group(1)) == claim.value for m in stated.finditer(text)):
+                diags.emit(
+                    "cmc.shelf-life-text",
+                    f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) does not state the {label} of "
+                    f"{claim.value:g} {claim.unit}",
+                    rd.location or where(ctx, "product", field),
+                )
+
+
+def _manufacturers(ctx: CheckContext, diags: Diagnostics) -> None:
+    d = ctx.dossier
+    orgs = d.index("organisations")
+    wanted = [orgs.get(d.product.manufacturer_id) if d.product else None, orgs.get(d.process.site) if d.process else None]
+    wanted = list({o.id: o for o in wanted if o is not None}.values())
+    for rd in docs_at(ctx, ["m3-2-p-3-1-manufacturers", "m3-2-s-2-1-manufacturer"]):
+        text = re.sub(r"\s+", "", rd.text)
+        for org in wanted:
+            for what, value in (("name", org.name.get(rd.lang)), ("address", org.address.lines.get(rd.lang))):
+                if re.sub(r"\s+", "", value) not in text:
+                    diags.emit(
+                        "cmc.manufacturer-name",
+                        f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) does not give the {what} of "
+                        f"manufacturer {org.id}: '{value}'",
+                        rd.location or where(ctx, "organisations", org.id, what if what == "name" else "address"),
+                    )
+
+
+def _justification(ctx: CheckContext, diags: Diagnostics) -> None:
+    tests = [t for t in ctx.dossier.spec_tests.values() if t.release]
+    for rd in docs_at(ctx, ["m3-2-p-5-6-justification-of-specifications", "m3-2-s-4-5-justification-of-specification"]):
+        text = normalize(rd.text).lower()
+        if rd.element.startswith("m3-2-s-") and "3.2.p.5.6" in text:
+            continue  # the drug substance is released as the drug product: 3.2.S.4.5 refers to 3.2.P.5.6
+        missing = [t.id for t in tests if normalize(t.name.get(rd.lang)).lower() not in text]
+        if missing:
+            diags.emit(
+                "cmc.spec-justification",
+                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) does not discuss {len(missing)} "
+                f"test(s): {', '.join(missing)}",
+                rd.location,
             )
