@@ -10,7 +10,7 @@ import pytest
 
 from checks_helpers import FIXTURE, load_context
 from indbuilder import checks
-from indbuilder.checks.cmc import passes
+from indbuilder.checks.limits import passes
 from indbuilder.checks.china import chinese_share
 from indbuilder.checks.dates import dates_in
 from indbuilder.checks.identity import phases_in

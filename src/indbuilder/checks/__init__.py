@@ -11,7 +11,8 @@ family         what it checks                                                   
 identity       product name/code, sponsor, indication, phase across documents   A1-A4
 completeness   21 CFR 312.23(a) items, NMPA IND-mandatory M1, 2.3 <-> 3.2, GLP  B
 dates          protocol/IB version and date citations, dates <= submission      D1-D3
-cmc            specification, methods, batches, stability, storage, process     E
+cmc            specification, methods, batches, process (+ stability module:   E
+               shelf life / in-use time vs data, storage statements)
 traceability   tox lots, routes and durations against CMC and the protocol      F
 dose           starting/maximum dose against NOAELs (cells/kg or BSA scaling)   G
 protocol       1572 data, sample size, endpoints and the schedule               H

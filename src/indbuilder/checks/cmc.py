@@ -1,37 +1,22 @@
 """Rule family E: internal consistency of the chemistry, manufacturing and controls facts (Module 3).
 
-Rules read the specification, methods, batches, stability studies and the process; E3 and E9
-also read the rendered specification tables and storage statements when documents are available.
+Methods and their validation (E1), batch analyses (E2), the specification as written and as printed
+in rendered tables (E3), its justification (E4), manufacturers (E5), materials (E7) and the clinical
+lots' process (E11). Stability and storage (E8, E9) are in :mod:`.stability`, run with this family.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
-from ..diagnostics import Diagnostics, Location
-from ..model.cmc import Limit, SpecTest
-from ..model.common import convert
+from ..diagnostics import Diagnostics
+from ..model.cmc import SpecTest
 from ..rules import define
+from . import stability
 from .context import CheckContext
-from .numbers import contains_number, numbers_in
-from .support import (
-    CN_IB,
-    CN_LABELS,
-    CN_MFG_TESTING,
-    FDA_IB,
-    FDA_LABELS,
-    P81,
-    docs_at,
-    is_protocol_doc,
-    known,
-    narrative_lines,
-    normalize,
-    num,
-    rendered,
-    table_rows,
-    where,
-)
+from .limits import limit_text, passes, value_text
+from .numbers import contains_number
+from .support import docs_at, known, normalize, num, rendered, table_rows, where
 
 BASIS_M4Q = "ICH M4Q(R1) 3.2.S.4 / 3.2.P.5 (control of drug substance / drug product)"
 
@@ -108,71 +93,6 @@ define(
     f"{BASIS_M4Q}.1; ind-content.md §5 E3 (derived).",
 )
 define(
-    "cmc.stability-shelf-life",
-    "error",
-    "The claimed shelf life or in-use time is longer than the stability data support.",
-    """
-    The shelf life (cryopreserved storage) must not exceed the longest long-term timepoint with all
-    results within specification, and the post-thaw in-use time must not exceed the longest in-use
-    timepoint. Extrapolation beyond real-time data needs a written rationale and a stability commitment
-    (3.2.P.8.2); record it as a waiver with that justification.
-    """,
-    "21 CFR 312.23(a)(7)(ii) (stability data for the planned duration); ICH Q5C §5; FDA GT CMC guidance (2020) "
-    "§V.I; ind-content.md §5 E8.",
-)
-define(
-    "cmc.stability-oos",
-    "error",
-    "A stability result is outside the specification limit of its test.",
-    "Stability results are evaluated against the release (or shelf-life) acceptance criteria; a failure limits the shelf life.",
-    "ICH Q5C §5-6; ind-content.md §5 E8.",
-)
-define(
-    "cmc.stability-missing-result",
-    "warning",
-    "A stability timepoint has no result for a lot or a monitored test.",
-    "Each timepoint reports every monitored test for every lot on study (or the gap is explained).",
-    "ICH Q5C §6 (testing frequency); ind-content.md §5 E8.",
-)
-define(
-    "cmc.stability-pull-after-submission",
-    "error",
-    "A stability result is dated after the submission date (manufacture date + timepoint is in the future).",
-    """
-    A result at timepoint T for a lot manufactured on date M can exist only after M + T. Data that would
-    be pulled after the submission date cannot be in the submission.
-    """,
-    "21 CFR 312.23(a)(7)(ii); ICH Q1A/Q5C (real-time data); ind-content.md §5 D3, E8 (derived).",
-)
-define(
-    "cmc.stability-indicating-not-monitored",
-    "warning",
-    "A stability-indicating test of the specification is not monitored in the long-term stability study.",
-    "Tests flagged stability-indicating (e.g. viability, potency) must be part of the long-term stability protocol.",
-    "ICH Q5C §6 (stability-indicating profile); ind-content.md §5 E8.",
-)
-define(
-    "cmc.storage-text",
-    "error",
-    "The storage statement differs between the facts, 3.2.P.8.1, labels, IB and protocol.",
-    """
-    The storage condition is printed on the labels (1.14.4.2 / 1.3.2.1), in the IB, in the protocol pharmacy
-    section, in 3.2.P.8.1 and in the CN 制造及检定规程. Every one must state the same condition and
-    temperature as the product facts (`product.storage`).
-    """,
-    "21 CFR 312.23(a)(7)(iv)(d) (labels); 21 CFR 312.6; ICH M4Q 3.2.P.8.1; ind-content.md §5 E9 (derived).",
-)
-define(
-    "cmc.shelf-life-text",
-    "error",
-    "3.2.P.8.1 or the CN 制造及检定规程 does not state the shelf life / in-use time of the product facts.",
-    """
-    3.2.P.8.1 and the CN 制造及检定规程 (保存及运输和有效期) state the shelf life and the post-thaw in-use
-    time claimed in the product facts (value and unit, e.g. "12 months" / "12个月").
-    """,
-    "ICH M4Q 3.2.P.8.1; M4 模块一 1.3.3 (保存及运输和有效期); ind-content.md §5 E8, J3 (derived).",
-)
-define(
     "cmc.manufacturer-name",
     "error",
     "A manufacturer section does not name the manufacturer and its address as the organisation facts give them.",
@@ -218,49 +138,16 @@ _RAPID = re.compile(r"rapid|gram stain", re.I)
 _MICROBIAL = re.compile(r"steril|mycoplasma|endotoxin|\bRC[LR]\b|replication[- ]competent", re.I)
 
 
-def passes(limit: Limit, value: float | str) -> bool:
-    """``limit.passes(value)``, reading a numeric limit's text value as a number when it is one.
-
-    YAML 1.1 (PyYAML) reads ``1.0e7`` (no sign in the exponent) as text, so a batch result written that
-    way arrives as a string; it is still the number a reader sees.
-    """
-    if isinstance(value, str) and limit.kind != "equals":
-        try:
-            value = float(value.replace("−", "-"))
-        except ValueError:
-            return False
-    return limit.passes(value)
-
-
-def _limit_text(limit: Limit) -> str:
-    unit = f" {limit.unit}" if limit.unit else ""
-    if limit.kind == "equals":
-        return f"'{limit.equals}'"
-    if limit.kind == "min":
-        return f"≥ {num(limit.min)}{unit}"
-    if limit.kind == "max":
-        return f"≤ {num(limit.max)}{unit}"
-    return f"{num(limit.min)} to {num(limit.max)}{unit}"
-
-
-def _value_text(value: float | str, limit: Limit) -> str:
-    if isinstance(value, str):
-        return f"'{value}'"
-    return f"{num(value)}{' ' + limit.unit if limit.unit else ''}"
-
-
 def check(ctx: CheckContext, diags: Diagnostics) -> None:
-    """All CMC rules (E1, E2, E3, E7, E8, E9, E11)."""
+    """All CMC rules: E1-E5, E7, E11 here, E8/E9 in :mod:`.stability`."""
     _methods(ctx, diags)
     _batches(ctx, diags)
     _spec_text(ctx, diags)
     _spec_tables(ctx, diags)
-    _stability(ctx, diags)
-    _storage(ctx, diags)
     _process(ctx, diags)
-    _shelf_life_text(ctx, diags)
     _manufacturers(ctx, diags)
     _justification(ctx, diags)
+    stability.check(ctx, diags)
 
 
 # ------------------------------------------------------------------ E1 methods
@@ -330,8 +217,8 @@ def _batches(ctx: CheckContext, diags: Diagnostics) -> None:
             if not passes(test.limit, value):
                 diags.emit(
                     "cmc.batch-oos",
-                    f"batch {b.id} result for {tid} ({test.name.en}) is {_value_text(value, test.limit)}, "
-                    f"outside the acceptance criterion {_limit_text(test.limit)} ('{test.acceptance.en}')",
+                    f"batch {b.id} result for {tid} ({test.name.en}) is {value_text(value, test.limit)}, "
+                    f"outside the acceptance criterion {limit_text(test.limit)} ('{test.acceptance.en}')",
                     where(ctx, "batches", b.id, "results", tid),
                 )
 
@@ -382,7 +269,7 @@ def _spec_text(ctx: CheckContext, diags: Diagnostics) -> None:
                 diags.emit(
                     "cmc.spec-inconsistent",
                     f"specification test {test.id}: acceptance text ({lang}) '{test.acceptance.get(lang)}' "
-                    f"{'; '.join(problems)} (limit: {_limit_text(test.limit)})",
+                    f"{'; '.join(problems)} (limit: {limit_text(test.limit)})",
                     where(ctx, "specification", "tests", test.id, "acceptance", lang),
                 )
 
@@ -424,161 +311,6 @@ def _spec_tables(ctx: CheckContext, diags: Diagnostics) -> None:
                     )
 
 
-# ------------------------------------------------------------------ E8 stability
-
-
-def _supported(study, tests: dict[str, SpecTest]) -> float | None:
-    """Longest timepoint (in the study's unit) at which every reported result passes its limit."""
-    best = None
-    for tp in sorted(study.timepoints, key=lambda t: t.time):
-        ok = all(
-            passes(tests[tid].limit, v)
-            for lot_results in tp.results.values()
-            for tid, v in lot_results.items()
-            if tid in tests
-        )
-        if not ok:
-            break
-        best = tp.time
-    return best
-
-
-def _stability(ctx: CheckContext, diags: Diagnostics) -> None:
-    d = ctx.dossier
-    tests = d.spec_tests
-    batches = d.index("batches")
-    submission = ctx.config.submission_date
-    for st in d.stability:
-        for k, tp in enumerate(st.timepoints):
-            for lot in st.lots:
-                got = tp.results.get(lot, {})
-                missing = [t for t in st.tests if t not in got]
-                if missing:
-                    diags.emit(
-                        "cmc.stability-missing-result",
-                        f"stability study {st.id} at {tp.time:g} {st.time_unit} has no result for lot {lot}: {', '.join(missing)}",
-                        where(ctx, "stability", st.id, "timepoints", k, "results"),
-                    )
-            for lot, results in tp.results.items():
-                for tid, value in results.items():
-                    test = tests.get(tid)
-                    if test is not None and not passes(test.limit, value):
-                        diags.emit(
-                            "cmc.stability-oos",
-                            f"stability study {st.id}, lot {lot} at {tp.time:g} {st.time_unit}: {tid} ({test.name.en}) is "
-                            f"{_value_text(value, test.limit)}, outside {_limit_text(test.limit)}",
-                            where(ctx, "stability", st.id, "timepoints", k, "results", lot, tid),
-                        )
-                batch = batches.get(lot)
-                if batch is None:
-                    continue
-                pulled = batch.manufactured + dt.timedelta(days=int(convert(tp.time, st.time_unit, "days")))
-                if pulled > submission:
-                    diags.emit(
-                        "cmc.stability-pull-after-submission",
-                        f"stability study {st.id}: lot {lot} was manufactured on {batch.manufactured.isoformat()}, so its "
-                        f"{tp.time:g}-{st.time_unit} result cannot exist before {pulled.isoformat()}, after the submission "
-                        f"date {submission.isoformat()}",
-                        where(ctx, "stability", st.id, "timepoints", k, "time"),
-                    )
-    product = d.product
-    if product is None:
-        return
-    for supports, claim, field, label in (
-        ("shelf-life", product.shelf_life, "shelf_life", "shelf life"),
-        ("in-use-time", product.in_use_time, "in_use_time", "in-use time"),
-    ):
-        studies = [s for s in d.stability if s.supports == supports]
-        best_study, best_value = None, None
-        for s in studies:
-            t = _supported(s, tests)
-            if t is None:
-                continue
-            value = convert(t, s.time_unit, claim.unit)
-            if best_value is None or value > best_value:
-                best_study, best_value = s, value
-        if best_value is None:
-            diags.emit(
-                "cmc.stability-shelf-life",
-                f"the claimed {label} of {claim.value:g} {claim.unit} has no supporting stability study "
-                f"(no study with supports: {supports} and results within specification)",
-                where(ctx, "product", field),
-            )
-        elif claim.value > best_value + 1e-9:
-            diags.emit(
-                "cmc.stability-shelf-life",
-                f"the claimed {label} of {claim.value:g} {claim.unit} exceeds the stability data: study {best_study.id} "
-                f"supports {best_value:g} {claim.unit} (last timepoint within specification)",
-                where(ctx, "product", field),
-                hint="shorten the claim, add timepoints, or waive with the extrapolation rationale and stability commitment (3.2.P.8.2)",
-            )
-    long_term = [s for s in d.stability if s.kind == "long-term"]
-    if long_term:
-        monitored = {t for s in long_term for t in s.tests}
-        for test in tests.values():
-            if test.stability_indicating and test.id not in monitored:
-                diags.emit(
-                    "cmc.stability-indicating-not-monitored",
-                    f"stability-indicating test {test.id} ({test.name.en}) is not monitored by any long-term study "
-                    f"({', '.join(s.id for s in long_term)})",
-                    where(ctx, "specification", "tests", test.id, "stability_indicating"),
-                )
-
-
-# ------------------------------------------------------------------ E9 storage
-
-
-_STORAGE_WORDS = re.compile(r"\bstor(e|ed|age)\b|保存|贮存|储存|贮藏", re.I)
-_TEMP = re.compile(r"([-−]?\d+(?:\.\d+)?)\s*°\s*C")
-
-
-def _storage(ctx: CheckContext, diags: Diagnostics) -> None:
-    product = ctx.dossier.product
-    if product is None:
-        return
-    st = product.storage
-    target = st.max_temperature_c
-    for field in ("condition", "label_text"):
-        for lang in ("en", "zh"):
-            text = getattr(st, field).get(lang)
-            temps = [float(m.group(1).replace("−", "-")) for m in _TEMP.finditer(text)]
-            if temps and target not in temps:
-                diags.emit(
-                    "cmc.storage-text",
-                    f"product.storage.{field} ({lang}) '{text}' states {', '.join(f'{t:g} °C' for t in temps)}; "
-                    f"max_temperature_c is {target:g} °C",
-                    where(ctx, "product", "storage", field, lang),
-                )
-    # narratives: a storage sentence must quote the same temperature
-    for n, line, text in narrative_lines(ctx):
-        if not _STORAGE_WORDS.search(text):
-            continue
-        temps = [float(m.group(1).replace("−", "-")) for m in _TEMP.finditer(text)]
-        wrong = [t for t in temps if t != target]
-        if wrong:
-            diags.emit(
-                "cmc.storage-text",
-                f"storage statement gives {', '.join(f'{t:g} °C' for t in wrong)}; the product is stored at "
-                f"{target:g} °C ('{st.label_text.get(n.lang)}')",
-                Location(n.path, line),
-            )
-    # rendered documents that must carry the storage statement
-    protocol = ctx.dossier.protocol
-    docs = docs_at(ctx, [P81, FDA_LABELS, FDA_IB, CN_LABELS, CN_IB, CN_MFG_TESTING])
-    if protocol is not None:
-        docs += [d for d in rendered(ctx) if is_protocol_doc(d, protocol.number)]
-    for rd in docs:
-        text = normalize(rd.text)
-        accepted = [normalize(st.label_text.get(rd.lang)), normalize(st.condition.get(rd.lang))]
-        if not any(a and a in text for a in accepted):
-            diags.emit(
-                "cmc.storage-text",
-                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) does not state the storage "
-                f"condition '{st.label_text.get(rd.lang)}'",
-                rd.location or where(ctx, "product", "storage", "label_text", rd.lang),
-            )
-
-
 # ------------------------------------------------------------------ E7, E11 process and materials
 
 
@@ -614,38 +346,6 @@ def _process(ctx: CheckContext, diags: Diagnostics) -> None:
                 f"material {m.id} ({m.name.en}) is of {m.origin} origin but has no risk_note (viral safety / TSE controls)",
                 where(ctx, "materials", m.id, "origin"),
             )
-
-
-# ------------------------------------------------------------------ E8/J3 shelf life in documents, E5, E4
-
-_UNIT_WORDS = {
-    "months": r"months?|个月|月",
-    "hours": r"hours?|h\b|小时",
-    "days": r"days?|天|日",
-    "weeks": r"weeks?|周",
-    "years": r"years?|年",
-}
-_CLAIMS = {"shelf_life": "shelf life", "in_use_time": "in-use time"}
-CLAIM_DOCS = (P81, CN_MFG_TESTING)
-
-
-def _shelf_life_text(ctx: CheckContext, diags: Diagnostics) -> None:
-    product = ctx.dossier.product
-    if product is None:
-        return
-    for field, label in _CLAIMS.items():
-        claim = getattr(product, field)
-        words = _UNIT_WORDS.get(claim.unit, re.escape(claim.unit))
-        stated = re.compile(rf"(\d+(?:\.\d+)?)\s*[-‑]?\s*(?:{words})", re.I)
-        for rd in rendered(ctx):
-            text = rd.text
-            if rd.element in CLAIM_DOCS and not any(float(m.group(1)) == claim.value for m in stated.finditer(text)):
-                diags.emit(
-                    "cmc.shelf-life-text",
-                    f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) does not state the {label} of "
-                    f"{claim.value:g} {claim.unit}",
-                    rd.location or where(ctx, "product", field),
-                )
 
 
 def _manufacturers(ctx: CheckContext, diags: Diagnostics) -> None:

@@ -19,7 +19,6 @@ from ..doctree import (
     CodeBlock,
     Document,
     Heading,
-    ListBlock,
     Paragraph,
     Table,
     plain_text,
