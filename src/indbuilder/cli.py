@@ -250,10 +250,39 @@ def pdfcheck(
     return _emit(diags, fmt, strict, report)
 
 
+@app.command()
+@guarded
+def submit(
+    project: Path = ProjectOpt,
+    region: Region = typer.Option(..., "--region", "-r", help="Region whose built sequence was sent."),
+    date: Optional[str] = typer.Option(None, "--date", help="Date it was sent (YYYY-MM-DD); default today."),
+    note: str = typer.Option("", "--note", help="Free text kept with the record (e.g. the gateway receipt number)."),
+) -> int:
+    """Record the built sequence as submitted: copy it to the history folder and lock it.
+
+    Later builds compare against it to emit eCTD lifecycle operations (new, replace, delete), and
+    it is never rebuilt. Commit the history folder to git.
+    """
+    import datetime as dt
+
+    from .submit import submit as record
+
+    try:
+        when = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        typer.echo(f"--date must be YYYY-MM-DD, got {date!r}", err=True)
+        return EXIT_USAGE
+    diags, message = record(project, region.value, when, note)
+    sys.stdout.write(message)
+    if len(diags):
+        sys.stdout.write(render_report(diags, "text"))
+    return EXIT_CONTENT if diags.has_errors else EXIT_OK
+
+
 @standards_app.command("install")
 @guarded
 def standards_install(
-    from_dir: Optional[Path] = typer.Option(None, "--from", help="Copy from this folder (e.g. ../shared/reference/ectd) instead of downloading from the agencies."),
+    from_dir: Optional[Path] = typer.Option(None, "--from", help="Copy from this folder (e.g. ../shared/reference/ectd). Without it, indbuilder lists the agencies' official download addresses (no download is made)."),
     cache: Optional[Path] = typer.Option(None, "--cache", help="Where to install (default: the per-user cache)."),
 ) -> int:
     """Install verified copies of the eCTD standard files into the per-user cache.

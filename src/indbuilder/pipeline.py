@@ -52,6 +52,7 @@ class RenderedDoc:
     path: str  # eCTD path inside the sequence folder, e.g. m3/32-body-data/.../stability.pdf
     source: str  # template or narrative file, for diagnostics
     attachment: Path | None = None
+    reuse: Path | None = None  # the submitted PDF to carry forward unchanged (later sequences)
 
 
 @dataclass
@@ -107,14 +108,41 @@ def render_regions(project: Project, diags: Diagnostics) -> None:
 
 
 def _render_region(project: Project, rb: RegionBuild, diags: Diagnostics) -> None:
+    from .carry_forward import settle
     from .ectd_bridge import document_paths
 
+    planned = list(rb.plan.documents())
+    paths = document_paths(project, rb.region, planned)
+    rb.docs = _render_documents(project, rb, planned, paths, diags)
+    # A later sequence: documents unchanged since they were submitted are reused as they are, and
+    # the others are rendered again with links to where their targets now live (carry_forward.py).
+    settled = settle(project, rb, diags)
+    if settled is not None and any(d.reuse for d in rb.docs):
+        reused = {d.planned.doc_id: d for d in rb.docs if d.reuse}
+        changed = [p for p in planned if p.doc_id not in reused]
+        again = _render_documents(project, rb, changed, settled, diags, report_unused=False)
+        fresh = {d.planned.doc_id: d for d in again}
+        rb.docs = [reused.get(p.doc_id) or fresh[p.doc_id] for p in planned if p.doc_id in reused or p.doc_id in fresh]
+
+
+def _render_documents(
+    project: Project,
+    rb: RegionBuild,
+    planned: list[PlannedDocument],
+    paths: dict[str, str],
+    diags: Diagnostics,
+    report_unused: bool = True,
+) -> list[RenderedDoc]:
+    """Render ``planned`` documents; ``paths`` gives every document's place for relative links.
+
+    ``report_unused``: warn about literature and studies no document cites (only meaningful when
+    ``planned`` is the whole dossier).
+    """
     config, dossier = project.config, project.dossier
     env = TemplateEnv(template_dirs(config), root=config.root)
-    planned = [d for d in rb.plan.documents()]
-    paths = document_paths(project, rb.region, planned)
     xrefs = build_xref_index(rb.plan, paths, dossier)
     lang = rb.lang
+    out: list[RenderedDoc] = []
 
     def narrative(narrative_id: str) -> str:
         n = dossier.narrative(narrative_id, lang)
@@ -130,7 +158,7 @@ def _render_region(project: Project, rb: RegionBuild, diags: Diagnostics) -> Non
             file = config.root / (pd.attachment or "")
             if not file.is_file():
                 diags.emit("build.attachment-missing", f"attachment {pd.attachment} does not exist", pd.location)
-            rb.docs.append(RenderedDoc(pd, None, path, pd.attachment or "", attachment=file))
+            out.append(RenderedDoc(pd, None, path, pd.attachment or "", attachment=file))
             continue
         meta = doc_meta(project, rb, pd)
         ctx = dict(base_ctx)
@@ -152,8 +180,10 @@ def _render_region(project: Project, rb: RegionBuild, diags: Diagnostics) -> Non
             continue
         doc.meta.toc = sum(1 for _ in doc.headings()) >= 8
         register_tables(xrefs, doc, path, diags)
-        rb.docs.append(RenderedDoc(pd, doc, path, origin))
-    xrefs.report_unused(diags)
+        out.append(RenderedDoc(pd, doc, path, origin))
+    if report_unused:
+        xrefs.report_unused(diags)
+    return out
 
 
 def _node_view(rb: RegionBuild, pd: PlannedDocument) -> dict[str, Any]:

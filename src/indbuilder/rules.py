@@ -37,10 +37,12 @@ RULE_MODULES = (
     "indbuilder.render",
     "indbuilder.pipeline",
     "indbuilder.writers.docx",
+    "indbuilder.writers.docx_rules",
     "indbuilder.writers.pdf",
     "indbuilder.pdfcheck",
     "indbuilder.ectd",
     "indbuilder.checks",
+    "indbuilder.submit",
 )
 
 

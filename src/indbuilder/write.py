@@ -8,15 +8,19 @@ Layout of one region's output folder::
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .carry_forward import write_fingerprints
 from .diagnostics import Diagnostic, Diagnostics, Location
 from .ectd import assemble_sequence
 from .ectd_bridge import envelope, goes_into_sequence, submission_file
 from .pdfcheck import check_pdf, run_pdfcheck
-from .writers import write as write_format
+from .writers.docx import DocxOptions, write_docx
+
+REVIEW_COPY = DocxOptions(review_links=True)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .pipeline import Project, RegionBuild
@@ -29,6 +33,7 @@ def write_region(project: "Project", rb: "RegionBuild", dest: Path, diags: Diagn
 
     formats = project.config.settings.formats
     files = []
+    write_fingerprints(rb, dest)
     with project.timings.stage("write-docx"):
         if "docx" in formats:
             for rd in rb.docs:
@@ -36,13 +41,17 @@ def write_region(project: "Project", rb: "RegionBuild", dest: Path, diags: Diagn
                     continue
                 target = dest / "docx" / (str(Path(rd.path).with_suffix(".docx")))
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(write_format("docx", rd.document, diags))
+                # review copies link to each other, in the same relative tree as the sequence's PDFs
+                target.write_bytes(write_docx(rd.document, diags, REVIEW_COPY))
     if not (pdf and "pdf" in formats):
         return
     with project.timings.stage("write-pdf"):
         for rd in rb.docs:
             where = Location(rd.source) if rd.source else None
             if not goes_into_sequence(rd.planned):
+                continue
+            if rd.reuse is not None:  # unchanged since submitted: the same bytes, left out by assembly
+                files.append(submission_file(project, rd.planned, rd.document.meta.title, rb.lang, rd.reuse.read_bytes()))
                 continue
             if rd.document is None:  # a user-supplied PDF: checked against the same PDF rules
                 if rd.attachment is None or not rd.attachment.is_file():
@@ -66,6 +75,11 @@ def write_region(project: "Project", rb: "RegionBuild", dest: Path, diags: Diagn
         history = project.config.history_dir / rb.region
         out = dest / "ectd" / env.application_number
         out.mkdir(parents=True, exist_ok=True)
+        # The application folder holds every sequence, as sent: lifecycle links such as
+        # modified-file="../0000/index.xml#ID" resolve between sibling sequence folders.
+        if history.is_dir():
+            for earlier in sorted(p for p in history.iterdir() if p.is_dir() and p.name < env.sequence):
+                shutil.copytree(earlier, out / earlier.name)
         found = assemble_sequence(files, env, out, project.config.standards_dir(), history if history.is_dir() else None)
         # Findings name paths inside the application folder ("0000/index.xml"); show where that
         # folder will be after publishing, so the two regions' findings can be told apart.

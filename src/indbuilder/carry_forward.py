@@ -1,0 +1,96 @@
+"""Lifecycle across sequences: which documents are unchanged, and where links must point.
+
+In sequence 0001 a replaced document links to documents that did not change; those still live in
+sequence 0000, so the link must be ``../../../0000/m3/...`` (links are relative, FDA PDF
+specification; a sequence, once sent, is never rewritten). Deciding "unchanged" by comparing PDF
+bytes would be circular (the bytes contain the link paths) and would flag every document whose
+date changed. So each build records a *content fingerprint* per document: the document tree with
+its date left out and every link written as the target's path inside a sequence. ``indbuilder
+submit`` keeps these fingerprints beside the submitted sequence; a later build reuses the
+submitted PDF of every document whose fingerprint is unchanged (its bytes then match, and eCTD
+assembly leaves it out), and renders the others with links to where their targets now live.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import posixpath
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .diagnostics import Diagnostics
+from .doctree import Document, Link
+from .ectd.lifecycle import existing_sequences, read_history
+from .ectd.naming import leaf_id_for
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .pipeline import Project, RegionBuild
+
+FINGERPRINTS = "fingerprints.json"
+_SEQ_PREFIX = re.compile(r"^(\.\./)+\d{4}/")
+
+
+def fingerprint(doc: Document, path: str) -> str:
+    """A hash of the document's content that ignores its date and where its link targets live."""
+    base = posixpath.dirname(path)
+
+    def norm(obj: Any) -> Any:
+        if isinstance(obj, Link) and obj.href:
+            target = posixpath.normpath(posixpath.join(base, obj.href))
+            return {"link": _SEQ_PREFIX.sub("", target), "anchor": obj.anchor, "children": norm(obj.children)}
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            fields = {f.name: norm(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name != "date"}
+            return {"_": type(obj).__name__, **fields}
+        if isinstance(obj, (list, tuple)):
+            return [norm(x) for x in obj]
+        if isinstance(obj, dict):
+            return {str(k): norm(v) for k, v in obj.items()}
+        return obj
+
+    payload = json.dumps(norm(doc), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def history_fingerprints(history: Path, before: str) -> dict[str, str]:
+    """doc_id -> fingerprint of its current version, from ``<NNNN>.fingerprints.json`` of earlier sequences."""
+    out: dict[str, str] = {}
+    for seq in existing_sequences(history):
+        if seq >= before:
+            break
+        f = history / f"{seq}.{FINGERPRINTS}"
+        if f.is_file():
+            out.update(json.loads(f.read_text(encoding="utf-8")))
+    return out
+
+
+def settle(project: "Project", rb: "RegionBuild", diags: Diagnostics) -> dict[str, str] | None:
+    """Mark unchanged documents for reuse; return the doc paths to re-render the others with.
+
+    Returns ``None`` when there is no history (a first sequence): nothing to carry forward.
+    """
+    history = project.config.history_dir / rb.region
+    seq = project.config.settings.sequence
+    if not history.is_dir() or not any(s < seq for s in existing_sequences(history)):
+        return None
+    known = history_fingerprints(history, seq)
+    state = {s.leaf_id: s for s in read_history(history, seq, rb.region, Diagnostics()).values()}
+    paths: dict[str, str] = {}
+    for rd in rb.docs:
+        paths[rd.planned.doc_id] = rd.path
+        leaf = state.get(leaf_id_for(rd.planned.doc_id))
+        if rd.document is None or leaf is None or leaf.href != rd.path:
+            continue
+        if known.get(rd.planned.doc_id) == fingerprint(rd.document, rd.path):
+            rd.reuse = history / leaf.sequence / leaf.href
+            paths[rd.planned.doc_id] = f"../{leaf.sequence}/{leaf.href}"
+    return paths
+
+
+def write_fingerprints(rb: "RegionBuild", dest: Path) -> None:
+    """``<region>/fingerprints.json`` of this build (``indbuilder submit`` keeps it with the sequence)."""
+    data = {rd.planned.doc_id: fingerprint(rd.document, rd.path) for rd in rb.docs if rd.document is not None}
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / FINGERPRINTS).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
