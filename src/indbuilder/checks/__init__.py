@@ -9,7 +9,9 @@ the family module is imported, so ``indbuilder rules`` lists them all.
 family         what it checks                                                   §5 group
 =============  ===============================================================  =========
 identity       product name/code, sponsor, indication, phase across documents   A1-A4
-completeness   21 CFR 312.23(a) items, NMPA IND-mandatory M1, 2.3 <-> 3.2, GLP  B
+completeness   2.3 <-> 3.2 sections, GLP statements, label statements,           B
+               environmental claim, empty documents (missing sections and
+               312.23(a) / NMPA IND items: outline planner, completeness.*)
 dates          protocol/IB version and date citations, dates <= submission      D1-D3
 cmc            specification, methods, batches, process (+ stability module:   E
                shelf life / in-use time vs data, storage statements)

@@ -66,7 +66,7 @@ define(
 
 _ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "Ⅰ": "1", "Ⅱ": "2", "Ⅲ": "3", "Ⅳ": "4"}
 _PHASE_EN = re.compile(r"\bphase\s+((?:I{1,3}|IV|[1-4])(?:\s*/\s*(?:I{1,3}|IV|[1-4]))?)[ab]?\b", re.I)
-_PHASE_ZH = re.compile(r"((?:I{1,3}|IV|[Ⅰ-Ⅳ]|[1-4])(?:\s*/\s*(?:I{1,3}|IV|[Ⅰ-Ⅳ]|[1-4]))?)\s*[abAB]?\s*期")
+_PHASE_ZH = re.compile(r"(?<![A-Za-z0-9\-])((?:I{1,3}|IV|[Ⅰ-Ⅳ]|[1-4])(?:\s*/\s*(?:I{1,3}|IV|[Ⅰ-Ⅳ]|[1-4]))?)\s*[abAB]?\s*期")
 
 
 def phases_in(text: str) -> set[str]:
