@@ -249,3 +249,23 @@ def test_narrative_source_from_loaded_narrative(tmp_path: Path):
     assert (src.path, src.front_matter["node"]) == ("content/narratives/qos.md", "m2-3-introduction")
     markdown_to_blocks(src, diags)
     assert [str(d.location) for d in diags] == ["content/narratives/qos.md:9"]
+
+
+def test_bold_ending_in_chinese_punctuation_is_bold():
+    """CommonMark leaves `**设计。**非…` as literal asterisks; Chinese documents need it bold."""
+    from indbuilder.doctree import Strong, plain_text
+    from indbuilder.render.markdown import MarkdownSource, markdown_to_blocks
+
+    result = markdown_to_blocks(MarkdownSource("**设计。**非随机、开放标签。\n\n**Design.** Open label.\n", "t.md"), Diagnostics())
+    zh, en = result.blocks
+    assert isinstance(zh.children[0], Strong) and plain_text(zh.children[0].children) == "设计。"
+    assert "*" not in plain_text(zh.children)
+    assert isinstance(en.children[0], Strong)
+
+
+def test_literal_asterisks_between_spaces_stay_literal_in_chinese():
+    from indbuilder.doctree import plain_text
+    from indbuilder.render.markdown import MarkdownSource, markdown_to_blocks
+
+    result = markdown_to_blocks(MarkdownSource("乘号 * 和 * 号\n", "t.md"), Diagnostics())
+    assert plain_text(result.blocks[0].children) == "乘号 * 和 * 号"

@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import emphasis
+from markdown_it.rules_inline.state_inline import Scanned, StateInline
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -193,10 +195,36 @@ def narrative_source(narrative: Any, jinja: bool = False) -> MarkdownSource:
 # ---------------------------------------------------------------- parser
 
 
+def _cjk_scan_delims(state: StateInline, start: int, can_split_word: bool) -> Scanned:
+    """CommonMark delimiter scanning, made CJK-friendly.
+
+    CommonMark decides whether ``**`` opens or closes emphasis from the spaces and punctuation
+    around it. Chinese has no spaces between words, so ``**设计。**非…`` (bold ending in a full stop,
+    followed by text) is left as literal asterisks. Next to a CJK character, a delimiter opens
+    when the next character is not a space and closes when the previous one is not (the approach
+    of the markdown-cjk-friendly extension).
+    """
+    scanned = StateInline.scanDelims(state, start, can_split_word)
+    end = start
+    while end < state.posMax and state.src[end] == state.src[start]:
+        end += 1
+    last = state.src[start - 1] if start > 0 else " "
+    nxt = state.src[end] if end < state.posMax else " "
+    if not (_CJK_CHAR.match(last) or _CJK_CHAR.match(nxt)):
+        return scanned
+    return Scanned(scanned.can_open or not nxt.isspace(), scanned.can_close or not last.isspace(), scanned.length)
+
+
+def _cjk_emphasis(state: StateInline, silent: bool) -> bool:
+    state.scanDelims = _cjk_scan_delims.__get__(state)  # type: ignore[method-assign]
+    return emphasis.tokenize(state, silent)
+
+
 def make_parser() -> MarkdownIt:
     """The markdown-it parser: CommonMark, raw HTML off, tables, footnotes, sub/sup, containers."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    md.inline.ruler.at("emphasis", _cjk_emphasis)
     md.use(footnote_plugin)
     md.use(sub_plugin)
     md.use(superscript_plugin)
@@ -219,6 +247,7 @@ _NOTE_LABEL = re.compile(r"^\s*(Note|NOTE|注|注意|Warning|WARNING|警告)\s*[
 _REF_DEST = re.compile(r"\]\(\s*<?ref:")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_SOFTBREAK = re.compile(rf"(?<=[{_CJK}])\n(?=[{_CJK}])")
 
 BIBLIOGRAPHY_STYLE = "_bibliography"
