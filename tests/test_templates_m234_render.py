@@ -401,11 +401,12 @@ def test_stability_data_tables_hold_every_result(env, dossier, lang, region):
 _GLUED_HEADING = re.compile(r"[^\s#{\\]#{1,3} \S")  # "text# Heading": a block tag ate the blank line
 _GLUED_SENTENCE = re.compile(r"[a-z0-9)]\.(?=[A-Z][a-z]{2})")  # "criteria.The": a block tag ate the space
 _GLUED_TABLE = re.compile(r"^[^|\n][^\n]*\|-{3}", re.M)  # a table delimiter row not at the start of a line
+_EMPTY_ROW = re.compile(r"^\|(?:[ \t]*\|)+[ \t]*$", re.M)  # a row of empty cells (e.g. a blank header row)
 
 
 def layout_problems(md: str, lang: str) -> list[str]:
     text = plain(md)
-    found = [m.group(0) for m in _GLUED_HEADING.finditer(md)] + [m.group(0) for m in _GLUED_TABLE.finditer(md)]
+    found = [m.group(0) for rx in (_GLUED_HEADING, _GLUED_TABLE, _EMPTY_ROW) for m in rx.finditer(md)]
     if lang == "en":
         found += [text[max(0, m.start() - 20) : m.end() + 10] for m in _GLUED_SENTENCE.finditer(text)]
     return found
@@ -415,6 +416,7 @@ def test_layout_detector_fires_on_glued_blocks():
     assert layout_problems("All good.The next", "en")
     assert layout_problems("段落# 标题", "zh")
     assert layout_problems("Table text| a |\n|---|", "en") == [] and layout_problems("text |---|", "en")
+    assert layout_problems("| | |\n|---|---|\n| a | b |", "en") == ["| | |"]
     assert layout_problems("# Title\n\nAll good. The next (Ph. Eur.) e.g. 2.6.7\n\n| a |\n|---|\n", "en") == []
 
 
