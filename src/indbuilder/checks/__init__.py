@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from ..diagnostics import Diagnostics
-from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, traceability
+from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, support, traceability
 from .context import CheckContext, RegionResult
 
 Family = Callable[[CheckContext, Diagnostics], None]
@@ -57,9 +57,14 @@ def run_checks(ctx: CheckContext, diags: Diagnostics, families: Iterable[str] | 
     for name in names:
         if name not in FAMILIES:
             raise KeyError(f"unknown rule family {name!r}; known: {', '.join(FAMILIES)}")
-    for name in FAMILIES:
-        if name in names:
-            FAMILIES[name](ctx, diags)
+    support.reset_caches()
+    china.reset_caches()
+    try:
+        for name in FAMILIES:
+            if name in names:
+                FAMILIES[name](ctx, diags)
+    finally:
+        support.reset_caches()
 
 
 __all__ = ["FAMILIES", "CheckContext", "RegionResult", "run_checks"]

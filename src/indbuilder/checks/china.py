@@ -263,27 +263,59 @@ def _changed(display_path: str, root: Path) -> float | None:
     path = (root / display_path) if not Path(display_path).is_absolute() else Path(display_path)
     if not path.is_file():
         return None
-    committed = _git_commit_time(str(path.resolve()))
-    return committed if committed is not None else path.stat().st_mtime
+    path = path.resolve()
+    dirty, committed = _git_times(str(path.parent))
+    if committed is None or path in dirty or path not in committed:
+        return path.stat().st_mtime
+    return committed[path]
+
+
+def reset_caches() -> None:
+    """Forget the git state read by the staleness rule (it is read once per work tree and run)."""
+    _git_times.cache_clear()
 
 
 @lru_cache(maxsize=None)
-def _git_commit_time(path: str) -> float | None:
-    """Committer time of the last commit touching ``path`` if the file is tracked and unmodified."""
-    folder = str(Path(path).parent)
-    try:
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "--", path], cwd=folder, capture_output=True, text=True, timeout=10
-        )
-        if status.returncode != 0 or status.stdout.strip():
-            return None  # not a git work tree, or the file is untracked/modified: use its mtime
-        log = subprocess.run(
-            ["git", "log", "-1", "--format=%ct", "--", path], cwd=folder, capture_output=True, text=True, timeout=10
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    out = log.stdout.strip()
-    return float(out) if log.returncode == 0 and out else None
+def _git_times(folder: str) -> tuple[frozenset[Path], dict[Path, float] | None]:
+    """For the git work tree holding ``folder``: files with uncommitted changes, and each file's last commit time.
+
+    Three git calls per work tree (not per file), so the rule stays fast on large dossiers.
+    ``(frozenset(), None)`` outside a git work tree or without git.
+    """
+
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout if out.returncode == 0 else None
+
+    top = git("rev-parse", "--show-toplevel")
+    if not top:
+        return frozenset(), None
+    top_path = Path(top.strip())
+    status = git("status", "--porcelain", "-z", "--untracked-files=all") or ""
+    dirty = set()
+    entries = status.split("\0")
+    i = 0
+    while i < len(entries):
+        entry = entries[i]
+        if len(entry) > 3:
+            dirty.add((top_path / entry[3:]).resolve())
+            if entry[0] in "RC":  # a rename/copy is followed by its source path
+                i += 1
+        i += 1
+    log = git("log", "--format=%x00%ct", "--name-only", "--no-renames", "--", ".") or ""
+    committed: dict[Path, float] = {}
+    for block in log.split("\0")[1:]:
+        lines = block.strip().splitlines()
+        if not lines:
+            continue
+        when = float(lines[0])
+        for name in lines[1:]:
+            if name.strip():
+                committed.setdefault((top_path / name.strip()).resolve(), when)
+    return frozenset(dirty), committed
 
 
 def _envelope(ctx: CheckContext, diags: Diagnostics) -> None:

@@ -111,7 +111,20 @@ class RenderedDoc:
 
     @property
     def text(self) -> str:
-        return document_text(self.doc)
+        cached = _TEXT.get(id(self.doc))
+        if cached is None or cached[0] is not self.doc:
+            cached = (self.doc, document_text(self.doc))
+            _TEXT[id(self.doc)] = cached
+        return cached[1]
+
+
+_TEXT: dict[int, tuple[Document, str]] = {}  # document text by id(document), checked against the object
+
+
+def reset_caches() -> None:
+    """Forget cached document texts and plan pairings (``run_checks`` calls it before and after a run)."""
+    _TEXT.clear()
+    _PLANNED.clear()
 
 
 def planned_documents(region: RegionResult) -> dict[int, Any]:

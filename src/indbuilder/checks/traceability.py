@@ -103,7 +103,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 diags.emit(
                     "trace.tox-lot-use",
                     f"GLP study {s.id} uses lot {lot}, whose batch record is type '{b.type}' and does not list 'toxicology' in uses",
-                    where(ctx, "batches", lot, "uses") if "uses" in _keys(ctx, lot) else where(ctx, "batches", lot, "type"),
+                    where(ctx, "batches", lot, "uses" if ("batches", lot, "uses") in ctx.dossier.sources.locations else "type"),
                 )
             if s.pivotal and process is not None and b.process_version != process.version:
                 diags.emit(
@@ -163,9 +163,3 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 f"{protocol.follow_up.value:g} {protocol.follow_up.unit} after dosing",
                 where(ctx, "studies", longest.id, "duration"),
             )
-
-
-def _keys(ctx: CheckContext, lot: str) -> set[str]:
-    """Keys recorded for a batch (to point at ``uses`` only when the file has it)."""
-    return {p[2] for p in ctx.dossier.sources.locations if len(p) >= 3 and p[0] == "batches" and p[1] == lot}
-
