@@ -450,3 +450,25 @@ def test_qos_summarises_the_observed_range_of_every_test(env, dossier, lang, reg
             parts = cell.split("–")
             assert math.isclose(parse_number(parts[0]), min(numbers), rel_tol=5e-3), (test.id, cell)
             assert math.isclose(parse_number(parts[-1]), max(numbers), rel_tol=5e-3), (test.id, cell)
+
+
+def _variants(d: Dossier) -> dict[str, Dossier]:
+    """The example facts changed the way another project's facts could differ."""
+    p = d.product
+    return {
+        "no-vector": with_facts(d, product=p.model_copy(update={"vector": None})),
+        "one-batch": with_facts(d, batches=d.batches[:1]),
+        "shelf-life-study-only": with_facts(d, stability=[s for s in d.stability if s.supports == "shelf-life"]),
+        "no-literature": with_facts(d, literature=[]),
+    }
+
+
+@pytest.mark.parametrize("variant", ["no-vector", "one-batch", "shelf-life-study-only", "no-literature"])
+@pytest.mark.parametrize("lang,region", LANGS)
+def test_templates_render_for_other_facts(env, dossier, variant, lang, region):
+    d = _variants(dossier)[variant]
+    for reg, tmpl, each, node_id in outline_template_nodes():
+        if reg != region:
+            continue
+        for rec in ([s for s in d.studies if s.ich_node == node_id] if each == "studies" else [None]):
+            render(env, d, tmpl, lang, region, record=rec)
