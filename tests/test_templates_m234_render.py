@@ -472,3 +472,25 @@ def test_templates_render_for_other_facts(env, dossier, variant, lang, region):
             continue
         for rec in ([s for s in d.studies if s.ich_node == node_id] if each == "studies" else [None]):
             render(env, d, tmpl, lang, region, record=rec)
+
+
+def _excipients(d: Dossier) -> list:
+    """The materials added at the last step that adds materials (the formulation step), as the templates define."""
+    step = [s for s in d.process.steps if s.materials][-1]
+    return [m for m in d.materials if m.id in step.materials]
+
+
+@pytest.mark.parametrize("lang,region", LANGS)
+def test_excipients_of_human_or_animal_origin_are_listed_only_when_present(env, dossier, lang, region):
+    name = "m3/32p45-excipients-human.md.j2"
+    excipients = _excipients(dossier)
+    assert excipients
+    bio = [m for m in excipients if m.origin in ("human", "animal")]
+    md = render(env, dossier, name, lang, region)
+    assert ("tbl-p45-bio" in md) == bool(bio)
+    first = excipients[0]
+    changed = [m.model_copy(update={"origin": "human"}) if m.id == first.id else m for m in dossier.materials]
+    md = render(env, with_facts(dossier, materials=changed), name, lang, region)
+    rows = table_rows(md, "tbl-p45-bio")
+    expected = [m.name.get(lang) for m in changed if m.id in {e.id for e in excipients} and m.origin in ("human", "animal")]
+    assert [plain(r[0]) for r in rows] == expected
