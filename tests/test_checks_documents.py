@@ -48,7 +48,7 @@ def good_docs():
     """One document per rule that reads documents, each agreeing with the fixture facts."""
     fda = [
         make("m1-20-general-investigational-plan-for-initial-ind", "General Investigational Plan",
-             paras=["Testocel is studied in type 2 diabetes mellitus in 9 subjects (3 subjects per cohort)."]),
+             paras=["Testocel is studied in type 2 diabetes mellitus. A total of 9 subjects will be enrolled (3 subjects per cohort)."]),
         make("m1-14-4-2-investigational-drug-labeling", "Investigational Drug Labeling", paras=LABEL["en"]),
         make("m1-14-4-1-investigational-brochure", "Investigator's Brochure", version="1.0",
              paras=["Indication: type 2 diabetes mellitus.", LABEL["en"][2]]),
@@ -122,7 +122,7 @@ PROTOCOL = "m5-3-3-2-patient-pk-and-initial-tolerability-study-reports"
 CASES = [
     ("product-meta", "fda", PLAN, {"product": "Testocel-X"}, "identity.product-name",
      "names the product 'Testocel-X'; expected 'Testocel autologous gene-modified MSC' or 'Testocel' (TST-101)"),
-    ("product-code", "fda", PLAN, {"paras": ["TST-109 is studied in type 2 diabetes mellitus in 9 subjects."]}, "identity.product-name",
+    ("product-code", "fda", PLAN, {"paras": ["TST-109 is studied in type 2 diabetes mellitus. A total of 9 subjects will be enrolled."]}, "identity.product-name",
      "names product code 'TST-109'; the product code is 'TST-101'"),
     ("sponsor", "fda", LABELS, {"sponsor": "Testo Therapeutics"}, "identity.sponsor-name",
      "names the sponsor 'Testo Therapeutics'; expected 'Testo Therapeutics, Inc.'"),
@@ -152,7 +152,7 @@ CASES = [
      "protocol.1572-sites", "does not give the protocol code number TST-101-001 (1572 item 7)"),
     ("1572-pi", "fda", "m1-1-forms", {"title": "Form FDA 1572 - Erin Other, MD", "paras": ["Protocol TST-101-001", "Erin Other, MD"]},
      "protocol.1572-sites", "principal investigator Carol Principal, MD of site SITE-US1 has no Form FDA 1572"),
-    ("plan-sample", "fda", PLAN, {"paras": ["Testocel is studied in type 2 diabetes mellitus in 12 subjects."]}, "protocol.sample-size",
+    ("plan-sample", "fda", PLAN, {"paras": ["Testocel is studied in type 2 diabetes mellitus. A total of 12 subjects will be enrolled."]}, "protocol.sample-size",
      "states 12 subjects; protocol TST-101-001 enrols 9"),
     ("ib-meta", "fda", IB, {"version": "0.9"}, "dates.ib-version", "is version 0.9; regulatory.ib_version is 1.0"),
     ("ib-cited", "fda", PROTOCOL, {"paras": ["A Phase 1 study in type 2 diabetes mellitus.", LABEL["en"][2], "See the Investigator's Brochure version 1.0 dated 1 April 2026."]},

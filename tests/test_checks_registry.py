@@ -140,3 +140,12 @@ def test_partial_dossiers_do_not_crash(tmp_path):
         facts = {k: v for k, v in full.items() if k != dropped}
         checks.run_checks(CheckContext(ctx.config, Dossier(facts, ctx.dossier.narratives, ctx.dossier.sources)), Diagnostics())
     checks.run_checks(CheckContext(ctx.config, Dossier({})), Diagnostics())
+
+
+def test_stated_sample_sizes():
+    from indbuilder.checks.protocol import stated_sample_sizes
+
+    text = ("Over 1,000 patients have received MSCs. A total of 18 subjects will be enrolled, 6 patients per cohort. "
+            "计划入组受试者18例。研究共入组12名受试者。")
+    assert stated_sample_sizes(text) == {18, 6, 12}
+    assert stated_sample_sizes("MSCs were given to 2,500 patients in earlier trials.") == set()

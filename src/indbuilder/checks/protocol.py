@@ -86,10 +86,23 @@ define(
     "21 CFR 312.23(a)(1)(vi)-(vii); 21 CFR 312.32; ind-content.md §5 H4.",
 )
 
+_N = r"(?<![\d,.])(\d{1,3}(?:,\d{3})+|\d+)"
 _SUBJECTS = re.compile(
-    r"(\d+)\s*(?:adult\s+)?(?:patients|subjects|participants)|(\d+)\s*(?:例|名)(?:受试者|患者|参与者)?|(?:受试者|患者)\s*(\d+)\s*(?:例|名)",
+    rf"{_N}\s*(?:adult\s+)?(?:patients|subjects|participants)|{_N}\s*(?:例|名)(?:受试者|患者|参与者)?|(?:受试者|患者)\s*{_N}\s*(?:例|名)",
     re.I,
 )
+# Only sentences about this trial's enrolment count (not, e.g., "over 1,000 patients have received MSCs").
+_ENROLMENT = re.compile(r"enrol|enroll|total of|sample size|planned|will (?:be )?(?:receive|dosed|treated)|入组|共|样本量|计划", re.I)
+_SENTENCES = re.compile(r"(?<=[.!?。！？；;])\s*|\n")
+
+
+def stated_sample_sizes(text: str) -> set[int]:
+    """Subject counts stated in sentences about enrolment (English or Chinese)."""
+    out: set[int] = set()
+    for sentence in _SENTENCES.split(text):
+        if _ENROLMENT.search(sentence):
+            out |= {int(n.replace(",", "")) for m in _SUBJECTS.finditer(sentence) for n in m.groups() if n}
+    return out
 
 
 def check(ctx: CheckContext, diags: Diagnostics) -> None:
@@ -137,8 +150,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
         )
     allowed = {p.sample_size} | {c.subjects for c in p.cohorts}
     for rd in docs_at(ctx, [FDA_PLAN]):
-        stated = {int(n) for m in _SUBJECTS.finditer(rd.text) for n in m.groups() if n}
-        wrong = sorted(stated - allowed)
+        wrong = sorted(stated_sample_sizes(rd.text) - allowed)
         if wrong:
             diags.emit(
                 "protocol.sample-size",
@@ -150,7 +162,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
         if n.node != FDA_PLAN:
             continue
         for i, line in enumerate(n.body.splitlines()):
-            wrong = sorted({int(x) for m in _SUBJECTS.finditer(line) for x in m.groups() if x} - allowed)
+            wrong = sorted(stated_sample_sizes(line) - allowed)
             if wrong:
                 diags.emit(
                     "protocol.sample-size",
