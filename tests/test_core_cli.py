@@ -78,3 +78,25 @@ def test_internal_error_is_exit_3_without_traceback(tmp_path, monkeypatch):
     assert result.exit_code == 3
     assert "internal error: RuntimeError: simulated bug" in result.output
     assert "Traceback" not in result.output
+
+
+def test_outline_prints_states_plain_or_coloured():
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[1])
+    plain = runner.invoke(app, ["outline", "-p", root, "-r", "fda", "--no-color"])
+    assert plain.exit_code == 0, plain.output
+    assert "3.2.P.8.1 Stability Summary and Conclusion — filled" in plain.output
+    assert "\x1b[" not in plain.output
+    coloured = runner.invoke(app, ["outline", "-p", root, "-r", "nmpa", "--color"])
+    assert coloured.exit_code == 0 and "\x1b[" in coloured.output and "稳定性" in coloured.output
+
+
+def test_outline_shows_a_missing_required_section_and_fails(tmp_path):
+    from example_project import copy_example
+
+    root = copy_example(tmp_path / "p")
+    (root / "templates/ectd/m3/32p32-batch-formula.en.md.j2").unlink()
+    result = runner.invoke(app, ["outline", "-p", str(root), "-r", "fda", "--no-color"])
+    assert result.exit_code == 1
+    assert "3.2.P.3.2 Batch Formula — MISSING: add template templates/ectd/m3/32p32-batch-formula.md.j2" in result.output

@@ -343,7 +343,7 @@ def outline_text(root: Path, region: str, color: bool) -> tuple[str, Diagnostics
         return "", diags
     plan_regions(project, [region], diags)
     rb = project.regions[0]
-    text = format_outline(rb.plan, color=color, lang="en")
+    text = format_outline(rb.plan, color=color, lang=rb.lang)
     apply_policy(project, diags)
     return text, diags
 
