@@ -152,6 +152,8 @@ CASES = [
      "protocol.1572-sites", "does not give the protocol code number TST-101-001 (1572 item 7)"),
     ("1572-pi", "fda", "m1-1-forms", {"title": "Form FDA 1572 - Erin Other, MD", "paras": ["Protocol TST-101-001", "Erin Other, MD"]},
      "protocol.1572-sites", "principal investigator Carol Principal, MD of site SITE-US1 has no Form FDA 1572"),
+    ("plan-no-sample", "fda", PLAN, {"paras": ["Testocel is studied in type 2 diabetes mellitus."]}, "protocol.sample-size",
+     "does not state the estimated number of patients (9 in protocol TST-101-001; 21 CFR 312.23(a)(3)(iv))"),
     ("plan-sample", "fda", PLAN, {"paras": ["Testocel is studied in type 2 diabetes mellitus. A total of 12 subjects will be enrolled."]}, "protocol.sample-size",
      "states 12 subjects; protocol TST-101-001 enrols 9"),
     ("ib-meta", "fda", IB, {"version": "0.9"}, "dates.ib-version", "is version 0.9; regulatory.ib_version is 1.0"),

@@ -146,6 +146,6 @@ def test_stated_sample_sizes():
     from indbuilder.checks.protocol import stated_sample_sizes
 
     text = ("Over 1,000 patients have received MSCs. A total of 18 subjects will be enrolled, 6 patients per cohort. "
-            "计划入组受试者18例。研究共入组12名受试者。")
-    assert stated_sample_sizes(text) == {18, 6, 12}
+            "计划入组受试者18例。研究共入组12名受试者。Estimated number of participants: 24 in total. 样本量：30例。")
+    assert stated_sample_sizes(text) == {18, 6, 12, 24, 30}
     assert stated_sample_sizes("MSCs were given to 2,500 patients in earlier trials.") == set()

@@ -88,11 +88,13 @@ define(
 
 _N = r"(?<![\d,.])(\d{1,3}(?:,\d{3})+|\d+)"
 _SUBJECTS = re.compile(
-    rf"{_N}\s*(?:adult\s+)?(?:patients|subjects|participants)|{_N}\s*(?:例|名)(?:受试者|患者|参与者)?|(?:受试者|患者)\s*{_N}\s*(?:例|名)",
+    rf"{_N}\s*(?:adult\s+)?(?:patients|subjects|participants)|{_N}\s*(?:例|名)(?:受试者|患者|参与者)?"
+    rf"|(?:受试者|患者)\s*{_N}\s*(?:例|名)"
+    rf"|(?:number of (?:patients|subjects|participants)|sample size|样本量|受试者(?:人数|例数))[^\d\n]{{0,20}}{_N}",
     re.I,
 )
 # Only sentences about this trial's enrolment count (not, e.g., "over 1,000 patients have received MSCs").
-_ENROLMENT = re.compile(r"enrol|enroll|total of|sample size|planned|will (?:be )?(?:receive|dosed|treated)|入组|共|样本量|计划", re.I)
+_ENROLMENT = re.compile(r"enrol|enroll|total of|sample size|number of|planned|will (?:be )?(?:receive|dosed|treated)|入组|共|样本量|计划", re.I)
 _SENTENCES = re.compile(r"(?<=[.!?。！？；;])\s*|\n")
 
 
@@ -150,7 +152,15 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
         )
     allowed = {p.sample_size} | {c.subjects for c in p.cohorts}
     for rd in docs_at(ctx, [FDA_PLAN]):
-        wrong = sorted(stated_sample_sizes(rd.text) - allowed)
+        stated = stated_sample_sizes(rd.text)
+        if not stated:
+            diags.emit(
+                "protocol.sample-size",
+                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} does not state the estimated number of patients "
+                f"({p.sample_size} in protocol {p.number}; 21 CFR 312.23(a)(3)(iv))",
+                rd.location or where(ctx, "protocol", "sample_size"),
+            )
+        wrong = sorted(stated - allowed)
         if wrong:
             diags.emit(
                 "protocol.sample-size",
