@@ -100,3 +100,11 @@ def test_front_matter_split_counts_lines():
 def test_narrative_without_lang_is_reported(tmp_path):
     _, diags = load(tmp_path, {"n.md": "---\nid: intro\n---\ntext\n"})
     assert [(d.rule, str(d.location)) for d in diags] == [("narrative.front-matter", "content/n.md:2:1")]
+
+
+def test_folded_chinese_text_loses_the_joining_space():
+    """YAML '>-' joins lines with a space; Chinese has no word spacing, so it must not appear."""
+    from indbuilder.model.common import Text
+
+    assert Text(en="two words", zh="复制缺陷型 慢病毒载体、 已灭活").zh == "复制缺陷型慢病毒载体、已灭活"
+    assert Text(en="x", zh="剂量 5.0×10^6 cells/kg 组").zh == "剂量 5.0×10^6 cells/kg 组"

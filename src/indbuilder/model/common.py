@@ -16,11 +16,21 @@ class Fact(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+_FOLD_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+
+
 class Text(Fact):
     """Text that appears in documents of both regions: English (FDA) and Simplified Chinese (NMPA)."""
 
     en: str
     zh: str
+
+    @field_validator("zh")
+    @classmethod
+    def _no_fold_spaces(cls, v: str) -> str:
+        # YAML folded scalars (>-) join lines with a space; between two Chinese characters or
+        # punctuation marks that space is never wanted (Chinese has no word spacing).
+        return _FOLD_SPACE.sub("", v)
 
     def get(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
