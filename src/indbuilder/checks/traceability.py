@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostics
+import re
+
+from ..diagnostics import Diagnostics, Location
 from ..rules import define
 from .context import CheckContext
-from .support import known, where
+from .support import known, narrative_lines, rendered, where
 
 CGT_TYPES = {"cell-therapy", "gene-modified-cell-therapy", "gene-therapy"}
 TOX_CATEGORIES = {"single-dose-toxicity", "repeat-dose-toxicity"}
@@ -74,6 +76,18 @@ define(
     "persistence and delayed effects); ind-content.md §5 F4.",
 )
 define(
+    "trace.unknown-lot-cited",
+    "error",
+    "A narrative or document cites a lot number that is not in the batch records (or a vector lot other than the vector's).",
+    """
+    Lot numbers written in narrative text are checked against the facts: a token shaped like the dossier's
+    lot numbers (same letters and separators, digits in the same places, e.g. MCT-TOX-2501 or LVV-2408-03)
+    must be a batch of the batch analyses or the vector lot. A mistyped or stale lot in prose is the kind
+    of discrepancy reviewers find between 2.6, the IB and 3.2.P.5.4.
+    """,
+    "21 CFR 312.23(a)(7)(iv)(a); ind-content.md §5 A5, F1 (derived).",
+)
+define(
     "units.unknown",
     "error",
     "A quantity has a unit the rules cannot compare (for example a misspelt time unit).",
@@ -112,6 +126,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                     f"process is version {process.version} (describe the comparability in 3.2.P.2.3)",
                     where(ctx, "studies", s.id, "test_article_lots", i),
                 )
+    _lots_in_text(ctx, diags)
     if protocol is None:
         return
     clinical_route = product.route_code if product is not None else protocol.route_code
@@ -162,4 +177,44 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 f"{longest.duration.value:g} {longest.duration.unit}; the protocol follows subjects for "
                 f"{protocol.follow_up.value:g} {protocol.follow_up.unit} after dosing",
                 where(ctx, "studies", longest.id, "duration"),
+            )
+
+
+def _shape(identifier: str) -> str:
+    """A regex for identifiers shaped like ``identifier``: same letters and separators, digit runs of the same length."""
+    parts = re.split(r"(\d+)", identifier)
+    return "".join(rf"\d{{{len(p)}}}" if p.isdigit() else re.escape(p) for p in parts if p)
+
+
+def _lots_in_text(ctx: CheckContext, diags: Diagnostics) -> None:
+    """Lot-shaped tokens in narratives and rendered documents must be known lots."""
+    d = ctx.dossier
+    lots = {b.id for b in d.batches}
+    vector = d.product.vector if d.product is not None else None
+    if vector is not None:
+        lots.add(vector.lot)
+    shapes = {_shape(lot) for lot in lots if re.search(r"\d", lot) and re.search(r"[A-Za-z]", lot)}
+    if not shapes:
+        return
+    known_ids = lots | {s.id for s in d.studies} | {s.study_number for s in d.studies} | {m.id for m in d.methods}
+    if d.protocol is not None:
+        known_ids.add(d.protocol.number)
+    if d.product is not None:
+        known_ids.add(d.product.code)
+    token = re.compile(rf"(?<![A-Za-z0-9\-])(?:{'|'.join(sorted(shapes))})(?![A-Za-z0-9\-])")
+    for n, line, text in narrative_lines(ctx):
+        for m in token.finditer(text):
+            if m.group(0) not in known_ids:
+                diags.emit(
+                    "trace.unknown-lot-cited",
+                    f"the text cites lot {m.group(0)}, which is not in the batch records (known lots: {known(lots)})",
+                    Location(n.path, line, m.start() + 1),
+                )
+    for rd in rendered(ctx):
+        for tok in sorted({m.group(0) for m in token.finditer(rd.text)} - known_ids):
+            diags.emit(
+                "trace.unknown-lot-cited",
+                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) cites lot {tok}, which is not in the "
+                f"batch records (known lots: {known(lots)})",
+                rd.location,
             )
