@@ -17,13 +17,14 @@ from .carry_forward import write_fingerprints
 from .diagnostics import Diagnostic, Diagnostics, Location
 from .ectd import assemble_sequence
 from .ectd_bridge import envelope, goes_into_sequence, submission_file
-from .pdfcheck import check_pdf, run_pdfcheck
+from .pdfcheck import check_pdf, fill_form, resolve_mapping, run_pdfcheck
 from .writers.docx import DocxOptions, write_docx
+from .yamlio import load_yaml
 
 REVIEW_COPY = DocxOptions(review_links=True)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .pipeline import Project, RegionBuild
+    from .pipeline import Project, RegionBuild, RenderedDoc
 
 
 def write_region(project: "Project", rb: "RegionBuild", dest: Path, diags: Diagnostics, pdf: bool = True) -> None:
@@ -56,8 +57,8 @@ def write_region(project: "Project", rb: "RegionBuild", dest: Path, diags: Diagn
             if rd.document is None:  # a user-supplied PDF: checked against the same PDF rules
                 if rd.attachment is None or not rd.attachment.is_file():
                     continue
-                data = rd.attachment.read_bytes()
-                diags.extend(check_pdf(data, rd.planned.attachment))
+                data, profile = _attachment_bytes(project, rd, diags)
+                diags.extend(check_pdf(data, rd.planned.attachment, profile=profile))
                 title = rd.planned.title or rd.planned.doc_id
             else:
                 try:
@@ -91,6 +92,19 @@ def write_region(project: "Project", rb: "RegionBuild", dest: Path, diags: Diagn
         sequence = out / env.sequence
         if sequence.is_dir():
             diags.extend(_under(d, published, strip=str(out)) for d in run_pdfcheck([sequence]))
+
+
+def _attachment_bytes(project: "Project", rd: "RenderedDoc", diags: Diagnostics) -> tuple[bytes, str]:
+    """A user PDF as placed in the sequence: filled from the facts when it is a fillable form."""
+    assert rd.attachment is not None
+    record = next((a for a in project.dossier.attachments if a.file == rd.planned.attachment), None)
+    if record is None or not record.fill:
+        return rd.attachment.read_bytes(), "document"
+    template = rd.attachment.read_bytes()
+    mapping = project.config.root / record.fill
+    values = resolve_mapping(load_yaml(mapping, record.fill), project.dossier, diags, template_pdf=template)
+    # agency forms keep their own security settings (FDA PDF specifications exempt forms)
+    return fill_form(template, values), "form"
 
 
 def _under(diag: Diagnostic, prefix: str, strip: str | None = None) -> Diagnostic:

@@ -33,3 +33,7 @@ class Attachment(Record):
     file: str  # path relative to the project root
     title: Text
     regions: list[str] = ["fda", "nmpa"]
+    # For an agency's fillable form (e.g. the official Form FDA 1571 at node form:fdaft1): a mapping
+    # file (PDF field name -> fact path, see indbuilder.pdfcheck.forms) whose values the build
+    # writes into the form's fields. Without it the PDF is placed as supplied.
+    fill: str | None = None
