@@ -3,9 +3,11 @@
 Usage: ``python benchmarks/bench_pipeline.py [--scales 1 10 50] [--project .] [--no-pdf]``
 (``make bench`` runs it). Scaling multiplies the records that drive document count and table
 size: batches (rows of every batch table, and results), specification tests (columns of batch
-data), nonclinical studies (one Module 4 document each) and stability lots. Prints wall time
-and peak Python-heap memory per stage (tracemalloc) and the process's peak RSS. Figures are
-printed, never asserted: tests make no timing claims.
+data) and nonclinical studies (one Module 4 document each). Each scale runs in its own process;
+prints wall time per stage and the process's peak resident memory after it (which includes
+typst's native memory). ``--trace-memory`` adds the Python-heap peak per stage (tracemalloc; it
+slows Python code several times, so times are then not comparable). Figures are printed, never
+asserted: tests make no timing claims.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import copy
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -86,8 +89,8 @@ def scale_project(src: Path, dest: Path, factor: int) -> None:
     _rewrite(content / "nonclinical" / "studies.yaml", studies)
 
 
-def run(project_dir: Path, pdf: bool) -> tuple[Stopwatch, int, int]:
-    sw = Stopwatch(trace_memory=True)
+def run(project_dir: Path, pdf: bool, trace: bool) -> tuple[Stopwatch, int, int]:
+    sw = Stopwatch(trace_memory=trace)
     diags = Diagnostics()
     project = load_project(project_dir, diags, sw)
     assert project is not None, [d.format() for d in diags]
@@ -104,27 +107,49 @@ def run(project_dir: Path, pdf: bool) -> tuple[Stopwatch, int, int]:
     return sw, docs, len(project.dossier.batches)
 
 
+STAGES = ["load", "plan", "render", "check", "write-docx", "write-pdf", "assemble", "pdfcheck"]
+
+
+def one_scale(project: Path, factor: int, pdf: bool, trace: bool) -> None:
+    """Scale, run and print one table row (called in a fresh process per scale)."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-{factor}x-") as tmp:
+        proj = Path(tmp) / "project"
+        scale_project(project, proj, factor)
+        start = time.perf_counter()
+        sw, docs, batches = run(proj, pdf, trace)
+        total = time.perf_counter() - start
+    cells = []
+    for s in STAGES:
+        f = sw.stages.get(s)
+        if f is None:
+            cells.append("-")
+        elif trace:
+            cells.append(f"{f.seconds:.2f}s/{f.peak_mib:.0f}M")
+        else:
+            cells.append(f"{f.seconds:.2f}s/{f.rss_mib:.0f}M")
+    print(f"{factor:>4}x {docs:>5} {batches:>7} " + " ".join(f"{c:>14}" for c in cells) + f" {total:8.2f}s {Stopwatch.process_peak_mib():7.0f}M")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scales", type=int, nargs="+", default=[1, 10, 50])
     ap.add_argument("--project", type=Path, default=ROOT)
     ap.add_argument("--no-pdf", action="store_true", help="DOCX only (skip typst and eCTD assembly)")
+    ap.add_argument("--trace-memory", action="store_true", help="Python-heap peak per stage (slow)")
+    ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one scale in this process
     args = ap.parse_args()
-    stages = ["load", "plan", "render", "check", "write-docx", "write-pdf", "assemble"]
-    print(f"{'scale':>5} {'docs':>5} {'batches':>7} " + " ".join(f"{s:>16}" for s in stages) + f" {'total':>8} {'peak RSS':>9}")
+    if args.one:
+        one_scale(args.project, args.one, not args.no_pdf, args.trace_memory)
+        return
+    what = "time/Python-heap peak" if args.trace_memory else "time/peak RSS after stage"
+    print(f"per stage: {what}; both regions (FDA + NMPA)")
+    print(f"{'scale':>5} {'docs':>5} {'batches':>7} " + " ".join(f"{s:>14}" for s in STAGES) + f" {'total':>9} {'peak RSS':>8}")
+    sys.stdout.flush()
     for factor in args.scales:
-        with tempfile.TemporaryDirectory(prefix=f"bench-{factor}x-") as tmp:
-            proj = Path(tmp) / "project"
-            scale_project(args.project, proj, factor)
-            start = time.perf_counter()
-            sw, docs, batches = run(proj, not args.no_pdf)
-            total = time.perf_counter() - start
-        cells = []
-        for s in stages:
-            f = sw.stages.get(s)
-            cells.append(f"{f.seconds:7.2f}s {f.peak_mib:5.0f}MiB" if f else f"{'-':>16}")
-        print(f"{factor:>4}x {docs:>5} {batches:>7} " + " ".join(f"{c:>16}" for c in cells) + f" {total:7.2f}s {Stopwatch.process_peak_mib():7.0f}MiB")
-        sys.stdout.flush()
+        cmd = [sys.executable, __file__, "--one", str(factor), "--project", str(args.project)]
+        cmd += ["--no-pdf"] if args.no_pdf else []
+        cmd += ["--trace-memory"] if args.trace_memory else []
+        subprocess.run(cmd, check=True)
 
 
 if __name__ == "__main__":

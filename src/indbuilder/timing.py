@@ -14,6 +14,7 @@ from typing import Iterator
 class StageFigure:
     seconds: float = 0.0
     peak_mib: float = 0.0  # Python heap peak inside the stage (tracemalloc), when tracing
+    rss_mib: float = 0.0  # process peak resident memory at the end of the stage (includes typst)
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Stopwatch:
             yield
         finally:
             fig.seconds += time.perf_counter() - start
+            fig.rss_mib = self.process_peak_mib()
             if self.trace_memory:
                 _, peak = tracemalloc.get_traced_memory()
                 fig.peak_mib = max(fig.peak_mib, peak / 2**20)
