@@ -134,9 +134,10 @@ def build(
 ) -> int:
     """Build the dossier: check everything, then write DOCX, PDF and the eCTD sequence per region.
 
-    Output goes to the 'output' folder of indbuilder.yaml (default build/): build/<region>/docx/,
-    build/<region>/pdf/ and build/<region>/ectd/<application>/<sequence>/. Nothing is written when
-    the content has errors, and a previous good build is only replaced by a complete new one.
+    Output goes to the 'output' folder of indbuilder.yaml (default build/): DOCX review copies in
+    build/<region>/docx/ and the eCTD application in build/<region>/ectd/<application>/<sequence>/
+    (submission PDFs, backbones, checksums). Nothing is written when the content has errors, and a
+    previous good build is only replaced by a complete new one.
     """
     from .pipeline import build_project
 

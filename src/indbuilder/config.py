@@ -7,14 +7,13 @@ indbuilder can still build a project written for a newer one, but a typo does no
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .diagnostics import Diagnostic, Location, Severity, Waiver
+from .diagnostics import Diagnostic, Location, Severity, Waiver, did_you_mean
 from .rules import define
 from .schema_errors import diagnostics_from_validation
 from .yamlio import load_yaml
@@ -152,14 +151,13 @@ def load_config(root: Path) -> tuple[ProjectConfig | None, list[Diagnostic]]:
         return None, diags
     for key in data:
         if key not in CONFIG_KEYS:
-            close = difflib.get_close_matches(str(key), CONFIG_KEYS, n=1)
             diags.append(
                 Diagnostic(
                     "config.unknown-key",
                     Severity.WARNING,
                     f"unknown key '{key}' is ignored",
                     loaded.location((key,)),
-                    hint=f"did you mean '{close[0]}'?" if close else "see the README for the documented keys",
+                    hint=did_you_mean(key, CONFIG_KEYS, "see the README for the documented keys"),
                 )
             )
     try:

@@ -191,6 +191,14 @@ class Waiver:
         return True
 
 
+def did_you_mean(name: str, options, fallback: str | None = None) -> str | None:
+    """A hint naming the closest known option to a misspelt ``name`` (or ``fallback``)."""
+    import difflib
+
+    close = difflib.get_close_matches(str(name), list(options), n=1)
+    return f"did you mean '{close[0]}'?" if close else fallback
+
+
 def summary_line(diags: Diagnostics) -> str:
     """One counted closing line, e.g. ``2 errors, 1 warning, 0 waived``."""
     e = diags.count(Severity.ERROR)

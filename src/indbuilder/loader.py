@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from .diagnostics import Diagnostic, Diagnostics, Location, Severity
+from .diagnostics import Diagnostic, Diagnostics, Location, Severity, did_you_mean
 from .model.dossier import LIST_SECTIONS, SECTIONS, Dossier, Narrative, SourceMap
 from .rules import define
 from .schema_errors import diagnostics_from_validation
@@ -89,18 +89,15 @@ def _load_section(
     defined_in: dict[str, Location],
     diags: Diagnostics,
 ) -> None:
-    import difflib
-
     where = loaded.location((section,))
     if section not in SECTIONS:
-        close = difflib.get_close_matches(str(section), SECTIONS, n=1)
         diags.add(
             Diagnostic(
                 "schema.unknown-section",
                 Severity.ERROR,
                 f"unknown section '{section}'",
                 where,
-                hint=f"did you mean '{close[0]}'?" if close else f"known sections: {', '.join(SECTIONS)}",
+                hint=did_you_mean(section, SECTIONS, f"known sections: {', '.join(SECTIONS)}"),
             )
         )
         return

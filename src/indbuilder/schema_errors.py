@@ -6,12 +6,11 @@ number, got 'ninety'``, not a pydantic error dump.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Iterable
 
 from pydantic import ValidationError
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Severity, did_you_mean
 from .rules import define
 from .yamlio import KeyPath, LoadedYaml
 
@@ -84,9 +83,7 @@ def diagnostics_from_validation(
             candidates = list(allowed or [])
             if known_keys and path[:-1] in known_keys:
                 candidates = list(known_keys[path[:-1]])
-            close = difflib.get_close_matches(name, candidates, n=1)
-            if close:
-                hint = f"did you mean '{close[0]}'?"
+            hint = did_you_mean(name, candidates)
         elif (words := _expected(etype)) is not None:
             rule = "schema.type"
             message = f"'{name}' must be {words}, got {_show(err.get('input'))}"
