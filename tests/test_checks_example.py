@@ -59,11 +59,16 @@ def replace_on_line(root: Path, loc: Location, old: str, new: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def example_check():
-    """The full ``indbuilder check`` of the example (facts, plan, rendered documents, rules)."""
+def example_run():
+    """The full ``indbuilder check`` of the example (facts, plan, rendered documents, rules, waivers)."""
     diags, project = check_project(EXAMPLE)
     assert project is not None
-    return diags
+    return diags, project
+
+
+@pytest.fixture(scope="module")
+def example_check(example_run):
+    return example_run[0]
 
 
 def test_example_facts_are_quiet():
@@ -81,22 +86,19 @@ def test_example_documents_are_quiet(example_check):
     assert [d.format() for d in example_check if mine(d.rule) and d.counts] == []
 
 
-def test_example_documents_were_checked(example_check):
+def test_example_documents_were_checked(example_run):
     """The check really saw rendered documents of both regions (the rules above were not vacuous)."""
-    from indbuilder import pipeline
-
-    project = pipeline.analyse(EXAMPLE, None, Diagnostics())
+    project = example_run[1]
     assert {rb.region for rb in project.regions} == {"fda", "nmpa"}
     assert all(sum(d.document is not None for d in rb.docs) > 20 for rb in project.regions)
 
 
-def test_rules_find_the_example_documents_they_read():
+def test_rules_find_the_example_documents_they_read(example_run):
     """Every element the document rules read exists in the rendered example, and each document has a source."""
-    from indbuilder import pipeline
     from indbuilder.checks import CheckContext, RegionResult
     from indbuilder.checks import support as S
 
-    project = pipeline.analyse(EXAMPLE, None, Diagnostics())
+    project = example_run[1]
     ctx = CheckContext(project.config, project.dossier, [
         RegionResult(rb.region, rb.lang, rb.outline, rb.plan, [d.document for d in rb.docs if d.document is not None],
                      {d.planned.doc_id: d.source for d in rb.docs})
