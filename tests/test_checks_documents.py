@@ -320,3 +320,19 @@ def test_drug_substance_justification_may_refer_to_drug_product():
     assert findings(run(FIXTURE, regions(fda + [ref], nmpa)), "cmc.spec-justification") == []
     own = make("m3-2-s-4-5-justification-of-specification", "Justification of Specification", paras=["Sterility is justified."])
     assert len(findings(run(FIXTURE, regions(fda + [own], nmpa)), "cmc.spec-justification")) == 1
+
+
+def test_fda_and_nmpa_renditions_cite_the_same_lots():
+    """The English (FDA) and Chinese (NMPA) renditions of a Module 3 document cite the same lots."""
+    fda, nmpa = good_docs()
+    p81 = "m3-2-p-8-1-stability-summary-and-conclusion"
+    fda = _replace(fda, p81, paras=[LABEL["en"][2], "A shelf life of 6 months is proposed; use within 4 hours after thaw. Lot TOX-001."])
+
+    def zh(lot):
+        return make(p81, "稳定性总结和结论", lang="zh", region="nmpa",
+                    paras=[LABEL["zh"][2], f"有效期6个月；解冻后4小时内使用。批次{lot}。"])
+
+    assert findings(run(FIXTURE, regions(fda, nmpa + [zh("TOX-001")])), "china.translation-facts") == []
+    hits = findings(run(FIXTURE, regions(fda, nmpa + [zh("ENG-001")])), "china.translation-facts")
+    assert [d.message for d in hits] == ["1.x 稳定性总结和结论: only the English cites TOX-001; only the Chinese cites ENG-001"]
+    assert str(hits[0].location) == f"templates/ectd/{p81}.md.j2"

@@ -60,8 +60,12 @@ define(
 define(
     "china.translation-facts",
     "warning",
-    "An English narrative and its Chinese rendition cite different lot, study or protocol ids.",
-    "Numbers, lot ids and study ids are identical in both renditions of a document; only the prose is translated.",
+    "The English and Chinese renditions of a narrative or document cite different lot, study or protocol ids.",
+    """
+    Lot ids, study numbers and the protocol number are identical in both renditions of a document; only the
+    prose is translated. Narrative pairs (same id, en/zh) and the FDA (English) and NMPA (Chinese) renditions
+    of the same Module 2-5 document are compared.
+    """,
     "ind-content.md §4.5 (c), §5 J1.",
 )
 define(
@@ -108,6 +112,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     if "nmpa" not in ctx.config.settings.regions:
         return
     _documents(ctx, diags)
+    _document_pairs(ctx, diags)
     _pairs(ctx, diags)
     _envelope(ctx, diags)
     _cover_letter(ctx, diags)
@@ -136,6 +141,39 @@ def _documents(ctx: CheckContext, diags: Diagnostics) -> None:
                 f"NMPA document {meta.ctd_section} {meta.title} is not in Chinese (lang {meta.lang}, "
                 f"{share:.0%} Chinese characters among letters)",
                 rd.location,
+            )
+
+
+def _document_pairs(ctx: CheckContext, diags: Diagnostics) -> None:
+    """The English (FDA) and Chinese (NMPA) renditions of a Module 2-5 document cite the same lots and studies."""
+    ids = _known_ids(ctx)
+    if not ids:
+        return
+    pattern = re.compile("|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True)))
+
+    def by_key(region: str) -> dict[tuple[str, str], object]:
+        docs: dict[tuple[str, str], list] = {}
+        for rd in rendered(ctx, region):
+            key = (rd.element, getattr(rd.planned, "doc_id", "") or "")
+            docs.setdefault(key, []).append(rd)
+        return {k: v[0] for k, v in docs.items() if len(v) == 1}
+
+    en, zh = by_key("fda"), by_key("nmpa")
+    for key in sorted(en.keys() & zh.keys()):
+        a, b = en[key], zh[key]
+        if a.lang == b.lang:
+            continue
+        cited_en, cited_zh = set(pattern.findall(a.text)), set(pattern.findall(b.text))
+        if cited_en != cited_zh:
+            parts = []
+            if cited_en - cited_zh:
+                parts.append(f"only the English cites {', '.join(sorted(cited_en - cited_zh))}")
+            if cited_zh - cited_en:
+                parts.append(f"only the Chinese cites {', '.join(sorted(cited_zh - cited_en))}")
+            diags.emit(
+                "china.translation-facts",
+                f"{b.doc.meta.ctd_section} {b.doc.meta.title}: {'; '.join(parts)}",
+                b.location,
             )
 
 
@@ -222,13 +260,16 @@ def _front_key(root: Path, n, key: str) -> Location:
 
 
 def _known_ids(ctx: CheckContext) -> set[str]:
+    """Lot ids, study ids/numbers and the protocol number that look like identifiers (contain a digit).
+
+    Ids that are plain words (a study id such as ``tumorigenicity``) occur in English prose by nature and
+    are left out; the product code is a name, not a fact a translation could get wrong.
+    """
     d = ctx.dossier
     ids = {b.id for b in d.batches} | {s.id for s in d.studies} | {s.study_number for s in d.studies}
     if d.protocol is not None:
         ids.add(d.protocol.number)
-    if d.product is not None:
-        ids.add(d.product.code)
-    return {i for i in ids if len(i) >= 3}
+    return {i for i in ids if len(i) >= 3 and re.search(r"\d", i)}
 
 
 def _ids_match(ctx: CheckContext, diags: Diagnostics, en, zh) -> None:
