@@ -22,7 +22,7 @@ define(
     a retro- or lentiviral vector adds replication-competent virus (RCL/RCR) testing.
     """,
     "21 CFR 610.12, 610.13, 610.14, 610.30, 600.3(s); FDA CMC for Human Somatic Cell Therapy INDs (2008); "
-    "FDA CMC Information for Human Gene Therapy INDs (2020) §V.F; ind-content.md §5 I1.",
+    "FDA CMC Information for Human Gene Therapy INDs (2020); ind-content.md §5 I1.",
 )
 define(
     "cgt.integrating-vector",
@@ -34,7 +34,7 @@ define(
     testing of the product and long-term follow-up of subjects for up to 15 years; CDE's 2021 LTFU guidance
     applies in China.
     """,
-    "FDA Long Term Follow-up After Administration of Human Gene Therapy Products (2020) §IV; FDA Testing of "
+    "FDA Long Term Follow-up After Administration of Human Gene Therapy Products (2020); FDA Testing of "
     "Retroviral Vector-Based Human Gene Therapy Products for RCR (2020); CDE 基因治疗产品长期随访临床研究技术指导原则（试行） "
     "(2021); ind-content.md §5 I5.",
 )
@@ -46,7 +46,7 @@ define(
     A cell or gene therapy IND includes biodistribution/persistence and tumorigenicity studies (or a written
     justification for their absence, declared as not applicable for the Module 4 node).
     """,
-    "FDA Preclinical Assessment of Investigational CGT Products (2013) §IV.B, §IV.C; CDE 基因修饰细胞治疗产品非临床研究技术指导原则 "
+    "FDA Preclinical Assessment of Investigational Cellular and Gene Therapy Products (2013); CDE 基因修饰细胞治疗产品非临床研究技术指导原则 "
     "(2021); ind-content.md §5 I6.",
 )
 define(

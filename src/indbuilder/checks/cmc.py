@@ -18,8 +18,6 @@ from .limits import limit_text, passes, value_text
 from .numbers import contains_number
 from .support import docs_at, known, normalize, num, rendered, table_rows, where
 
-BASIS_M4Q = "ICH M4Q(R1) 3.2.S.4 / 3.2.P.5 (control of drug substance / drug product)"
-
 define(
     "cmc.spec-test-no-method",
     "error",
@@ -29,7 +27,7 @@ define(
     it (3.2.P.5.2) and that procedure's validation or qualification (3.2.P.5.3). The link is the test's
     `method` id, which must name a record of `methods`.
     """,
-    f"{BASIS_M4Q}.1-.3; 21 CFR 312.23(a)(7)(iv)(a)-(b) (acceptable limits and analytical methods); ind-content.md §5 E1.",
+    "ICH M4Q(R1) 3.2.P.5.1-3.2.P.5.3 / 3.2.S.4.1-3.2.S.4.3; 21 CFR 312.23(a)(7)(iv)(a)-(b) (acceptable limits and analytical methods); ind-content.md §5 E1.",
 )
 define(
     "cmc.method-not-qualified",
@@ -40,7 +38,7 @@ define(
     product must at least be qualified (suitable for its intended use); `in-development` is not enough.
     """,
     "21 CFR 312.23(a)(7)(i) (identity, quality, purity, strength assured); FDA guidance CMC Information for "
-    "Human Gene Therapy INDs (2020) §V.F; ind-content.md §5 E1.",
+    "Human Gene Therapy INDs (2020); ind-content.md §5 E1.",
 )
 define(
     "cmc.safety-method-not-validated",
@@ -50,14 +48,14 @@ define(
     Sterility, mycoplasma, endotoxin and replication-competent virus tests protect the first patients;
     FDA expects them to be validated (or compendial and verified) for the product matrix even at Phase 1.
     """,
-    "21 CFR 610.12 (sterility), 610.13, 610.30 (mycoplasma); FDA GT CMC guidance (2020) §V.F; ind-content.md §5 E1.",
+    "21 CFR 610.12 (sterility), 610.13, 610.30 (mycoplasma); FDA CMC Information for Human Gene Therapy INDs (2020); ind-content.md §5 E1.",
 )
 define(
     "cmc.method-no-validation-entry",
     "warning",
     "A method has no validation or qualification report to cite in 3.2.P.5.3.",
     "A validated, qualified or verified method needs the report number that 3.2.P.5.3 cites.",
-    f"{BASIS_M4Q}.3 (validation of analytical procedures); ind-content.md §5 E1.",
+    "ICH M4Q(R1) 3.2.P.5.3 / 3.2.S.4.3 (validation of analytical procedures); ind-content.md §5 E1.",
 )
 define(
     "cmc.batch-missing-result",
@@ -67,7 +65,7 @@ define(
     Batch analyses (3.2.P.5.4) report, for each listed batch, a result for every test of the specification
     in force, so that each batch can be evaluated against every acceptance criterion.
     """,
-    f"{BASIS_M4Q}.4 (batch analyses); ind-content.md §5 E2.",
+    "ICH M4Q(R1) 3.2.P.5.4 / 3.2.S.4.4 (batch analyses); ind-content.md §5 E2.",
 )
 define(
     "cmc.batch-oos",
@@ -78,7 +76,7 @@ define(
     result must be investigated and explained; it is never silently reported as a batch analysis.
     Waive a finding in indbuilder.yaml with the investigation reference if the batch is reported deliberately.
     """,
-    f"{BASIS_M4Q}.4; 21 CFR 211.192 (investigation of discrepancies); ind-content.md §5 E2.",
+    "ICH M4Q(R1) 3.2.P.5.4 / 3.2.S.4.4; 21 CFR 211.192 (investigation of discrepancies); ind-content.md §5 E2.",
 )
 define(
     "cmc.spec-inconsistent",
@@ -90,7 +88,7 @@ define(
     the machine-readable limit used to evaluate results, and every document's specification table must
     print exactly that acceptance text.
     """,
-    f"{BASIS_M4Q}.1; ind-content.md §5 E3 (derived).",
+    "ICH M4Q(R1) 3.2.P.5.1 / 3.2.S.4.1 (specification); ind-content.md §5 E3 (derived).",
 )
 define(
     "cmc.manufacturer-name",
@@ -104,7 +102,7 @@ define(
     "warning",
     "The justification of specification does not discuss every test of the specification.",
     "3.2.P.5.6 (3.2.S.4.5) justifies each acceptance criterion; a test it does not mention is unjustified.",
-    "ICH M4Q 3.2.S.4.5 / 3.2.P.5.6; ICH Q6B §2.4; ind-content.md §5 E4.",
+    "ICH M4Q 3.2.S.4.5 / 3.2.P.5.6; ICH Q6B (justification of specification); ind-content.md §5 E4.",
 )
 define(
     "cmc.clinical-lot-process",
@@ -121,7 +119,7 @@ define(
     "warning",
     "A material of human or animal origin has no viral-safety / TSE risk note.",
     "Materials of human or animal origin are described in 3.2.A.2 with their adventitious-agent controls.",
-    "ICH Q5A(R2); ICH M4Q 3.2.A.2; FDA GT CMC guidance (2020) §V.B; ind-content.md §5 E7.",
+    "ICH Q5A(R2); ICH M4Q 3.2.A.2; FDA CMC Information for Human Gene Therapy INDs (2020); ind-content.md §5 E7.",
 )
 define(
     "cmc.process-step-numbering",

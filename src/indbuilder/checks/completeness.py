@@ -46,7 +46,7 @@ define(
     "warning",
     "A pivotal safety study was not conducted under GLP.",
     "Pivotal toxicology supporting a first-in-human trial is expected to be GLP-compliant; a non-GLP pivotal study needs a justification.",
-    "21 CFR 58.3(d), 312.23(a)(8)(iii); ICH M3(R2) §1.5; ind-content.md §5 B6.",
+    "21 CFR 58.3(d) (nonclinical laboratory study), 312.23(a)(8)(iii); ICH M3(R2); ind-content.md §5 B6.",
 )
 define(
     "completeness.label-statement",

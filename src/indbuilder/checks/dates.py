@@ -34,7 +34,7 @@ define(
     "error",
     "A document cites the informed consent form with a different version or date than the consent facts.",
     "Citations of the ICF (protocol, cover letter, CN 1.3.4.2) give the version and date of the ICF filed.",
-    "21 CFR 50.25, 312.23(a)(6)(iii)(g); NMPA GCP (2020) 第二十四条; ind-content.md §5 D1, H7.",
+    "21 CFR 50.25, 312.23(a)(6)(iii)(g); 药物临床试验质量管理规范 (NMPA GCP, 2020); ind-content.md §5 D1, H7.",
 )
 define(
     "dates.after-submission",

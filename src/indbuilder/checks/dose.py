@@ -102,7 +102,7 @@ define(
     "warning",
     "A study's NOAEL is not one of the dose levels it tested.",
     "A NOAEL is one of the administered dose levels; any other value is a transcription error or an extrapolation.",
-    "ICH M3(R2) note 1 (NOAEL definition); ind-content.md §5 C4 (derived).",
+    "FDA MRSD guidance (2005) step 1 (the NOAEL is a tested dose level); ind-content.md §5 C4 (derived).",
 )
 define(
     "dose.cohort-order",

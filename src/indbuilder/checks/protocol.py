@@ -26,14 +26,14 @@ define(
     "error",
     "A clinical site does not have exactly one principal investigator.",
     "Each site has one principal investigator who signs the 1572 (or the CN equivalent); sub-investigators are listed under them.",
-    "21 CFR 312.53(c)(1); 21 CFR 312.60; NMPA GCP (2020) 第十六条; ind-content.md §5 H1.",
+    "21 CFR 312.53(c)(1); 21 CFR 312.60; 药物临床试验质量管理规范 (NMPA GCP, 2020); ind-content.md §5 H1.",
 )
 define(
     "protocol.investigator-cv",
     "warning",
     "An investigator has no CV date (no curriculum vitae or qualification statement on file).",
     "Form FDA 1572 item 2 requires a CV or statement of qualifications for each investigator.",
-    "21 CFR 312.53(c)(1)(viii); 21 CFR 312.23(a)(6)(iii)(b); ind-content.md §5 H3.",
+    "21 CFR 312.53(c)(2) (curriculum vitae); 21 CFR 312.23(a)(6)(iii)(b); ind-content.md §5 H3.",
 )
 define(
     "protocol.region-sites",

@@ -37,22 +37,22 @@ define(
     timepoint. Extrapolation beyond real-time data needs a written rationale and a stability commitment
     (3.2.P.8.2); record it as a waiver with that justification.
     """,
-    "21 CFR 312.23(a)(7)(ii) (stability data for the planned duration); ICH Q5C §5; FDA GT CMC guidance (2020) "
-    "§V.I; ind-content.md §5 E8.",
+    "21 CFR 312.23(a)(7)(ii) (stability data for the planned duration); ICH Q5C; FDA CMC Information for Human "
+    "Gene Therapy INDs (2020); ind-content.md §5 E8.",
 )
 define(
     "cmc.stability-oos",
     "error",
     "A stability result is outside the specification limit of its test.",
     "Stability results are evaluated against the release (or shelf-life) acceptance criteria; a failure limits the shelf life.",
-    "ICH Q5C §5-6; ind-content.md §5 E8.",
+    "ICH Q5C (stability-indicating profile, shelf-life specification); ind-content.md §5 E8.",
 )
 define(
     "cmc.stability-missing-result",
     "warning",
     "A stability timepoint has no result for a lot or a monitored test.",
     "Each timepoint reports every monitored test for every lot on study (or the gap is explained).",
-    "ICH Q5C §6 (testing frequency); ind-content.md §5 E8.",
+    "ICH Q5C (testing frequency); ind-content.md §5 E8.",
 )
 define(
     "cmc.stability-pull-after-submission",
@@ -69,7 +69,7 @@ define(
     "warning",
     "A stability-indicating test of the specification is not monitored in the long-term stability study.",
     "Tests flagged stability-indicating (e.g. viability, potency) must be part of the long-term stability protocol.",
-    "ICH Q5C §6 (stability-indicating profile); ind-content.md §5 E8.",
+    "ICH Q5C (stability-indicating profile); ind-content.md §5 E8.",
 )
 define(
     "cmc.storage-text",

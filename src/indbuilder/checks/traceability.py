@@ -49,7 +49,7 @@ define(
     Pivotal toxicology must use the clinical route of administration (e.g. intravenous infusion), or the
     difference must be justified. The protocol's route must equal the product's route.
     """,
-    "FDA Preclinical CGT guidance (2013) §III.B.6 (product delivery); ICH M3(R2) §1.4; ind-content.md §5 F3.",
+    "FDA Preclinical CGT guidance (2013) §III.B.6 (product delivery considerations); ICH M3(R2); ind-content.md §5 F3.",
 )
 define(
     "trace.tox-duration",
@@ -60,7 +60,7 @@ define(
     clinical trial (ICH M3(R2) table 1: repeated-dose toxicity studies support clinical trials of up to the
     same duration).
     """,
-    "ICH M3(R2) §5 and table 1; ICH S6(R1) §3.4; ind-content.md §5 F4.",
+    "ICH M3(R2) §5 (duration of repeated-dose toxicity studies) and table 1; ICH S6(R1); ind-content.md §5 F4.",
 )
 define(
     "trace.tox-observation",
@@ -72,8 +72,8 @@ define(
     main-study follow-up, or the shorter observation must be justified (e.g. by biodistribution data showing
     clearance); record that justification as a waiver.
     """,
-    "FDA Preclinical Assessment of Investigational CGT Products (2013) §IV.B (study duration sufficient for "
-    "persistence and delayed effects); ind-content.md §5 F4.",
+    "FDA Preclinical Assessment of Investigational Cellular and Gene Therapy Products (2013) (study duration "
+    "sufficient for persistence and delayed effects); ind-content.md §5 F4.",
 )
 define(
     "trace.unknown-lot-cited",
