@@ -336,3 +336,29 @@ def test_fda_and_nmpa_renditions_cite_the_same_lots():
     hits = findings(run(FIXTURE, regions(fda, nmpa + [zh("ENG-001")])), "china.translation-facts")
     assert [d.message for d in hits] == ["1.x 稳定性总结和结论: only the English cites TOX-001; only the Chinese cites ENG-001"]
     assert str(hits[0].location) == f"templates/ectd/{p81}.md.j2"
+
+
+def _investigator_list(paras):
+    el = PROTOCOL
+    doc = make(el, "Patient PK and Initial Tolerability Study Reports", paras=paras)
+    planned = SimpleNamespace(doc_id="study-investigators-tst", node=el, kind="template",
+                              template="m5/study-investigators.md.j2", narrative=None, title=None)
+    plan = SimpleNamespace(nodes={el: SimpleNamespace(documents=(planned,))})
+    return RegionResult("fda", "en", None, plan, [doc], {"study-investigators-tst": "m5/study-investigators.md.j2"})
+
+
+SITE_ROWS = [
+    "Boston Clinical Research Unit | 10 Hospital Dr, Boston, MA | Carol Principal, MD | Dan Sub, MD | Boston Central IRB",
+    "Shanghai Phase I Unit | 20 Hospital Rd, Shanghai | Li Wei | Shanghai Hospital Ethics Committee",
+]
+
+
+def test_investigator_list_names_every_site():
+    assert findings(run(FIXTURE, [_investigator_list(SITE_ROWS)], families=["protocol"]), "protocol.site-table") == []
+    rows = [SITE_ROWS[0].replace("Dan Sub, MD | ", ""), SITE_ROWS[1].replace("20 Hospital Rd", "22 Hospital Rd")]
+    hits = findings(run(FIXTURE, [_investigator_list(rows)], families=["protocol"]), "protocol.site-table")
+    assert sorted(d.message for d in hits) == [
+        "Patient PK and Initial Tolerability Study Reports (fda) does not name, for site SITE-CN1: address '20 Hospital Rd, Shanghai'",
+        "Patient PK and Initial Tolerability Study Reports (fda) does not name, for site SITE-US1: sub-investigator 'Dan Sub, MD'",
+    ]
+    assert {str(d.location) for d in hits} == {"m5/study-investigators.md.j2"}

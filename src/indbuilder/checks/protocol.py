@@ -22,6 +22,17 @@ define(
     "21 CFR 312.53(c)(1); 21 CFR 312.23(a)(6)(iii)(b); ind-content.md §5 H1, H2.",
 )
 define(
+    "protocol.site-table",
+    "error",
+    "The protocol's investigator and site list does not name a site, its IRB or its investigators as the facts give them.",
+    """
+    The protocol (or its investigator list in Module 5) gives the name and address of each investigator and
+    research facility, the name of each sub-investigator and each reviewing IRB, exactly as the sites facts
+    (from which Forms FDA 1572 are also filled) record them.
+    """,
+    "21 CFR 312.23(a)(6)(iii)(b); 21 CFR 312.53(c)(1); ind-content.md §5 H1.",
+)
+define(
     "protocol.site-pi",
     "error",
     "A clinical site does not have exactly one principal investigator.",
@@ -142,6 +153,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     if p is None:
         return
     _forms_1572(ctx, diags)
+    _site_tables(ctx, diags)
     total = sum(c.subjects for c in p.cohorts)
     if p.sample_size != total:
         diags.emit(
@@ -277,3 +289,22 @@ def _contacts_1571(ctx: CheckContext, diags: Diagnostics) -> None:
                         f"{rd.doc.meta.title} does not name {c.name.en}, the sponsor's '{role}' contact",
                         rd.location or where(ctx, "sponsor", "contacts"),
                     )
+
+
+def _site_tables(ctx: CheckContext, diags: Diagnostics) -> None:
+    """H1: the Module 5 investigator/site list names every site, address, IRB and investigator."""
+    for rd in rendered(ctx):
+        what = " ".join(str(getattr(rd.planned, k, None) or "") for k in ("doc_id", "template", "narrative")).lower()
+        if not rd.element.startswith("m5-") or "investigator" not in what or "brochure" in what:
+            continue
+        text = re.sub(r"\s+", " ", rd.text)
+        for site in ctx.dossier.sites:
+            wanted = [("site", site.name.get(rd.lang)), ("address", site.address.lines.get(rd.lang)), ("IRB", site.irb.get(rd.lang))]
+            wanted += [(inv.role, inv.name.get(rd.lang)) for inv in site.investigators]
+            missing = [f"{label} '{value}'" for label, value in wanted if normalize(value) not in text]
+            if missing:
+                diags.emit(
+                    "protocol.site-table",
+                    f"{rd.doc.meta.title} ({rd.region.region}) does not name, for site {site.id}: {', '.join(missing)}",
+                    rd.location or where(ctx, "sites", site.id),
+                )
