@@ -107,6 +107,8 @@ SCENARIOS = [
     ("tox-observation", "trace.tox-observation", [Edit(PROTO, "follow_up: {value: 24, unit: weeks}", "follow_up: {value: 40, unit: weeks}")],
      "the longest in-vivo safety study, NC-TOX-001 (TX-26-001), observes animals for 26 weeks; the protocol follows subjects for 40 weeks after dosing",
      At(STUDIES, "duration: {value: 26")),
+    ("shelf-life-unit", "units.unknown", [Edit(PRODUCT, "shelf_life: {value: 6, unit: months}", "shelf_life: {value: 6, unit: Monate}")],
+     "product.shelf_life: cannot convert 'hours' to 'Monate'", At(PRODUCT, "unit: Monate")),
     ("lot-in-text", "trace.unknown-lot-cited", [Edit(EN, "The toxicology lot TOX-001", "The toxicology lot TOX-009")],
      "the text cites lot TOX-009, which is not in the batch records (known lots: CLIN-001, ENG-001, LV-2025-01, TOX-001)",
      At(EN, "TOX-009")),

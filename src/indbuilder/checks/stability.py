@@ -165,6 +165,11 @@ def _stability(ctx: CheckContext, diags: Diagnostics) -> None:
         ("shelf-life", product.shelf_life, "shelf_life", "shelf life"),
         ("in-use-time", product.in_use_time, "in_use_time", "in-use time"),
     ):
+        try:
+            convert(1.0, "hours", claim.unit)
+        except ValueError as exc:
+            diags.emit("units.unknown", f"product.{field}: {exc}", where(ctx, "product", field, "unit"))
+            continue
         studies = [s for s in d.stability if s.supports == supports]
         best_study, best_value = None, None
         for s in studies:
