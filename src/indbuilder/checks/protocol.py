@@ -48,13 +48,15 @@ define(
 )
 define(
     "protocol.region-sites",
-    "error",
+    "warning",
     "A region is built but the protocol has no site in that country.",
     """
-    An FDA IND lists US investigators on Form FDA 1572; an NMPA clinical trial application is for a trial
-    at Chinese sites. Building a region without a site in its country leaves those documents empty.
+    An NMPA clinical trial application is for a trial at Chinese institutions (药物临床试验机构), so building the
+    NMPA region without a CN site leaves the application without a Chinese trial. An FDA IND may include
+    foreign sites only (their investigators also sign Form FDA 1572), but for a first-in-human study with no
+    US site the region list or the sites facts are usually incomplete.
     """,
-    "21 CFR 312.53(c); 药物临床试验质量管理规范 (NMPA GCP 2020) (derived).",
+    "药物临床试验机构管理规定 (2019); 21 CFR 312.53(c), 312.120 (foreign clinical studies) (derived).",
 )
 define(
     "protocol.sample-size",
