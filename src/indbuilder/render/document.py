@@ -72,7 +72,9 @@ def render_document(
             rendered.text, rendered.path, 0, fm, lines_known=False, line_map=rendered.line_map or None
         )
     resolver = XrefResolver(xrefs, meta.lang, doc_path, diags)
-    for table in _anchored_tables(src):  # the document's own tables resolve without a second pass
+    # the document's own tables resolve without a second pass; the quiet pre-parse is needed only
+    # when the text refers to a table at all
+    for table in _anchored_tables(src) if "table:" in src.text else ():
         caption = plain_text(table.caption) or (table.anchor or "")
         resolver.add_local(XrefTarget("table", table.anchor or "", caption, caption, anchor=table.anchor))
     result = markdown_to_blocks(src, diags, resolver.resolve, source_map)

@@ -182,7 +182,8 @@ class TemplateEnv:
     search_paths: Sequence[Path | str]
     root: Path | None = None
     _envs: dict[str, jinja2.Environment] = field(default_factory=dict, init=False, repr=False)
-    _strings: dict[str, str] = field(default_factory=dict, init=False, repr=False)  # string templates
+    _strings: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    _shown: dict[str, str] = field(default_factory=dict, init=False, repr=False)  # string templates
     _sources: dict[str, str] = field(default_factory=dict, init=False, repr=False)  # file text cache
 
     def environment(self, lang: str) -> jinja2.Environment:
@@ -256,7 +257,10 @@ class TemplateEnv:
     def _display_path(self, filename: str) -> str:
         if filename in self._strings or filename.startswith("<"):
             return filename
-        return Location.of(filename, root=self.root).path
+        shown = self._shown.get(filename)
+        if shown is None:  # resolving paths is costly and this runs for every output chunk
+            shown = self._shown[filename] = Location.of(filename, root=self.root).path
+        return shown
 
     # -------------------------------------------------------------- rendering
 
