@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostics
-from ..rules import define
 from .context import CheckContext
-from .support import where
+from .support import define, where
 
 CELL_TYPES = {"cell-therapy", "gene-modified-cell-therapy"}
 GENE_TYPES = {"gene-modified-cell-therapy", "gene-therapy"}

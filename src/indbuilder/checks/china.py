@@ -19,9 +19,8 @@ from ..diagnostics import Diagnostics, Location
 from ..doctree import plain_text
 from ..model.common import Text
 from ..outline import load_outline
-from ..rules import define
 from .context import CheckContext
-from .support import rendered, where
+from .support import define, rendered, where
 
 BASIS_ZH = "《药品注册管理办法》(2020) 外文资料应当按照要求提供中文译本; M4 模块一 (2020); ind-content.md §4.5, §5 J1"
 

@@ -11,12 +11,11 @@ import re
 
 from ..diagnostics import Diagnostics
 from ..model.cmc import SpecTest
-from ..rules import define
 from . import stability
 from .context import CheckContext
 from .limits import limit_text, passes, value_text
 from .numbers import contains_number
-from .support import docs_at, known, normalize, num, rendered, table_rows, where
+from .support import define, docs_at, known, normalize, num, rendered, table_rows, where
 
 define(
     "cmc.spec-test-no-method",

@@ -13,9 +13,18 @@ import re
 
 from ..diagnostics import Diagnostics, Location
 from ..doctree import plain_text
-from ..rules import define
 from .context import CheckContext, RegionResult
-from .support import CN_LABELS, FDA_LABELS, block_texts, docs_at, normalize, rendered, source_of, where
+from .support import (
+    CN_LABELS,
+    FDA_LABELS,
+    block_texts,
+    define,
+    docs_at,
+    normalize,
+    rendered,
+    source_of,
+    where,
+)
 from .traceability import SAFETY_CATEGORIES
 
 define(

@@ -7,9 +7,8 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Diagnostics, Location
-from ..rules import define
 from .context import CheckContext
-from .support import CN_IB, FDA_IB, is_protocol_doc, narrative_lines, rendered, where
+from .support import CN_IB, FDA_IB, define, is_protocol_doc, narrative_lines, rendered, where
 
 define(
     "dates.protocol-version",

@@ -18,9 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostics, Severity
-from ..rules import define
 from .context import CheckContext
-from .support import num, where
+from .support import define, num, where
 from .traceability import SAFETY_CATEGORIES
 
 # FDA 2005 "Estimating the Maximum Safe Starting Dose in Initial Clinical Trials for Therapeutics in

@@ -12,9 +12,9 @@ from collections import Counter
 
 from ..diagnostics import Diagnostics, Location
 from ..doctree import plain_text
-from ..rules import define
 from .context import CheckContext
 from .support import (
+    define,
     CN_COVER,
     CN_IB,
     FDA_IB,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostics, Location
-from ..rules import define
 from .context import CheckContext
-from .support import FDA_PLAN, docs_at, normalize, rendered, where
+from .support import FDA_PLAN, define, docs_at, normalize, rendered, where
 
 define(
     "protocol.1572-sites",

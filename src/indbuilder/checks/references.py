@@ -13,9 +13,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ..diagnostics import Diagnostics
-from ..rules import define
 from .context import CheckContext
-from .support import known, where
+from .support import define, known, where
 
 define(
     "ref.unknown-id",

@@ -9,10 +9,10 @@ import re
 from ..diagnostics import Diagnostics, Location
 from ..model.cmc import SpecTest
 from ..model.common import convert
-from ..rules import define
 from .context import CheckContext
 from .limits import limit_text, passes, value_text
 from .support import (
+    define,
     CN_IB,
     CN_LABELS,
     CN_MFG_TESTING,

@@ -11,9 +11,11 @@ Rule families read two kinds of input (see :class:`~indbuilder.checks.context.Ch
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
+from .. import rules
 from ..diagnostics import Location
 from ..doctree import (
     CodeBlock,
@@ -25,6 +27,11 @@ from ..doctree import (
     walk_blocks,
 )
 from .context import CheckContext, RegionResult
+
+
+def define(id: str, severity: str, summary: str, explanation: str = "", basis: str = "") -> rules.Rule:
+    """:func:`indbuilder.rules.define` with the explanation dedented (rule texts are indented in the source)."""
+    return rules.define(id, severity, summary, textwrap.dedent(explanation), basis)
 
 
 def where(ctx: CheckContext, *path: Any) -> Location | None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostics, Location
-from ..rules import define
 from .context import CheckContext
-from .support import known, narrative_lines, rendered, where
+from .support import define, known, narrative_lines, rendered, where
 
 CGT_TYPES = {"cell-therapy", "gene-modified-cell-therapy", "gene-therapy"}
 TOX_CATEGORIES = {"single-dose-toxicity", "repeat-dose-toxicity"}
