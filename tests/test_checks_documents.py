@@ -180,6 +180,8 @@ CASES = [
      "1.x Manufacturer(s) (fda) does not give the address of manufacturer ORG-MFG: '2 Plant Rd, Boston, MA'"),
     ("justification", "fda", "m3-2-p-5-6-justification-of-specifications", {"paras": [JUSTIFIED.replace("Endotoxin, ", "")]},
      "cmc.spec-justification", "does not discuss 1 test(s): T-ENDO"),
+    ("vector-in-doc", "fda", IB, {"paras": ["Indication: type 2 diabetes mellitus.", LABEL["en"][2], "Vector pLV-GLP2-FGF21."]},
+     "identity.vector-name", "names vector 'pLV-GLP2-FGF21'; the vector is 'pLV-GLP1-FGF21'"),
     ("lot-in-doc", "nmpa", "cn-1-3-4-3", {"paras": ["适应症：2型糖尿病。批次CLIN-002。", LABEL["zh"][2]]}, "trace.unknown-lot-cited",
      "1.x 研究者手册 (nmpa) cites lot CLIN-002, which is not in the batch records"),
     ("zh-rendition", "nmpa", "cn-1-3-2-1", {"paras": ["Store frozen. Investigational use only. For autologous use."]}, "china.zh-rendition",

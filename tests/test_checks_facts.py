@@ -206,6 +206,8 @@ SCENARIOS = [
      "protocol title (en) says phase 2; the product is phase 1", At(PROTO, "A Phase 2 study")),
     ("product-code", "identity.product-name", [Edit(EN, "(TST-101)", "(TST-102)")],
      "the text names product code 'TST-102'; the product code is 'TST-101'", At(EN, "TST-102")),
+    ("vector-name", "identity.vector-name", [Edit(EN, "The toxicology lot", "The cells carry pLV-GLP1-FGF23.\nThe toxicology lot")],
+     "the text names vector 'pLV-GLP1-FGF23'; the vector is 'pLV-GLP1-FGF21'", At(EN, "pLV-GLP1-FGF23")),
     ("sponsor-org", "identity.sponsor-name",
      [Edit(PRODUCT, "organisations:\n", 'organisations:\n  - id: ORG-SP\n    name: {en: "Testo Therapeutics Inc", zh: "特斯治疗公司"}\n    kind: sponsor\n    address:\n      lines: {en: "1 Test Way, Boston, MA 02100", zh: "马萨诸塞州波士顿测试路1号"}\n      country: {en: "United States", zh: "美国"}\n')],
      "organisation ORG-SP is the sponsor but is named 'Testo Therapeutics Inc'; the sponsor is 'Testo Therapeutics, Inc.'",

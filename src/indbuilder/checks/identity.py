@@ -13,6 +13,7 @@ from collections import Counter
 from ..diagnostics import Diagnostics, Location
 from ..doctree import plain_text
 from .context import CheckContext
+from .traceability import id_shape
 from .support import (
     define,
     CN_COVER,
@@ -64,6 +65,18 @@ define(
     "21 CFR 312.23(a)(1)(ii) (phase(s) of the investigation), 312.21; ind-content.md §5 A4.",
 )
 
+define(
+    "identity.vector-name",
+    "error",
+    "A narrative or document names the vector differently from the vector facts.",
+    """
+    The vector (construct) name is identical in 3.2.S.2.3, 2.3.S, the IB, the nonclinical reports and the
+    protocol. A token shaped like the vector's name (same letters and separators, digits in the same places,
+    e.g. LV-GLP1-FGF23 for LV-GLP1-FGF21) that differs from it is a typo or a stale construct name.
+    """,
+    "21 CFR 312.23(a)(7)(iv)(a) (description of the drug substance); ind-content.md §5 A5.",
+)
+
 _ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "Ⅰ": "1", "Ⅱ": "2", "Ⅲ": "3", "Ⅳ": "4"}
 _PHASE_EN = re.compile(r"\bphase\s+((?:I{1,3}|IV|[1-4])(?:\s*/\s*(?:I{1,3}|IV|[1-4]))?)[ab]?\b", re.I)
 _PHASE_ZH = re.compile(r"(?<![A-Za-z0-9\-])((?:I{1,3}|IV|[Ⅰ-Ⅳ]|[1-4])(?:\s*/\s*(?:I{1,3}|IV|[Ⅰ-Ⅳ]|[1-4]))?)\s*[abAB]?\s*期")
@@ -85,6 +98,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     _sponsor(ctx, diags)
     _indication(ctx, diags)
     _phase(ctx, diags)
+    _vector(ctx, diags)
 
 
 def _code_pattern(code: str) -> re.Pattern | None:
@@ -240,4 +254,28 @@ def _phase(ctx: CheckContext, diags: Diagnostics) -> None:
                 f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) has a title or heading saying phase "
                 f"{', '.join(sorted(found))}; the product is phase {phase}",
                 rd.location or where(ctx, "product", "phase"),
+            )
+
+
+def _vector(ctx: CheckContext, diags: Diagnostics) -> None:
+    product = ctx.dossier.product
+    vector = product.vector if product is not None else None
+    if vector is None or not re.search(r"\d", vector.name):
+        return
+    pattern = re.compile(rf"(?<![A-Za-z0-9\-]){id_shape(vector.name)}(?![A-Za-z0-9\-])")
+    for n, line, text in narrative_lines(ctx):
+        for m in pattern.finditer(text):
+            if m.group(0) != vector.name:
+                diags.emit(
+                    "identity.vector-name",
+                    f"the text names vector '{m.group(0)}'; the vector is '{vector.name}'",
+                    Location(n.path, line, m.start() + 1),
+                )
+    for rd in rendered(ctx):
+        for tok in sorted({m.group(0) for m in pattern.finditer(rd.text)} - {vector.name}):
+            diags.emit(
+                "identity.vector-name",
+                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) names vector '{tok}'; the vector is "
+                f"'{vector.name}'",
+                rd.location or where(ctx, "product", "vector", "name"),
             )

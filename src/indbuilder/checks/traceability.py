@@ -179,7 +179,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
             )
 
 
-def _shape(identifier: str) -> str:
+def id_shape(identifier: str) -> str:
     """A regex for identifiers shaped like ``identifier``: same letters and separators, digit runs of the same length."""
     parts = re.split(r"(\d+)", identifier)
     return "".join(rf"\d{{{len(p)}}}" if p.isdigit() else re.escape(p) for p in parts if p)
@@ -192,7 +192,7 @@ def _lots_in_text(ctx: CheckContext, diags: Diagnostics) -> None:
     vector = d.product.vector if d.product is not None else None
     if vector is not None:
         lots.add(vector.lot)
-    shapes = {_shape(lot) for lot in lots if re.search(r"\d", lot) and re.search(r"[A-Za-z]", lot)}
+    shapes = {id_shape(lot) for lot in lots if re.search(r"\d", lot) and re.search(r"[A-Za-z]", lot)}
     if not shapes:
         return
     known_ids = lots | {s.id for s in d.studies} | {s.study_number for s in d.studies} | {m.id for m in d.methods}
