@@ -185,7 +185,7 @@ class PdfCheckLimits:
     max_bytes: int = 500 * 1024 * 1024
     warn_bytes: int = 100 * 1024 * 1024
     bookmark_pages: int = 5  # more pages than this need bookmarks
-    text_sample_pages: int = 20  # pages sampled for extractable text
+    text_sample_pages: int = 20  # pages sampled for extractable text (0: skip the check)
 
 
 _STANDARD_FONTS = re.compile(
@@ -491,8 +491,8 @@ def _check_pdf(source: Path | str | bytes, name: str | None, limits: PdfCheckLim
         diags.emit("pdf.initial-view", f"opens with page mode '{mode}', not the bookmarks panel", loc,
                    hint="set the initial view to 'Bookmarks Panel and Page' (/PageMode /UseOutlines)")
 
-    # Searchable text: at least one of the sampled pages must give text.
-    if pages:
+    # Searchable text: at least one of the sampled pages must give text (0 pages: not checked).
+    if pages and limits.text_sample_pages > 0:
         has_text = False
         for page in pages[: limits.text_sample_pages]:
             try:
