@@ -245,8 +245,6 @@ CN_ICF = "cn-1-3-4-2"
 CN_IB = "cn-1-3-4-3"
 P81 = "m3-2-p-8-1-stability-summary-and-conclusion"
 P51 = "m3-2-p-5-1-specifications"
-# The protocol lives in Module 5 under the section of its study type (5.3.x), hence a prefix.
-M5_STUDY_REPORTS = "m5-3-*"
 
 
 def is_protocol_doc(d: RenderedDoc, protocol_number: str) -> bool:
