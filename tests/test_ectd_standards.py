@@ -1,4 +1,4 @@
-"""Standards install: checksums verified, modified files rejected, nothing downloaded."""
+"""Standards install: checksums verified, modified files rejected; downloads verified the same way."""
 
 from __future__ import annotations
 
@@ -40,9 +40,65 @@ def test_install_reports_unverifiable_difference_and_missing_files(tmp_path):
     assert [d.message for d in diags if d.rule == "ectd.standard-missing"] == [f"w3c/xml.xsd not found in {src}"]
 
 
-def test_install_without_source_downloads_nothing(tmp_path):
-    diags = install_standards(None, tmp_path / "cache")
-    assert rules(diags) == ["ectd.standards-source"]
+ICH_ZIP = "https://admin.ich.org/sites/default/files/inline-files/ich-ectd-3-2_dtd_0.zip"
+FDA_DTD = "https://www.accessdata.fda.gov/static/eCTD/us-regional-v3-3.dtd"
+
+
+def fake_agencies(dtd_bytes: bytes | None = None):
+    """The official addresses, served from the reference copies (the real ones need a network)."""
+    import io
+    import zipfile
+
+    def fetch(url: str) -> bytes:
+        if url == ICH_ZIP:
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w") as z:
+                z.writestr("ich-ectd-3-2/ich-ectd-3-2.dtd", dtd_bytes or (STANDARDS / "ich/ich-ectd-3-2.dtd").read_bytes())
+                z.writestr("ich-ectd-3-2/ectd-2-0.xsl", (STANDARDS / "ich/ectd-2-0.xsl").read_bytes())
+            return buf.getvalue()
+        if url == FDA_DTD:
+            return (STANDARDS / "us/us-regional-v3-3.dtd").read_bytes()
+        raise OSError("network unreachable")
+
+    return fetch
+
+
+def test_download_installs_verified_files_from_the_official_addresses(tmp_path):
+    from indbuilder.diagnostics import Diagnostics
+    from indbuilder.ectd.standards import download_standards
+
+    cache = tmp_path / "cache"
+    diags = download_standards(cache, Diagnostics(), fetch=fake_agencies())
+    for rel in ("ich/ich-ectd-3-2.dtd", "ich/ectd-2-0.xsl", "us/us-regional-v3-3.dtd"):
+        assert (cache / rel).read_bytes() == (STANDARDS / rel).read_bytes()
+    assert "ectd.standard-checksum" not in rules(diags)
+    # the STF page is unreachable here and the NMPA files have no download address: both are said
+    messages = [d.message for d in diags if d.rule == "ectd.standards-source"]
+    assert any(m.startswith("cannot download http://estri.ich.org/STF/index.htm") for m in messages)
+    assert any(m.startswith("cn-regional-1-0.xsd has no download address") for m in messages)
+
+
+def test_download_rejects_a_package_whose_file_does_not_match_the_published_checksum(tmp_path):
+    from indbuilder.diagnostics import Diagnostics
+    from indbuilder.ectd.standards import download_standards
+
+    tampered = (STANDARDS / "ich/ich-ectd-3-2.dtd").read_bytes() + b"\n<!-- changed -->\n"
+    cache = tmp_path / "cache"
+    diags = download_standards(cache, Diagnostics(), fetch=fake_agencies(tampered))
+    assert "ectd.standard-checksum" in rules(diags)
+    assert not (cache / "ich/ich-ectd-3-2.dtd").exists()
+
+
+def test_offline_download_installs_nothing_and_says_how_to_install(tmp_path):
+    from indbuilder.diagnostics import Diagnostics
+    from indbuilder.ectd.standards import download_standards
+
+    def offline(url: str) -> bytes:
+        raise OSError("network unreachable")
+
+    diags = download_standards(tmp_path / "cache", Diagnostics(), fetch=offline)
+    assert set(rules(diags)) == {"ectd.standards-source"}
+    assert any("--from DIR" in (d.hint or "") for d in diags)
     assert not (tmp_path / "cache").exists()
 
 

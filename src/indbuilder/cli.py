@@ -283,12 +283,14 @@ def submit(
 @standards_app.command("install")
 @guarded
 def standards_install(
-    from_dir: Optional[Path] = typer.Option(None, "--from", help="Copy from this folder (e.g. ../shared/reference/ectd). Without it, indbuilder lists the agencies' official download addresses (no download is made)."),
+    from_dir: Optional[Path] = typer.Option(None, "--from", help="Copy from this folder (e.g. ../shared/reference/ectd). Without it, the files with an official download address (FDA, ICH) are downloaded; the NMPA files always need --from."),
     cache: Optional[Path] = typer.Option(None, "--cache", help="Where to install (default: the per-user cache)."),
 ) -> int:
     """Install verified copies of the eCTD standard files into the per-user cache.
 
-    Each file is checked against its published checksum; a file that does not match is refused.
+    From a folder (--from DIR) or, without it, from the agencies' official addresses. Each file
+    is checked against its published checksum; a file that does not match is refused. indbuilder
+    never commits or bundles these files.
     """
     from .config import default_standards_cache
     from .ectd import install_standards

@@ -22,8 +22,12 @@ define("ectd.standard-unverified", "warning", "A standard file has no published 
 define("ectd.standard-differs", "warning", "A standard file differs from the known reference copy",
        "No official checksum is published for this file and it differs from the reference copy we recorded.",
        "NMPA 2.7")
-define("ectd.standards-source", "error", "No source folder was given to install the standards from",
-       "indbuilder does not download standards; pass the folder holding the official files with --from.", "")
+define("ectd.standards-source", "error", "A standard file cannot be installed from the given source",
+       "Without --from, indbuilder downloads the files that have a stable official address (the FDA DTD, "
+       "the ICH DTD package, the ICH STF files) and verifies them; the NMPA files are published only "
+       "inside the NMPA eCTD specification package and must be installed with --from DIR. With --from, "
+       "the folder must exist and hold the files.", "ICH eCTD v3.2.2 util folder; FDA M1 spec v2.6 Appendix 2; "
+       "NMPA eCTD验证标准 2.7")
 
 # --- input and naming ---------------------------------------------------------------------------
 define("ectd.unknown-node", "error", "A document is filed under an element the region's backbone does not define",

@@ -11,13 +11,17 @@ several are CRLF and their published checksums depend on it (NMPA validation rul
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
+import urllib.request
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 from ..diagnostics import Diagnostics, Location
 from . import rules as _rules  # noqa: F401  (registers the rule ids)
@@ -130,16 +134,12 @@ def install_standards(from_dir: Path | None, cache: Path | None = None) -> Diagn
     """Copy every catalogued standard file from ``from_dir`` into ``cache`` (verifying checksums).
 
     A file that does not match its published checksum is rejected (not installed). Files are written
-    atomically, byte for byte. ``from_dir=None`` is reported: indbuilder downloads nothing.
+    atomically, byte for byte. ``from_dir=None`` downloads from the official addresses instead.
     """
     diags = Diagnostics()
     cache = cache or default_cache()
     if from_dir is None:
-        urls = sorted({f.url for f in catalog() if f.url})
-        diags.emit("ectd.standards-source", "no --from folder given; indbuilder does not download standards",
-                   hint="download the official files (" + ", ".join(urls) + ") and run "
-                   "`indbuilder standards install --from DIR`")
-        return diags
+        return download_standards(cache, diags)
     if not from_dir.is_dir():
         diags.emit("ectd.standards-source", f"standards source folder {from_dir} does not exist")
         return diags
@@ -152,11 +152,59 @@ def install_standards(from_dir: Path | None, cache: Path | None = None) -> Diagn
         data = src.read_bytes()
         if not verify(entry, data, Location(src.as_posix()), diags, warn_unverified=False):
             continue
-        dest = cache / entry.path
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(dest.name + ".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, dest)
+        _write_atomic(cache / entry.path, data)
+    return diags
+
+
+Fetch = Callable[[str], bytes]
+
+
+def _http_fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (official https/http addresses)
+        return response.read()
+
+
+def _write_atomic(dest: Path, data: bytes) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, dest)
+
+
+def download_standards(cache: Path, diags: Diagnostics, fetch: Fetch = _http_fetch) -> Diagnostics:
+    """Fetch the catalogued files from the agencies' official addresses into ``cache``, verified.
+
+    An address is either the file itself or a ZIP package that holds it (the ICH DTD package).
+    Files published only on a web page or inside a package without a stable address (NMPA, STF
+    vocabulary) cannot be fetched: they are reported with where to get them, for ``--from DIR``.
+    """
+    by_url: dict[str, list[StandardFile]] = {}
+    for entry in catalog():
+        if entry.url:
+            by_url.setdefault(entry.url, []).append(entry)
+        elif entry.util:
+            diags.emit("ectd.standards-source", f"{entry.name} has no download address: obtain it from the {entry.origin}",
+                       Location(entry.path), hint="then run `indbuilder standards install --from DIR`")
+    for url, entries in sorted(by_url.items()):
+        try:
+            payload = fetch(url)
+        except (OSError, ValueError) as exc:  # URLError is an OSError
+            diags.emit("ectd.standards-source", f"cannot download {url}: {exc}", Location(url),
+                       hint="without network access, run `indbuilder standards install --from DIR`")
+            continue
+        archive = zipfile.ZipFile(io.BytesIO(payload)) if payload[:4] == b"PK\x03\x04" else None
+        for entry in entries:
+            if archive is not None:
+                member = next((n for n in archive.namelist() if n.rsplit("/", 1)[-1] == entry.name), None)
+                data = archive.read(member) if member else None
+            else:
+                data = payload if url.rsplit("/", 1)[-1] == entry.name else None
+            if data is None:
+                diags.emit("ectd.standards-source", f"{entry.name} is not a file at {url} (a web page or another package)",
+                           Location(url), hint="download it by hand, then `indbuilder standards install --from DIR`")
+                continue
+            if verify(entry, data, Location(url), diags, warn_unverified=True):
+                _write_atomic(cache / entry.path, data)
     return diags
 
 
