@@ -108,3 +108,11 @@ def test_folded_chinese_text_loses_the_joining_space():
 
     assert Text(en="two words", zh="复制缺陷型 慢病毒载体、 已灭活").zh == "复制缺陷型慢病毒载体、已灭活"
     assert Text(en="x", zh="剂量 5.0×10^6 cells/kg 组").zh == "剂量 5.0×10^6 cells/kg 组"
+
+
+def test_result_with_unsigned_exponent_is_a_number(tmp_path):
+    """YAML 1.1 reads 2.46e7 as text; as a batch result it must compare as a number."""
+    _, diags = load(tmp_path, {"cmc/batches.yaml": BATCH.replace("{value}", "2.46e7")})
+    dossier, _ = load(tmp_path / "again", {"cmc/batches.yaml": BATCH.replace("{value}", "2.46e7")})
+    assert diags == []
+    assert dossier.index("batches")["LOT-1"].results["viability_percent"] == 24600000.0

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Union
+import re
+from typing import Annotated, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from .common import Fact, Quantity, Record, Text
 
@@ -88,7 +89,18 @@ class Limit(Fact):
         return True
 
 
-ResultValue = Union[float, str]
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)$")
+
+
+def _exponent_number(value: object) -> object:
+    """YAML 1.1 reads ``2.46e7`` (no sign in the exponent) as text; a result written so is a number."""
+    if isinstance(value, str) and _NUMBER.match(value.strip()):
+        return float(value)
+    return value
+
+
+# A result: a number, or a qualitative outcome ("negative", "conforms")
+ResultValue = Annotated[Union[float, str], BeforeValidator(_exponent_number)]
 
 
 class SpecTest(Record):
