@@ -162,16 +162,11 @@ def _document_pairs(ctx: CheckContext, diags: Diagnostics) -> None:
         a, b = en[key], zh[key]
         if a.lang == b.lang:
             continue
-        cited_en, cited_zh = set(pattern.findall(a.text)), set(pattern.findall(b.text))
-        if cited_en != cited_zh:
-            parts = []
-            if cited_en - cited_zh:
-                parts.append(f"only the English cites {', '.join(sorted(cited_en - cited_zh))}")
-            if cited_zh - cited_en:
-                parts.append(f"only the Chinese cites {', '.join(sorted(cited_zh - cited_en))}")
+        difference = _cited_difference(set(pattern.findall(a.text)), set(pattern.findall(b.text)))
+        if difference:
             diags.emit(
                 "china.translation-facts",
-                f"{b.doc.meta.ctd_section} {b.doc.meta.title}: {'; '.join(parts)}",
+                f"{b.doc.meta.ctd_section} {b.doc.meta.title}: {difference}",
                 b.location,
             )
 
@@ -280,16 +275,11 @@ def _ids_match(ctx: CheckContext, diags: Diagnostics, en, zh) -> None:
     def cited(text: str) -> set[str]:
         return set(pattern.findall(text))
 
-    a, b = cited(en.body), cited(zh.body)
-    if a != b:
-        parts = []
-        if a - b:
-            parts.append(f"only the English cites {', '.join(sorted(a - b))}")
-        if b - a:
-            parts.append(f"only the Chinese cites {', '.join(sorted(b - a))}")
+    difference = _cited_difference(cited(en.body), cited(zh.body))
+    if difference:
         diags.emit(
             "china.translation-facts",
-            f"narrative '{en.id}': {'; '.join(parts)}",
+            f"narrative '{en.id}': {difference}",
             Location(zh.path, zh.body_line),
         )
 
@@ -443,3 +433,13 @@ def _cover_letter(ctx: CheckContext, diags: Diagnostics) -> None:
                 f"说明函 {rd.doc.meta.title} does not state {'; '.join(missing)}",
                 rd.location,
             )
+
+
+def _cited_difference(en: set[str], zh: set[str]) -> str | None:
+    """How the ids/numbers cited by an English text and its Chinese translation differ, in words."""
+    parts = []
+    if en - zh:
+        parts.append(f"only the English cites {', '.join(sorted(en - zh))}")
+    if zh - en:
+        parts.append(f"only the Chinese cites {', '.join(sorted(zh - en))}")
+    return "; ".join(parts) or None
