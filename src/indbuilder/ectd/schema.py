@@ -148,11 +148,16 @@ def _xsd_structure(path: str) -> Structure:
 
 def validate_dtd(tree: etree._ElementTree, dtd_path: Path, where: Location, diags: Diagnostics) -> bool:
     """Validate against a local DTD; each error -> ``ectd.backbone-invalid`` with line and reason."""
-    dtd = _load_dtd(str(dtd_path))
-    if dtd.validate(tree):
+    return _validated(_load_dtd(str(dtd_path)), tree, dtd_path.name, where, diags)
+
+
+def _validated(validator: etree.DTD | etree.XMLSchema, tree: etree._ElementTree, against: str,
+               where: Location, diags: Diagnostics) -> bool:
+    """Run a DTD or XSD validator; each error -> ``ectd.backbone-invalid`` with its line and reason."""
+    if validator.validate(tree):
         return True
-    for err in dtd.error_log.filter_from_errors():
-        diags.emit("ectd.backbone-invalid", f"{where.path}: {err.message} (against {dtd_path.name})",
+    for err in validator.error_log.filter_from_errors():
+        diags.emit("ectd.backbone-invalid", f"{where.path}: {err.message} (against {against})",
                    Location(where.path, err.line))
     return False
 
@@ -190,9 +195,4 @@ def validate_xsd(tree: etree._ElementTree, standards: Path, xsd_path: Path, wher
     except (etree.XMLSchemaParseError, etree.XMLSyntaxError) as exc:
         diags.emit("ectd.standard-missing", f"{xsd_path.name} cannot be compiled: {exc}", where)
         return False
-    if schema.validate(tree):
-        return True
-    for err in schema.error_log.filter_from_errors():
-        diags.emit("ectd.backbone-invalid", f"{where.path}: {err.message} (against {xsd_path.name})",
-                   Location(where.path, err.line))
-    return False
+    return _validated(schema, tree, xsd_path.name, where, diags)
