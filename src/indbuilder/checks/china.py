@@ -166,7 +166,7 @@ def _document_pairs(ctx: CheckContext, diags: Diagnostics) -> None:
         if difference:
             diags.emit(
                 "china.translation-facts",
-                f"{b.doc.meta.ctd_section} {b.doc.meta.title}: {difference}",
+                f"{b.label}: {difference}",
                 b.location,
             )
 

@@ -107,7 +107,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
         if all(normalize(t) in headings for t in body):
             diags.emit(
                 "completeness.empty-document",
-                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) has no content besides its title and headings",
+                f"{rd.label} ({rd.region.region}) has no content besides its title and headings",
                 rd.location,
             )
 
@@ -177,7 +177,7 @@ def _labels(ctx: CheckContext, diags: Diagnostics) -> None:
             if normalize(value).lower() not in text:
                 diags.emit(
                     "completeness.label-statement",
-                    f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) does not carry the {label} "
+                    f"{rd.label} ({rd.region.region}) does not carry the {label} "
                     f"'{value}'",
                     rd.location or where(ctx, *path),
                 )

@@ -117,7 +117,7 @@ def _check_citations(
     for n, line, text in narrative_lines(ctx):
         sources.append((n.path, Location(n.path, line), text))
     for rd in rendered(ctx):
-        sources.append((f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region})", rd.location, rd.text))
+        sources.append((f"{rd.label} ({rd.region.region})", rd.location, rd.text))
     for label, loc, text in sources:
         for _, tail in _citations(text, anchor):
             for v in _versions(tail):
@@ -217,7 +217,7 @@ def _after_submission(ctx: CheckContext, diags: Diagnostics) -> None:
         if value is not None and value > limit:
             diags.emit(
                 "dates.after-submission",
-                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) is dated {value.isoformat()}, "
+                f"{rd.label} ({rd.region.region}) is dated {value.isoformat()}, "
                 f"after the submission date {limit.isoformat()}",
                 rd.location,
             )

@@ -130,7 +130,7 @@ def _product(ctx: CheckContext, diags: Diagnostics) -> None:
             if not _names_product(rd.doc.meta.product, product, rd.lang):
                 diags.emit(
                     "identity.product-name",
-                    f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({region.region}) names the product "
+                    f"{rd.label} ({region.region}) names the product "
                     f"'{rd.doc.meta.product}'; expected '{product.name.get(rd.lang)}' or '{product.short_name.get(rd.lang)}' "
                     f"({product.code})",
                     rd.location or where(ctx, "product", "name"),
@@ -142,7 +142,7 @@ def _product(ctx: CheckContext, diags: Diagnostics) -> None:
                 if normalize(rd.doc.meta.product) != usual:
                     diags.emit(
                         "identity.product-name",
-                        f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({region.region}) names the product "
+                        f"{rd.label} ({region.region}) names the product "
                         f"'{rd.doc.meta.product}', other {region.region} documents '{usual}'",
                         rd.location or where(ctx, "product", "name"),
                     )
@@ -166,7 +166,7 @@ def _product(ctx: CheckContext, diags: Diagnostics) -> None:
             if tok != product.code and tok not in other_ids:
                 diags.emit(
                     "identity.product-name",
-                    f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) names product code '{tok}'; "
+                    f"{rd.label} ({rd.region.region}) names product code '{tok}'; "
                     f"the product code is '{product.code}'",
                     rd.location or where(ctx, "product", "code"),
                 )
@@ -181,7 +181,7 @@ def _sponsor(ctx: CheckContext, diags: Diagnostics) -> None:
         if value and normalize(value) != normalize(sponsor.name.get(rd.lang)):
             diags.emit(
                 "identity.sponsor-name",
-                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) names the sponsor '{value}'; "
+                f"{rd.label} ({rd.region.region}) names the sponsor '{value}'; "
                 f"expected '{sponsor.name.get(rd.lang)}'",
                 rd.location or where(ctx, "sponsor", "name", rd.lang),
             )
@@ -217,7 +217,7 @@ def _indication(ctx: CheckContext, diags: Diagnostics) -> None:
         if wanted.lower() not in normalize(rd.text).lower():
             diags.emit(
                 "identity.indication",
-                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) does not state the indication "
+                f"{rd.label} ({rd.region.region}) does not state the indication "
                 f"'{wanted}'",
                 rd.location or where(ctx, "product", "indication", rd.lang),
             )
@@ -251,7 +251,7 @@ def _phase(ctx: CheckContext, diags: Diagnostics) -> None:
         if found:
             diags.emit(
                 "identity.phase",
-                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) has a title or heading saying phase "
+                f"{rd.label} ({rd.region.region}) has a title or heading saying phase "
                 f"{', '.join(sorted(found))}; the product is phase {phase}",
                 rd.location or where(ctx, "product", "phase"),
             )
@@ -275,7 +275,7 @@ def _vector(ctx: CheckContext, diags: Diagnostics) -> None:
         for tok in sorted({m.group(0) for m in pattern.finditer(rd.text)} - {vector.name}):
             diags.emit(
                 "identity.vector-name",
-                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} ({rd.region.region}) names vector '{tok}'; the vector is "
+                f"{rd.label} ({rd.region.region}) names vector '{tok}'; the vector is "
                 f"'{vector.name}'",
                 rd.location or where(ctx, "product", "vector", "name"),
             )

@@ -169,7 +169,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
         if not stated:
             diags.emit(
                 "protocol.sample-size",
-                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} does not state the estimated number of patients "
+                f"{rd.label} does not state the estimated number of patients "
                 f"({p.sample_size} in protocol {p.number}; 21 CFR 312.23(a)(3)(iv))",
                 rd.location or where(ctx, "protocol", "sample_size"),
             )
@@ -177,7 +177,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
         if wrong:
             diags.emit(
                 "protocol.sample-size",
-                f"{rd.doc.meta.ctd_section} {rd.doc.meta.title} states {', '.join(map(str, wrong))} subjects; "
+                f"{rd.label} states {', '.join(map(str, wrong))} subjects; "
                 f"protocol {p.number} enrols {p.sample_size}",
                 rd.location or where(ctx, "protocol", "sample_size"),
             )

@@ -113,6 +113,11 @@ class RenderedDoc:
         return self.doc.meta.element
 
     @property
+    def label(self) -> str:
+        """How findings name the document: CTD section and title, e.g. "3.2.P.8.1 Stability Summary"."""
+        return f"{self.doc.meta.ctd_section} {self.doc.meta.title}"
+
+    @property
     def lang(self) -> str:
         return self.doc.meta.lang
 
