@@ -226,3 +226,37 @@ def plain_text(inlines: tuple[Inline, ...] | list[Inline]) -> str:
 def text(s: str) -> tuple[Inline, ...]:
     """Shorthand for a run of plain text."""
     return (Text(s),)
+
+
+# ---------------------------------------------------------------- reading a document back as text
+
+
+def table_rows(table: Table) -> Iterator[tuple[bool, list[str]]]:
+    """``(is_header, cell texts)`` for every row of a table."""
+    for row in table.header:
+        yield True, [plain_text(c.children) for c in row]
+    for row in table.rows:
+        yield False, [plain_text(c.children) for c in row]
+
+
+def block_texts(doc: Document) -> Iterator[str]:
+    """The plain text of every text-bearing block of a document (headings, paragraphs, table cells, code)."""
+    for block in walk_blocks(doc.blocks):
+        if isinstance(block, (Heading, Paragraph)):
+            yield plain_text(block.children)
+        elif isinstance(block, Table):
+            if block.caption:
+                yield plain_text(block.caption)
+            for _, cells in table_rows(block):
+                yield " | ".join(cells)
+        elif isinstance(block, CodeBlock):
+            yield block.text
+    for blocks in doc.footnotes.values():
+        for block in walk_blocks(blocks):
+            if isinstance(block, Paragraph):
+                yield plain_text(block.children)
+
+
+def document_text(doc: Document) -> str:
+    """All the text a reader sees in a document, one block per line (title first)."""
+    return "\n".join([doc.meta.title, *block_texts(doc)])

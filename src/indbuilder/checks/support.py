@@ -17,15 +17,7 @@ from typing import Any, Iterable, Iterator
 
 from .. import rules
 from ..diagnostics import Location
-from ..doctree import (
-    CodeBlock,
-    Document,
-    Heading,
-    Paragraph,
-    Table,
-    plain_text,
-    walk_blocks,
-)
+from ..doctree import Document, block_texts, document_text, table_rows  # noqa: F401  (re-exported for rule families)
 from .context import CheckContext, RegionResult
 
 
@@ -61,37 +53,6 @@ def num(value: float) -> str:
         return f"{mantissa} × 10^{int(exp)}"
     text = f"{value:.4f}".rstrip("0").rstrip(".")
     return text
-
-
-def table_rows(table: Table) -> Iterator[tuple[bool, list[str]]]:
-    """``(is_header, cell texts)`` for every row of a table."""
-    for row in table.header:
-        yield True, [plain_text(c.children) for c in row]
-    for row in table.rows:
-        yield False, [plain_text(c.children) for c in row]
-
-
-def block_texts(doc: Document) -> Iterator[str]:
-    """The plain text of every text-bearing block of a document (headings, paragraphs, table cells, code)."""
-    for block in walk_blocks(doc.blocks):
-        if isinstance(block, (Heading, Paragraph)):
-            yield plain_text(block.children)
-        elif isinstance(block, Table):
-            if block.caption:
-                yield plain_text(block.caption)
-            for _, cells in table_rows(block):
-                yield " | ".join(cells)
-        elif isinstance(block, CodeBlock):
-            yield block.text
-    for blocks in doc.footnotes.values():
-        for block in walk_blocks(blocks):
-            if isinstance(block, Paragraph):
-                yield plain_text(block.children)
-
-
-def document_text(doc: Document) -> str:
-    """All the text a reader sees in a document, one block per line (title first)."""
-    return "\n".join([doc.meta.title, *block_texts(doc)])
 
 
 def normalize(text: str) -> str:
