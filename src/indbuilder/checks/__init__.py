@@ -29,8 +29,8 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from ..diagnostics import Diagnostics
-from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, support, traceability
-from .context import CheckContext, RegionResult
+from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, traceability
+from .context import CheckContext, RegionBuild
 
 Family = Callable[[CheckContext, Diagnostics], None]
 
@@ -57,14 +57,10 @@ def run_checks(ctx: CheckContext, diags: Diagnostics, families: Iterable[str] | 
     for name in names:
         if name not in FAMILIES:
             raise KeyError(f"unknown rule family {name!r}; known: {', '.join(FAMILIES)}")
-    support.reset_caches()
     china.reset_caches()
-    try:
-        for name in FAMILIES:
-            if name in names:
-                FAMILIES[name](ctx, diags)
-    finally:
-        support.reset_caches()
+    for name in FAMILIES:
+        if name in names:
+            FAMILIES[name](ctx, diags)
 
 
-__all__ = ["FAMILIES", "CheckContext", "RegionResult", "run_checks"]
+__all__ = ["FAMILIES", "CheckContext", "RegionBuild", "run_checks"]

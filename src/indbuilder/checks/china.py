@@ -139,7 +139,7 @@ def _documents(ctx: CheckContext, diags: Diagnostics) -> None:
                 "china.zh-rendition",
                 f"NMPA document {meta.ctd_section} {meta.title} is not in Chinese (lang {meta.lang}, "
                 f"{share:.0%} Chinese characters among letters)",
-                rd.location,
+                rd.source,
             )
 
 
@@ -167,7 +167,7 @@ def _document_pairs(ctx: CheckContext, diags: Diagnostics) -> None:
             diags.emit(
                 "china.translation-facts",
                 f"{b.label}: {difference}",
-                b.location,
+                b.source,
             )
 
 
@@ -431,7 +431,7 @@ def _cover_letter(ctx: CheckContext, diags: Diagnostics) -> None:
             diags.emit(
                 "china.cover-letter-facts",
                 f"说明函 {rd.doc.meta.title} does not state {'; '.join(missing)}",
-                rd.location,
+                rd.source,
             )
 
 

@@ -301,10 +301,10 @@ def _spec_tables(ctx: CheckContext, diags: Diagnostics) -> None:
                 if normalize(cells[col]) != expected:
                     diags.emit(
                         "cmc.spec-inconsistent",
-                        f"{rd.label} ({rd.region.region}) prints the acceptance "
+                        f"{rd.label} ({rd.region}) prints the acceptance "
                         f"criterion of {test.id} ({test.name.get(rd.lang)}) as '{normalize(cells[col])}'; the "
                         f"specification says '{expected}'",
-                        rd.location or where(ctx, "specification", "tests", test.id, "acceptance"),
+                        rd.source or where(ctx, "specification", "tests", test.id, "acceptance"),
                     )
 
 
@@ -357,9 +357,9 @@ def _manufacturers(ctx: CheckContext, diags: Diagnostics) -> None:
                 if re.sub(r"\s+", "", value) not in text:
                     diags.emit(
                         "cmc.manufacturer-name",
-                        f"{rd.label} ({rd.region.region}) does not give the {what} of "
+                        f"{rd.label} ({rd.region}) does not give the {what} of "
                         f"manufacturer {org.id}: '{value}'",
-                        rd.location or where(ctx, "organisations", org.id, what if what == "name" else "address"),
+                        rd.source or where(ctx, "organisations", org.id, what if what == "name" else "address"),
                     )
 
 
@@ -373,7 +373,7 @@ def _justification(ctx: CheckContext, diags: Diagnostics) -> None:
         if missing:
             diags.emit(
                 "cmc.spec-justification",
-                f"{rd.label} ({rd.region.region}) does not discuss {len(missing)} "
+                f"{rd.label} ({rd.region}) does not discuss {len(missing)} "
                 f"test(s): {', '.join(missing)}",
-                rd.location,
+                rd.source,
             )

@@ -13,7 +13,7 @@ import re
 
 from ..diagnostics import Diagnostics, Location
 from ..doctree import plain_text
-from .context import CheckContext, RegionResult
+from .context import CheckContext, RegionBuild
 from .support import (
     CN_LABELS,
     FDA_LABELS,
@@ -22,7 +22,6 @@ from .support import (
     docs_at,
     normalize,
     rendered,
-    source_of,
     where,
 )
 from .traceability import SAFETY_CATEGORIES
@@ -107,8 +106,8 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
         if all(normalize(t) in headings for t in body):
             diags.emit(
                 "completeness.empty-document",
-                f"{rd.label} ({rd.region.region}) has no content besides its title and headings",
-                rd.location,
+                f"{rd.label} ({rd.region}) has no content besides its title and headings",
+                rd.source,
             )
 
 
@@ -177,41 +176,31 @@ def _labels(ctx: CheckContext, diags: Diagnostics) -> None:
             if normalize(value).lower() not in text:
                 diags.emit(
                     "completeness.label-statement",
-                    f"{rd.label} ({rd.region.region}) does not carry the {label} "
+                    f"{rd.label} ({rd.region}) does not carry the {label} "
                     f"'{value}'",
-                    rd.location or where(ctx, *path),
+                    rd.source or where(ctx, *path),
                 )
 
 
-def _state(region: RegionResult, node_id: str) -> str | None:
-    plan = region.plan
-    nodes = getattr(plan, "nodes", None)
-    if not nodes or node_id not in nodes:
-        return None
-    state = nodes[node_id].state
-    return getattr(state, "value", str(state))
+def _state(region: RegionBuild, node_id: str) -> str | None:
+    node_plan = region.plan.nodes.get(node_id)
+    return node_plan.state.value if node_plan is not None else None
 
 
-def _planned_source(region: RegionResult, node_id: str) -> Location | None:
+def _planned_source(region: RegionBuild, node_id: str) -> Location | None:
     """The source file of the first planned document at ``node_id`` or below it."""
-    nodes = getattr(region.plan, "nodes", None) or {}
-    outline_node = region.outline.get(node_id) if region.outline is not None else None
-    for node in outline_node.walk() if outline_node is not None else ():
-        for pd in getattr(nodes.get(node.id), "documents", ()):
-            if pd.doc_id in region.sources:
-                return Location(region.sources[pd.doc_id])
-    return None
+    outline_node = region.outline.get(node_id)
+    below = {n.id for n in outline_node.walk()} if outline_node is not None else set()
+    return next((d.source for d in region.docs if d.element in below and d.source is not None), None)
 
 
-def _has_content(region: RegionResult, node) -> bool:
+def _has_content(region: RegionBuild, node) -> bool:
     """A section, or one of its sub-sections, is filled or declared not applicable."""
     return any(_state(region, n.id) in _FILLED for n in node.walk())
 
 
-def _qos(ctx: CheckContext, region: RegionResult, diags: Diagnostics) -> None:
+def _qos(ctx: CheckContext, region: RegionBuild, diags: Diagnostics) -> None:
     plan, outline = region.plan, region.outline
-    if plan is None or outline is None or not getattr(plan, "nodes", None):
-        return
     for letter, name in _PARTS:
         qos_id, body_id = f"m2-3-{letter}-{name}", f"m3-2-{letter}-{name}"
         if qos_id not in plan.nodes or body_id not in plan.nodes:
@@ -235,10 +224,10 @@ def _qos(ctx: CheckContext, region: RegionResult, diags: Diagnostics) -> None:
                 loc,
             )
     # headings inside the rendered QOS documents against the body sections
-    for doc in region.documents:
-        if not doc.meta.element.startswith("m2-3-"):
+    for rd in region.documents:
+        if not rd.element.startswith("m2-3-"):
             continue
-        loc = source_of(region, doc)
+        doc, loc = rd.doc, rd.source
         seen: set[tuple[str, str]] = set()
         for h in doc.headings():
             heading = plain_text(h.children)

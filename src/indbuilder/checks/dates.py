@@ -117,7 +117,7 @@ def _check_citations(
     for n, line, text in narrative_lines(ctx):
         sources.append((n.path, Location(n.path, line), text))
     for rd in rendered(ctx):
-        sources.append((f"{rd.label} ({rd.region.region})", rd.location, rd.text))
+        sources.append((f"{rd.label} ({rd.region})", rd.source, rd.text))
     for label, loc, text in sources:
         for _, tail in _citations(text, anchor):
             for v in _versions(tail):
@@ -138,9 +138,9 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
             if is_protocol_doc(rd, p.number) and rd.doc.meta.version and not _same_version(rd.doc.meta.version, p.version):
                 diags.emit(
                     "dates.protocol-version",
-                    f"the protocol document {rd.doc.meta.ctd_section} ({rd.region.region}) is version {rd.doc.meta.version}; "
+                    f"the protocol document {rd.doc.meta.ctd_section} ({rd.region}) is version {rd.doc.meta.version}; "
                     f"protocol {p.number} is version {p.version}",
-                    rd.location or where(ctx, "protocol", "version"),
+                    rd.source or where(ctx, "protocol", "version"),
                 )
     if reg is not None:
         _check_citations(ctx, diags, "dates.ib-version", "the Investigator's Brochure", _IB_NAMES, reg.ib_version, reg.ib_date)
@@ -148,9 +148,9 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
             if rd.element in (FDA_IB, CN_IB) and rd.doc.meta.version and not _same_version(rd.doc.meta.version, reg.ib_version):
                 diags.emit(
                     "dates.ib-version",
-                    f"the IB {rd.doc.meta.ctd_section} ({rd.region.region}) is version {rd.doc.meta.version}; "
+                    f"the IB {rd.doc.meta.ctd_section} ({rd.region}) is version {rd.doc.meta.version}; "
                     f"regulatory.ib_version is {reg.ib_version}",
-                    rd.location or where(ctx, "regulatory", "ib_version"),
+                    rd.source or where(ctx, "regulatory", "ib_version"),
                 )
     if d.consent is not None:
         _check_citations(ctx, diags, "dates.consent-version", "the informed consent form", _ICF_NAMES, d.consent.version, d.consent.date)
@@ -159,9 +159,9 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 continue
             diags.emit(
                 "dates.consent-version",
-                f"the informed consent form {rd.doc.meta.ctd_section} ({rd.region.region}) is version {rd.doc.meta.version}; "
+                f"the informed consent form {rd.doc.meta.ctd_section} ({rd.region}) is version {rd.doc.meta.version}; "
                 f"consent.version is {d.consent.version}",
-                rd.location or where(ctx, "consent", "version"),
+                rd.source or where(ctx, "consent", "version"),
             )
     _after_submission(ctx, diags)
 
@@ -217,7 +217,7 @@ def _after_submission(ctx: CheckContext, diags: Diagnostics) -> None:
         if value is not None and value > limit:
             diags.emit(
                 "dates.after-submission",
-                f"{rd.label} ({rd.region.region}) is dated {value.isoformat()}, "
+                f"{rd.label} ({rd.region}) is dated {value.isoformat()}, "
                 f"after the submission date {limit.isoformat()}",
-                rd.location,
+                rd.source,
             )

@@ -133,7 +133,7 @@ def _product(ctx: CheckContext, diags: Diagnostics) -> None:
                     f"{rd.label} ({region.region}) names the product "
                     f"'{rd.doc.meta.product}'; expected '{product.name.get(rd.lang)}' or '{product.short_name.get(rd.lang)}' "
                     f"({product.code})",
-                    rd.location or where(ctx, "product", "name"),
+                    rd.source or where(ctx, "product", "name"),
                 )
         counts = Counter(normalize(rd.doc.meta.product) for rd in docs)
         if len(counts) > 1:
@@ -144,7 +144,7 @@ def _product(ctx: CheckContext, diags: Diagnostics) -> None:
                         "identity.product-name",
                         f"{rd.label} ({region.region}) names the product "
                         f"'{rd.doc.meta.product}', other {region.region} documents '{usual}'",
-                        rd.location or where(ctx, "product", "name"),
+                        rd.source or where(ctx, "product", "name"),
                     )
     pattern = _code_pattern(product.code)
     if pattern is None:
@@ -166,9 +166,9 @@ def _product(ctx: CheckContext, diags: Diagnostics) -> None:
             if tok != product.code and tok not in other_ids:
                 diags.emit(
                     "identity.product-name",
-                    f"{rd.label} ({rd.region.region}) names product code '{tok}'; "
+                    f"{rd.label} ({rd.region}) names product code '{tok}'; "
                     f"the product code is '{product.code}'",
-                    rd.location or where(ctx, "product", "code"),
+                    rd.source or where(ctx, "product", "code"),
                 )
 
 
@@ -181,9 +181,9 @@ def _sponsor(ctx: CheckContext, diags: Diagnostics) -> None:
         if value and normalize(value) != normalize(sponsor.name.get(rd.lang)):
             diags.emit(
                 "identity.sponsor-name",
-                f"{rd.label} ({rd.region.region}) names the sponsor '{value}'; "
+                f"{rd.label} ({rd.region}) names the sponsor '{value}'; "
                 f"expected '{sponsor.name.get(rd.lang)}'",
-                rd.location or where(ctx, "sponsor", "name", rd.lang),
+                rd.source or where(ctx, "sponsor", "name", rd.lang),
             )
     for org in ctx.dossier.organisations:
         if org.kind != "sponsor":
@@ -217,9 +217,9 @@ def _indication(ctx: CheckContext, diags: Diagnostics) -> None:
         if wanted.lower() not in normalize(rd.text).lower():
             diags.emit(
                 "identity.indication",
-                f"{rd.label} ({rd.region.region}) does not state the indication "
+                f"{rd.label} ({rd.region}) does not state the indication "
                 f"'{wanted}'",
-                rd.location or where(ctx, "product", "indication", rd.lang),
+                rd.source or where(ctx, "product", "indication", rd.lang),
             )
 
 
@@ -251,9 +251,9 @@ def _phase(ctx: CheckContext, diags: Diagnostics) -> None:
         if found:
             diags.emit(
                 "identity.phase",
-                f"{rd.label} ({rd.region.region}) has a title or heading saying phase "
+                f"{rd.label} ({rd.region}) has a title or heading saying phase "
                 f"{', '.join(sorted(found))}; the product is phase {phase}",
-                rd.location or where(ctx, "product", "phase"),
+                rd.source or where(ctx, "product", "phase"),
             )
 
 
@@ -275,7 +275,7 @@ def _vector(ctx: CheckContext, diags: Diagnostics) -> None:
         for tok in sorted({m.group(0) for m in pattern.finditer(rd.text)} - {vector.name}):
             diags.emit(
                 "identity.vector-name",
-                f"{rd.label} ({rd.region.region}) names vector '{tok}'; the vector is "
+                f"{rd.label} ({rd.region}) names vector '{tok}'; the vector is "
                 f"'{vector.name}'",
-                rd.location or where(ctx, "product", "vector", "name"),
+                rd.source or where(ctx, "product", "vector", "name"),
             )

@@ -171,7 +171,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 "protocol.sample-size",
                 f"{rd.label} does not state the estimated number of patients "
                 f"({p.sample_size} in protocol {p.number}; 21 CFR 312.23(a)(3)(iv))",
-                rd.location or where(ctx, "protocol", "sample_size"),
+                rd.source or where(ctx, "protocol", "sample_size"),
             )
         wrong = sorted(stated - allowed)
         if wrong:
@@ -179,7 +179,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 "protocol.sample-size",
                 f"{rd.label} states {', '.join(map(str, wrong))} subjects; "
                 f"protocol {p.number} enrols {p.sample_size}",
-                rd.location or where(ctx, "protocol", "sample_size"),
+                rd.source or where(ctx, "protocol", "sample_size"),
             )
     for n in d.narratives:
         if n.node != FDA_PLAN:
@@ -232,7 +232,7 @@ def _forms_1572(ctx: CheckContext, diags: Diagnostics) -> None:
             diags.emit(
                 "protocol.1572-sites",
                 f"{rd.doc.meta.title} does not give the protocol code number {p.number} (1572 item 7)",
-                rd.location or where(ctx, "protocol", "number"),
+                rd.source or where(ctx, "protocol", "number"),
             )
     for s in ctx.dossier.sites:
         if s.country != "US":
@@ -260,7 +260,7 @@ def _forms_1572(ctx: CheckContext, diags: Diagnostics) -> None:
                 diags.emit(
                     "protocol.1572-sites",
                     f"the 1572 of {pi.name.en} does not match site {s.id}: missing {', '.join(missing)}",
-                    rd.location or where(ctx, "sites", s.id),
+                    rd.source or where(ctx, "sites", s.id),
                 )
 
 
@@ -288,7 +288,7 @@ def _contacts_1571(ctx: CheckContext, diags: Diagnostics) -> None:
                     diags.emit(
                         "protocol.1571-contacts",
                         f"{rd.doc.meta.title} does not name {c.name.en}, the sponsor's '{role}' contact",
-                        rd.location or where(ctx, "sponsor", "contacts"),
+                        rd.source or where(ctx, "sponsor", "contacts"),
                     )
 
 
@@ -306,6 +306,6 @@ def _site_tables(ctx: CheckContext, diags: Diagnostics) -> None:
             if missing:
                 diags.emit(
                     "protocol.site-table",
-                    f"{rd.doc.meta.title} ({rd.region.region}) does not name, for site {site.id}: {', '.join(missing)}",
-                    rd.location or where(ctx, "sites", site.id),
+                    f"{rd.doc.meta.title} ({rd.region}) does not name, for site {site.id}: {', '.join(missing)}",
+                    rd.source or where(ctx, "sites", site.id),
                 )

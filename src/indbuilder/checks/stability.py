@@ -255,9 +255,9 @@ def _storage(ctx: CheckContext, diags: Diagnostics) -> None:
         if not any(a and a in text for a in accepted):
             diags.emit(
                 "cmc.storage-text",
-                f"{rd.label} ({rd.region.region}) does not state the storage "
+                f"{rd.label} ({rd.region}) does not state the storage "
                 f"condition '{st.label_text.get(rd.lang)}'",
-                rd.location or where(ctx, "product", "storage", "label_text", rd.lang),
+                rd.source or where(ctx, "product", "storage", "label_text", rd.lang),
             )
 
 
@@ -287,7 +287,7 @@ def _shelf_life_text(ctx: CheckContext, diags: Diagnostics) -> None:
             if rd.element in CLAIM_DOCS and not any(float(m.group(1)) == claim.value for m in stated.finditer(text)):
                 diags.emit(
                     "cmc.shelf-life-text",
-                    f"{rd.label} ({rd.region.region}) does not state the {label} of "
+                    f"{rd.label} ({rd.region}) does not state the {label} of "
                     f"{claim.value:g} {claim.unit}",
-                    rd.location or where(ctx, "product", field),
+                    rd.source or where(ctx, "product", field),
                 )

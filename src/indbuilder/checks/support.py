@@ -1,24 +1,22 @@
 """Small helpers shared by the rule families: locations, id lists, document text and lookups.
 
-Rule families read two kinds of input (see :class:`~indbuilder.checks.context.CheckContext`):
+Rule families read two kinds of input (see :class:`~indbuilder.build.CheckContext`):
 
 * the facts (``ctx.dossier``), whose every key has a file:line through ``dossier.where(...)``;
-* per region, the rendered documents (``ctx.regions[*].documents``, :class:`~indbuilder.doctree.Document`).
-  Their plain text is read with :func:`document_text`, and a finding in a rendered document is placed
-  at the document's source (template or narrative) as recorded in ``RegionResult.sources``.
+* per region, the rendered documents (:class:`~indbuilder.build.RenderedDoc`): each knows its planned
+  document, its source (template, narrative) for findings, its text and the facts it used (provenance).
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from .. import rules
 from ..diagnostics import Location
 from ..doctree import Document, block_texts, document_text, table_rows  # noqa: F401  (re-exported for rule families)
-from .context import CheckContext, RegionResult
+from ..build import CheckContext, RenderedDoc
 
 
 def define(id: str, severity: str, summary: str, explanation: str = "", basis: str = "") -> rules.Rule:
@@ -60,114 +58,11 @@ def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@dataclass(frozen=True)
-class RenderedDoc:
-    """A rendered document with its region, the place its text comes from and its planned document."""
-
-    region: RegionResult
-    doc: Document
-    location: Location | None
-    planned: Any = None  # indbuilder.outline.PlannedDocument when known
-
-    @property
-    def element(self) -> str:
-        return self.doc.meta.element
-
-    @property
-    def label(self) -> str:
-        """How findings name the document: CTD section and title, e.g. "3.2.P.8.1 Stability Summary"."""
-        return f"{self.doc.meta.ctd_section} {self.doc.meta.title}"
-
-    @property
-    def lang(self) -> str:
-        return self.doc.meta.lang
-
-    @property
-    def text(self) -> str:
-        cached = _TEXT.get(id(self.doc))
-        if cached is None or cached[0] is not self.doc:
-            cached = (self.doc, document_text(self.doc))
-            _TEXT[id(self.doc)] = cached
-        return cached[1]
-
-
-_TEXT: dict[int, tuple[Document, str]] = {}  # document text by id(document), checked against the object
-
-
-def reset_caches() -> None:
-    """Forget cached document texts and plan pairings (``run_checks`` calls it before and after a run)."""
-    _TEXT.clear()
-    _PLANNED.clear()
-
-
-def planned_documents(region: RegionResult) -> dict[int, Any]:
-    """The planned document (``PlannedDocument``) of each rendered document, keyed by ``id(document)``.
-
-    ``RegionResult.documents`` lists the rendered documents in the order of ``RegionResult.sources``
-    (keyed by planned doc id, attachments included); the plan gives each doc id its node. The pairing is
-    used only when every paired document sits at its planned node, otherwise it is empty.
-    """
-    cached = _PLANNED.get(id(region))
-    if cached is not None and cached[0] is region:
-        return cached[1]
-    by_id: dict[str, Any] = {}
-    for node_plan in (getattr(region.plan, "nodes", None) or {}).values():
-        for pd in getattr(node_plan, "documents", ()):
-            by_id.setdefault(pd.doc_id, pd)
-    rendered_ids = [k for k in region.sources if k in by_id and getattr(by_id[k], "kind", None) != "attachment"]
-    pairs: dict[int, Any] = {}
-    if len(rendered_ids) == len(region.documents) and all(
-        getattr(by_id[k], "node", None) == doc.meta.element for k, doc in zip(rendered_ids, region.documents)
-    ):
-        pairs = {id(doc): by_id[k] for k, doc in zip(rendered_ids, region.documents)}
-    _PLANNED[id(region)] = (region, pairs)
-    return pairs
-
-
-_PLANNED: dict[int, tuple[RegionResult, dict[int, Any]]] = {}
-
-
-def source_of(region: RegionResult, doc: Document) -> Location | None:
-    """The template or narrative a document was rendered from, as ``RegionResult.sources`` records it.
-
-    ``sources`` is keyed by planned doc id (the pipeline) or by element (optionally ``<element>/<doc id>``).
-    """
-    planned = planned_documents(region).get(id(doc))
-    if planned is not None and planned.doc_id in region.sources:
-        return Location(region.sources[planned.doc_id])
-    element = doc.meta.element
-    if element in region.sources:
-        return Location(region.sources[element])
-    candidates = sorted(k for k in region.sources if k.startswith(element))
-    title_slug = re.sub(r"[^a-z0-9]+", "-", doc.meta.title.lower())
-    for key in candidates:
-        rest = key[len(element) :].lstrip("/#:+ ").lower()
-        if rest and rest in title_slug:
-            return Location(region.sources[key])
-    if candidates:
-        return Location(region.sources[candidates[0]])
-    # keyed by planned doc id but not pairable: the plan's documents at this element
-    nodes = getattr(region.plan, "nodes", None) or {}
-    planned_here = [
-        pd
-        for node_id, node_plan in nodes.items()
-        for pd in getattr(node_plan, "documents", ())
-        if getattr(pd, "node", node_id) == element and pd.doc_id in region.sources
-    ]
-    if planned_here:
-        best = next((pd for pd in planned_here if pd.title and pd.title == doc.meta.title), planned_here[0])
-        return Location(region.sources[best.doc_id])
-    return None
-
-
 def rendered(ctx: CheckContext, region: str | None = None) -> Iterator[RenderedDoc]:
-    """Every rendered document (of one region, or of all), with its source location."""
+    """Every rendered document (of one region, or of all), attachments left out, in plan order."""
     for r in ctx.regions:
-        if region is not None and r.region != region:
-            continue
-        planned = planned_documents(r)
-        for doc in r.documents:
-            yield RenderedDoc(r, doc, source_of(r, doc), planned.get(id(doc)))
+        if region is None or r.region == region:
+            yield from r.documents
 
 
 def docs_at(ctx: CheckContext, elements: Iterable[str], region: str | None = None) -> list[RenderedDoc]:

@@ -213,7 +213,7 @@ def _lots_in_text(ctx: CheckContext, diags: Diagnostics) -> None:
         for tok in sorted({m.group(0) for m in token.finditer(rd.text)} - known_ids):
             diags.emit(
                 "trace.unknown-lot-cited",
-                f"{rd.label} ({rd.region.region}) cites lot {tok}, which is not in the "
+                f"{rd.label} ({rd.region}) cites lot {tok}, which is not in the "
                 f"batch records (known lots: {known(lots)})",
-                rd.location,
+                rd.source,
             )
