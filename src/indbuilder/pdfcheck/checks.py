@@ -21,7 +21,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NullObj
 
 from ..diagnostics import Diagnostic, Diagnostics, Location
 from ..rules import define
-from .links import check_links, file_spec_path
+from .links import catalog as catalog_of, check_links, file_spec_path
 
 __all__ = ["check_pdf", "run_pdfcheck", "PdfCheckLimits", "PROFILE_EXEMPTIONS", "pdf_version"]
 
@@ -208,7 +208,7 @@ def pdf_version(data: bytes, reader: PdfReader | None = None) -> str | None:
     version = m.group(1).decode() if m else None
     if reader is not None:
         try:
-            cat = reader.trailer["/Root"].get_object()
+            cat = catalog_of(reader)
             v = cat.get("/Version")
             if v is not None:
                 cat_v = str(v).lstrip("/")
@@ -421,7 +421,7 @@ def _check_pdf(source: Path | str | bytes, name: str | None, limits: PdfCheckLim
 
     try:
         pages = list(reader.pages)
-        catalog = reader.trailer["/Root"].get_object()
+        catalog = catalog_of(reader)
     except Exception as exc:
         diags.emit("pdf.unreadable", f"page tree cannot be read: {exc}", loc)
         return diags.items
