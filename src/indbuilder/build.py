@@ -8,6 +8,7 @@ imports ``pipeline``. The order of the records follows the pipeline::
                      its eCTD placement (stage place), its rendered documents (stage render)
     RenderedDoc      one document: planned document, outline node, eCTD path, source, provenance
     CheckContext     what the rule families read (stage check)
+    Analysis         the project with every region's build (what ``check`` returns)
 """
 
 from __future__ import annotations
@@ -124,6 +125,22 @@ class RegionBuild:
     def documents(self) -> list[RenderedDoc]:
         """The rendered documents (attachments left out), in plan order."""
         return [d for d in self.docs if d.document is not None]
+
+
+@dataclass
+class Analysis:
+    """What ``check`` produces and ``build`` writes: the project and each region's build."""
+
+    project: Project
+    regions: list[RegionBuild] = field(default_factory=list)
+
+    @property
+    def config(self) -> ProjectConfig:
+        return self.project.config
+
+    @property
+    def dossier(self) -> Dossier:
+        return self.project.dossier
 
 
 @dataclass

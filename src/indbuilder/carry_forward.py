@@ -19,15 +19,14 @@ import json
 import posixpath
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .build import RenderedDoc
+from .config import ProjectConfig
 from .diagnostics import Diagnostics
 from .doctree import Document, Link
 from .ectd.lifecycle import existing_sequences, read_history
 from .ectd.naming import leaf_id_for
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .pipeline import Project, RegionBuild
 
 FINGERPRINTS = "fingerprints.json"
 _SEQ_PREFIX = re.compile(r"^(\.\./)+\d{4}/")
@@ -66,19 +65,19 @@ def history_fingerprints(history: Path, before: str) -> dict[str, str]:
     return out
 
 
-def settle(project: "Project", rb: "RegionBuild", diags: Diagnostics) -> dict[str, str] | None:
+def settle(config: ProjectConfig, region: str, docs: list[RenderedDoc]) -> dict[str, str] | None:
     """Mark unchanged documents for reuse; return the doc paths to re-render the others with.
 
     Returns ``None`` when there is no history (a first sequence): nothing to carry forward.
     """
-    history = project.config.history_dir / rb.region
-    seq = project.config.settings.sequence
+    history = config.history_dir / region
+    seq = config.settings.sequence
     if not history.is_dir() or not any(s < seq for s in existing_sequences(history)):
         return None
     known = history_fingerprints(history, seq)
-    state = {s.leaf_id: s for s in read_history(history, seq, rb.region, Diagnostics()).values()}
+    state = {s.leaf_id: s for s in read_history(history, seq, region, Diagnostics()).values()}
     paths: dict[str, str] = {}
-    for rd in rb.docs:
+    for rd in docs:
         paths[rd.planned.doc_id] = rd.path
         leaf = state.get(leaf_id_for(rd.planned.doc_id))
         if rd.document is None or leaf is None or leaf.href != rd.path:
@@ -89,8 +88,8 @@ def settle(project: "Project", rb: "RegionBuild", diags: Diagnostics) -> dict[st
     return paths
 
 
-def write_fingerprints(rb: "RegionBuild", dest: Path) -> None:
+def write_fingerprints(docs: list[RenderedDoc], dest: Path) -> None:
     """``<region>/fingerprints.json`` of this build (``indbuilder submit`` keeps it with the sequence)."""
-    data = {rd.planned.doc_id: fingerprint(rd.document, rd.path) for rd in rb.docs if rd.document is not None}
+    data = {rd.planned.doc_id: fingerprint(rd.document, rd.path) for rd in docs if rd.document is not None}
     dest.mkdir(parents=True, exist_ok=True)
     (dest / FINGERPRINTS).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -19,14 +19,15 @@ from .ectd.layout import in_stf_scope, plan_layout
 from .outline import PlannedDocument
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .pipeline import Project
+    from .build import Project
+    from .config import ProjectConfig
+    from .model.dossier import Dossier
 
 _CONTACT_TYPE = {"regulatory": "fdaact1", "technical": "fdaact2", "us-agent": "fdaact3", "medical": "fdaact2"}
 
 
-def envelope(project: "Project", region: str) -> Envelope:
+def envelope_for(config: "ProjectConfig", d: "Dossier", region: str) -> Envelope:
     """The sequence envelope of one region from ``regulatory``, ``sponsor`` and ``product`` facts."""
-    d = project.dossier
     reg, sponsor, product = d.regulatory, d.sponsor, d.product
     lang = "zh" if region == "nmpa" else "en"
     contacts = tuple(
@@ -48,9 +49,9 @@ def envelope(project: "Project", region: str) -> Envelope:
     )
     common: dict[str, Any] = dict(
         region=region,
-        sequence=project.config.settings.sequence,
+        sequence=config.settings.sequence,
         applicant=Applicant(sponsor.name.get(lang), sponsor.duns, contacts),
-        submission_date=project.config.submission_date.isoformat(),
+        submission_date=config.submission_date.isoformat(),
         headings=headings,
     )
     if region == "fda":
@@ -73,9 +74,8 @@ def envelope(project: "Project", region: str) -> Envelope:
     )
 
 
-def study_info(project: "Project", pd: PlannedDocument, lang: str) -> StudyInfo | None:
+def study_info(d: "Dossier", pd: PlannedDocument, lang: str) -> StudyInfo | None:
     """Study tagging data for documents planned per study or per protocol (ICH STF v2.2)."""
-    d = project.dossier
     if pd.collection == "studies" and pd.record:
         s = d.index("studies").get(pd.record)
         if s is None:
@@ -89,7 +89,7 @@ def study_info(project: "Project", pd: PlannedDocument, lang: str) -> StudyInfo 
     return None
 
 
-def submission_file(project: "Project", pd: PlannedDocument, title: str, lang: str, data: bytes, ext: str = "pdf") -> SubmissionFile:
+def submission_file(d: "Dossier", pd: PlannedDocument, title: str, lang: str, data: bytes, ext: str = "pdf") -> SubmissionFile:
     return SubmissionFile(
         node_id=pd.node,
         doc_id=pd.doc_id,
@@ -98,7 +98,7 @@ def submission_file(project: "Project", pd: PlannedDocument, title: str, lang: s
         data=data,
         ext=ext,
         name_hint=pd.doc_id,
-        study=study_info(project, pd, lang),
+        study=study_info(d, pd, lang),
     )
 
 
@@ -112,10 +112,10 @@ def goes_into_sequence(pd: PlannedDocument) -> bool:
     return not (pd.kind == "not-applicable" and in_stf_scope(pd.node))
 
 
-def document_paths(project: "Project", region: str, planned: list[PlannedDocument]) -> dict[str, str]:
+def document_paths(config: "ProjectConfig", d: "Dossier", env: Envelope, planned: list[PlannedDocument]) -> dict[str, str]:
     """The path of every planned document inside the sequence folder (so links can be relative)."""
-    lang = "zh" if region == "nmpa" else "en"
-    files = [submission_file(project, pd, pd.title or pd.doc_id, lang, b"") for pd in planned if goes_into_sequence(pd)]
+    lang = "zh" if env.region == "nmpa" else "en"
+    files = [submission_file(d, pd, pd.title or pd.doc_id, lang, b"") for pd in planned if goes_into_sequence(pd)]
     # Placement problems (unknown nodes, missing standards) are reported again, with the full
     # context, when the sequence is assembled; here only the paths matter.
-    return plan_layout(files, envelope(project, region), project.config.standards_dir(), Diagnostics())
+    return plan_layout(files, env, config.standards_dir(), Diagnostics())

@@ -1,0 +1,66 @@
+"""The assemble stage: one region's eCTD sequence from its written submission files.
+
+Layout of the region's output folder (``dest``)::
+
+    <dest>/ectd/<application>/<NNNN>/...   the submission sequence (PDFs, backbones, util/)
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from .build import Project, RegionBuild
+from .diagnostics import Diagnostic, Diagnostics
+
+
+def assemble_region(project: Project, rb: RegionBuild, files: Mapping[str, bytes], dest: Path, diags: Diagnostics) -> None:
+    """Assemble ``rb``'s sequence under ``dest/ectd`` from ``files`` (doc id -> PDF bytes), then check its PDFs."""
+    from .ectd import assemble_sequence
+    from .ectd_bridge import submission_file
+    from .pdfcheck import PdfCheckLimits, run_pdfcheck
+
+    assert rb.placement is not None
+    env = rb.placement.envelope
+    by_id = {d.doc_id: d for d in rb.docs}
+    subs = []
+    for doc_id, data in files.items():
+        rd = by_id[doc_id]
+        title = rd.document.meta.title if rd.document is not None else (rd.planned.title or rd.planned.doc_id)
+        subs.append(submission_file(project.dossier, rd.planned, title, rb.lang, data))
+    with project.timings.stage("assemble"):
+        history = project.config.history_dir / rb.region
+        out = dest / "ectd" / env.application_number
+        out.mkdir(parents=True, exist_ok=True)
+        # The application folder holds every sequence, as sent: lifecycle links such as
+        # modified-file="../0000/index.xml#ID" resolve between sibling sequence folders.
+        if history.is_dir():
+            for earlier in sorted(p for p in history.iterdir() if p.is_dir() and p.name < env.sequence):
+                shutil.copytree(earlier, out / earlier.name)
+        found = assemble_sequence(subs, env, out, project.config.standards_dir(), history if history.is_dir() else None)
+        # Findings name paths inside the application folder ("0000/index.xml"); show where that
+        # folder will be after publishing, so the two regions' findings can be told apart.
+        published = f"{project.config.settings.output}/{rb.region}/ectd/{env.application_number}"
+        diags.extend(_under(d, published) for d in found)
+    with project.timings.stage("pdfcheck"):
+        # Every PDF of the finished sequence against the FDA/NMPA PDF rules, including the
+        # links between files, which can only be followed once the folder exists.
+        sequence = out / env.sequence
+        if sequence.is_dir():
+            # Text extraction (pypdf) is most of this check's cost; typst output always carries
+            # real text with ToUnicode maps, user PDFs were checked in full when written, and the
+            # example's end-to-end test reads the text back with pdftotext.
+            found = run_pdfcheck([sequence], PdfCheckLimits(text_sample_pages=0))
+            diags.extend(_under(d, published, strip=str(out)) for d in found)
+
+
+def _under(diag: Diagnostic, prefix: str, strip: str | None = None) -> Diagnostic:
+    """``diag`` with its location shown below ``prefix`` (after removing the staging folder ``strip``)."""
+    if diag.location is None:
+        return diag
+    path = diag.location.path
+    if strip and path.startswith(strip):
+        path = path[len(strip) :].lstrip("/")
+    return replace(diag, location=replace(diag.location, path=f"{prefix}/{path}"))

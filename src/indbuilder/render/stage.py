@@ -1,0 +1,134 @@
+"""The render stage: every planned document of one region, Jinja -> Markdown -> document tree.
+
+Takes the region's plan and placement (the eCTD path of every document, so that links between
+documents are written as relative paths) and returns one :class:`~indbuilder.build.RenderedDoc`
+per planned document, with the source it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..build import Project, RegionBuild, RenderedDoc
+from ..diagnostics import Diagnostics, Location
+from ..doctree import DocMeta
+from ..model.common import Record
+from ..model.dossier import Dossier
+from ..outline.planner import PlannedDocument
+from ..rules import define
+from ..sources import template_context, template_dirs
+from .document import TemplateSource, render_document
+from .jinja_env import TemplateEnv
+from .markdown import MarkdownSource, narrative_source
+from .xref_index import build_xref_index, register_tables
+
+define("build.attachment-missing", "error", "A declared attachment file does not exist.")
+
+
+def render_region(
+    project: Project,
+    rb: RegionBuild,
+    paths: Mapping[str, str],
+    diags: Diagnostics,
+    only: Collection[str] | None = None,
+) -> list[RenderedDoc]:
+    """Render the planned documents of ``rb`` (all, or the doc ids in ``only``).
+
+    ``paths`` gives every document's place in the sequence, for relative links. Unused literature and
+    studies are reported only when the whole dossier is rendered (``only`` is None).
+    """
+    config, dossier = project.config, project.dossier
+    planned = [pd for pd in rb.plan.documents() if only is None or pd.doc_id in only]
+    env = TemplateEnv(template_dirs(config), root=config.root)
+    xrefs = build_xref_index(rb.plan, dict(paths), dossier)
+    lang = rb.lang
+    out: list[RenderedDoc] = []
+
+    def narrative(narrative_id: str) -> str:
+        n = dossier.narrative(narrative_id, lang)
+        if n is None:
+            raise KeyError(f"no {lang} narrative with id '{narrative_id}' in content/")
+        rendered = env.render_string(n.body, n.path, base_ctx, lang, diags)
+        return rendered.text if rendered else ""
+
+    base_ctx = template_context(config, dossier, rb.region, narrative)
+    for pd in planned:
+        path = paths.get(pd.doc_id, pd.doc_id)
+        node = rb.outline.get(pd.node)
+        if pd.kind == "attachment":
+            file = config.root / (pd.attachment or "")
+            if not file.is_file():
+                diags.emit("build.attachment-missing", f"attachment {pd.attachment} does not exist", pd.location)
+            out.append(RenderedDoc(pd, rb.region, lang, path, node, None, Location(pd.attachment or ""), attachment=file))
+            continue
+        meta = doc_meta(project, rb, pd)
+        ctx = dict(base_ctx)
+        ctx["node"] = _node_view(rb, pd)
+        ctx["record"] = _record(dossier, pd)
+        ctx["planned"] = pd
+        source: Any
+        if pd.kind == "template":
+            source = TemplateSource(pd.template or "")
+            origin = pd.template or ""
+        elif pd.kind == "narrative":
+            n = next((x for x in dossier.narratives if x.path == pd.narrative), None)
+            source = narrative_source(n, jinja=True) if n else Path(config.root / (pd.narrative or ""))
+            origin = pd.narrative or ""
+        else:  # "not-applicable": the NMPA number + title + 不适用 + reason
+            source = MarkdownSource(pd.text or "", "outline", lines_known=False)
+            origin = f"outline:{pd.node}"
+        doc = render_document(source, ctx, meta, xrefs, diags, env=env, doc_path=path, root=config.root)
+        if doc is None:
+            continue
+        doc.meta.toc = sum(1 for _ in doc.headings()) >= 8
+        register_tables(xrefs, doc, path, diags)
+        out.append(RenderedDoc(pd, rb.region, lang, path, node, doc, Location(origin)))
+    if only is None:
+        xrefs.report_unused(diags)
+    return out
+
+
+def _node_view(rb: RegionBuild, pd: PlannedDocument) -> dict[str, str]:
+    node = rb.outline.get(pd.node)
+    if node is None:  # a form:<code> pseudo-node
+        return {"id": pd.node, "number": "1.1", "title": pd.title or pd.node}
+    return {"id": node.id, "number": node.number, "title": node.title.get(rb.lang)}
+
+
+def _record(dossier: Dossier, pd: PlannedDocument) -> Record | None:
+    if not pd.record:
+        return None
+    if pd.collection == "protocols":
+        return dossier.protocol
+    return dossier.index(pd.collection or "").get(pd.record)
+
+
+def doc_meta(project: Project, rb: RegionBuild, pd: PlannedDocument) -> DocMeta:
+    """Title block, header/footer and PDF metadata of one document."""
+    config, dossier = project.config, project.dossier
+    lang = rb.lang
+    node = rb.outline.get(pd.node)
+    title = pd.title or (node.title.get(lang) if node else pd.node)
+    product = dossier.product
+    sponsor = dossier.sponsor
+    version = "1.0"
+    record = _record(dossier, pd)
+    if record is not None and hasattr(record, "version"):
+        version = str(record.version)
+    elif pd.node == "m1-14-4-1-investigational-brochure" or "brochure" in (pd.template or ""):
+        version = dossier.regulatory.ib_version if dossier.regulatory else version
+    disclaimer = (config.settings.disclaimer or {}).get(lang)
+    return DocMeta(
+        title=title,
+        ctd_section=node.number if node else "1.1",
+        element=pd.node,
+        region=rb.region,
+        lang=lang,
+        product=product.name.get(lang) if product else "",
+        sponsor=sponsor.name.get(lang) if sponsor else "",
+        version=version,
+        date=config.submission_date.isoformat(),
+        disclaimer=disclaimer,
+    )
