@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostics, Location
+from ..model.clinical import Protocol
 from .context import CheckContext
 from .support import FDA_PLAN, define, docs_at, normalize, rendered, where
 
@@ -153,7 +154,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     _contacts_1571(ctx, diags)
     if p is None:
         return
-    _forms_1572(ctx, diags)
+    _forms_1572(ctx, p, diags)
     _site_tables(ctx, diags)
     total = sum(c.subjects for c in p.cohorts)
     if p.sample_size != total:
@@ -220,9 +221,8 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
             )
 
 
-def _forms_1572(ctx: CheckContext, diags: Diagnostics) -> None:
+def _forms_1572(ctx: CheckContext, p: Protocol, diags: Diagnostics) -> None:
     """H1/H2 on the rendered 1572 documents (when the FDA region was rendered)."""
-    p = ctx.dossier.protocol
     forms = [rd for rd in rendered(ctx, "fda") if "1572" in rd.doc.meta.title]
     if not forms:
         return

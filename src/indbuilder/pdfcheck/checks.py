@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -242,9 +242,9 @@ _SKIP_KEYS = frozenset({"/Parent", "/P", "/StructTreeRoot", "/StructParents", "/
 def _walk(root: PdfObject) -> Iterator[DictionaryObject]:
     """Every dictionary reachable from ``root`` (each indirect object once)."""
     seen: set[tuple[int, int]] = set()
-    stack: list[Any] = [root]
+    stack: list[PdfObject] = [root]
     while stack:
-        obj = stack.pop()
+        obj: PdfObject | None = stack.pop()
         if isinstance(obj, IndirectObject):
             key = (obj.idnum, obj.generation)
             if key in seen:
@@ -269,11 +269,11 @@ def _font_name(font: DictionaryObject) -> str:
     return name.split("+", 1)[1] if re.match(r"^[A-Z]{6}\+", name) else name
 
 
-def _action(obj: Any, found: _Findings, depth: int = 0) -> None:
+def _action(action: PdfObject | None, found: _Findings, depth: int = 0) -> None:
     """Classify one action dictionary (and its /Next chain)."""
-    if obj is None or depth > 50:
+    if action is None or depth > 50:
         return
-    obj = obj.get_object()
+    obj = action.get_object()
     if isinstance(obj, ArrayObject):  # /OpenAction may be a destination; /Next may be an array
         for x in obj:
             if isinstance(x.get_object(), DictionaryObject):
