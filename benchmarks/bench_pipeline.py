@@ -96,7 +96,7 @@ def run(project_dir: Path, pdf: bool, trace: bool) -> tuple[Stopwatch, int, int]
     project = load_project(project_dir, diags, sw)
     assert project is not None, [d.format() for d in diags]
     builds = plan_regions(project, None, diags)
-    render_regions(project, builds, diags)
+    builds = render_regions(project, builds, diags)
     run_checks(project, builds, diags)
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     try:
