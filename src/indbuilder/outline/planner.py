@@ -97,6 +97,21 @@ class NodeState(str, enum.Enum):
     NOT_FOR_IND = "not-for-ind"
 
 
+class DocKind(str, enum.Enum):
+    """What a planned document is made from (the values are the strings the plan always used)."""
+
+    TEMPLATE = "template"
+    NARRATIVE = "narrative"
+    ATTACHMENT = "attachment"
+    NOT_APPLICABLE = "not-applicable"
+
+    def __str__(self) -> str:  # messages name the kind as the plain word ("narrative content/x.md ...")
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
 @dataclass(frozen=True)
 class PlannedDocument:
     """One document the build will produce at a node.
@@ -109,7 +124,7 @@ class PlannedDocument:
 
     node: str
     doc_id: str
-    kind: str
+    kind: DocKind
     language: str
     template: str | None = None
     narrative: str | None = None
@@ -197,11 +212,12 @@ def resolve_template(template: str, lang: str, available: frozenset[str]) -> str
 
 
 def _other_region_ids(outline: Outline) -> frozenset[str]:
-    """Node and form ids of the other packaged outlines (content shared by both regions may name them)."""
-    from .loader import REGIONS, load_outline
+    """Node and form ids of the other registered regions' outlines (content shared by the regions may name them)."""
+    from .. import regions
+    from .loader import load_outline
 
     ids: set[str] = set()
-    for region in REGIONS:
+    for region in regions.names():
         if region != outline.region:
             other = load_outline(region)
             ids.update(other.ids())
@@ -233,7 +249,7 @@ class _Planner:
         self.diags = Diagnostics()
         self.doc_ids: set[str] = set()
         # node id -> (kind, declaration, id the document is placed at: the node or a form:<code> pseudo-node)
-        self.declared: dict[str, list[tuple[str, DeclaredFile, str]]] = {}
+        self.declared: dict[str, list[tuple[DocKind, DeclaredFile, str]]] = {}
         self.na: dict[str, NotApplicableDecl] = {}
         self.elsewhere = _other_region_ids(outline)
         self.matched: dict[str, int] = {}  # node id -> records selected by its each fills
@@ -299,9 +315,9 @@ class _Planner:
     # -- declarations
     def collect(self) -> None:
         lang_ok = (None, self.lang)
-        for kind, items in (("narrative", self.s.narratives), ("attachment", self.s.attachments)):
+        for kind, items in ((DocKind.NARRATIVE, self.s.narratives), (DocKind.ATTACHMENT, self.s.attachments)):
             for decl in sorted(items, key=lambda d: (d.node, d.path)):
-                if kind == "narrative" and decl.lang not in lang_ok:
+                if kind is DocKind.NARRATIVE and decl.lang not in lang_ok:
                     continue
                 form = self.o.form(decl.node) if decl.node.startswith("form:") else None
                 if form is not None:
@@ -418,8 +434,8 @@ class _Planner:
                     doc_id=self.unique_id(stem, node),
                     kind=kind,
                     language=decl.lang or self.lang,
-                    narrative=decl.path if kind == "narrative" else None,
-                    attachment=decl.path if kind == "attachment" else None,
+                    narrative=decl.path if kind is DocKind.NARRATIVE else None,
+                    attachment=decl.path if kind is DocKind.ATTACHMENT else None,
                     title=decl.title,
                     location=decl.location,
                 )
@@ -431,7 +447,7 @@ class _Planner:
                         PlannedDocument(
                             node=node.id,
                             doc_id=self.unique_id(template_stem(fill.template or ""), node),
-                            kind="template",
+                            kind=DocKind.TEMPLATE,
                             language=self.lang,
                             template=fill.template,
                             file_tag=fill.file_tag,
@@ -453,7 +469,7 @@ class _Planner:
             if rec.attachment and fill.record_attachment:
                 out.append(
                     PlannedDocument(
-                        doc_id=self.unique_id(f"{stem}-{rec.id}", node), kind="attachment", language=self.lang,
+                        doc_id=self.unique_id(f"{stem}-{rec.id}", node), kind=DocKind.ATTACHMENT, language=self.lang,
                         attachment=rec.attachment, **common,
                     )
                 )
@@ -468,7 +484,7 @@ class _Planner:
                 continue
             out.append(
                 PlannedDocument(
-                    doc_id=self.unique_id(f"{stem}-{rec.id}", node), kind="template", language=self.lang,
+                    doc_id=self.unique_id(f"{stem}-{rec.id}", node), kind=DocKind.TEMPLATE, language=self.lang,
                     template=fill.template, **common,
                 )
             )
@@ -513,7 +529,7 @@ class _Planner:
                     PlannedDocument(
                         node=node.id,
                         doc_id=self.unique_id(f"{slug(node.number)}-not-applicable", node),
-                        kind="not-applicable",
+                        kind=DocKind.NOT_APPLICABLE,
                         language=self.lang,
                         title=node.title.get(self.lang),
                         text=not_applicable_text(node, self.lang, decl.justification),
