@@ -57,10 +57,10 @@ def study_info(d: Dossier, pd: PlannedDocument, lang: str) -> "StudyInfo | None"
     from .ectd.model import StudyInfo
 
     if pd.collection == "studies" and pd.record:
-        s = d.index("studies").get(pd.record)
+        s = next((x for x in d.studies if x.id == pd.record), None)
         if s is None:
             return None
-        cats = [("species", "ich", s.species_code)] if s.species_code != "in-vitro" else []
+        cats: list[tuple[str, str, str]] = [("species", "ich", s.species_code)] if s.species_code != "in-vitro" else []
         cats.append(("route-of-admin", "ich", s.route_code))
         return StudyInfo(s.study_number, s.title.get(lang), pd.file_tag or "pre-clinical-study-report", tuple(cats))
     if pd.collection == "protocols" and d.protocol is not None:

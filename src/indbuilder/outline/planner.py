@@ -228,7 +228,7 @@ def _other_region_ids(outline: Outline) -> frozenset[str]:
 def _numbering(node_id: str) -> str:
     """The numbering part of an element name: ``m3-2-p-8-1-stability-...`` -> ``m3-2-p-8-1``."""
     tokens = node_id.split("-")
-    out = []
+    out: list[str] = []
     for tok in tokens:
         if out and not (tok.isdigit() or len(tok) == 1):
             break
@@ -353,34 +353,38 @@ class _Planner:
                     )
                     continue
                 self.declared.setdefault(node.id, []).append((kind, decl, node.id))
-        for decl in self.s.not_applicable:
-            form = self.o.form(decl.node) if decl.node.startswith("form:") else None
-            node = self.o.get(decl.node)
-            if form is not None:
-                what, na_allowed, basis = f"form {decl.node} {form[1].title.en}", form[1].na_allowed, form[1].basis
-            elif node is not None:
-                what, na_allowed, basis = f"section {self.label(node)}", node.na_allowed, node.basis
-            else:
-                self.unknown("not-applicable declaration", decl.node, decl.location)
-                continue
-            if decl.node in self.na:
-                continue  # the first declaration of a node wins
-            self.na[decl.node] = decl
-            if not justification_text(decl.justification, self.lang):
-                language = "Chinese" if self.lang == "zh" else "English"
-                self.diags.emit(
-                    rules.NA_UNJUSTIFIED,
-                    f"{what} is declared not applicable without a justification ({language})",
-                    decl.location,
-                    hint="give the reason under 'justification' in en and zh",
-                )
-            if not na_allowed:
-                self.diags.emit(
-                    rules.NA_REQUIRED,
-                    f"{what} cannot be declared not applicable for an IND ({basis})",
-                    decl.location,
-                )
+        for na_decl in self.s.not_applicable:
+            self.collect_not_applicable(na_decl)
         self.check_records()
+
+    def collect_not_applicable(self, decl: NotApplicableDecl) -> None:
+        """One not-applicable declaration: known node, justified, allowed for an IND."""
+        form = self.o.form(decl.node) if decl.node.startswith("form:") else None
+        node = self.o.get(decl.node)
+        if form is not None:
+            what, na_allowed, basis = f"form {decl.node} {form[1].title.en}", form[1].na_allowed, form[1].basis
+        elif node is not None:
+            what, na_allowed, basis = f"section {self.label(node)}", node.na_allowed, node.basis
+        else:
+            self.unknown("not-applicable declaration", decl.node, decl.location)
+            return
+        if decl.node in self.na:
+            return  # the first declaration of a node wins
+        self.na[decl.node] = decl
+        if not justification_text(decl.justification, self.lang):
+            language = "Chinese" if self.lang == "zh" else "English"
+            self.diags.emit(
+                rules.NA_UNJUSTIFIED,
+                f"{what} is declared not applicable without a justification ({language})",
+                decl.location,
+                hint="give the reason under 'justification' in en and zh",
+            )
+        if not na_allowed:
+            self.diags.emit(
+                rules.NA_REQUIRED,
+                f"{what} cannot be declared not applicable for an IND ({basis})",
+                decl.location,
+            )
 
     def check_records(self) -> None:
         """Records that select a node through an ``each`` fill must name a node that takes them."""
@@ -393,17 +397,17 @@ class _Planner:
                             takers.setdefault((fill.each or "", key), set()).add(node.id)
         for (collection, key), node_ids in sorted(takers.items()):
             for rec in self.s.records.get(collection, ()):
-                value = rec.fields.get(key)
-                if value is None or str(value) in node_ids:
+                raw = rec.fields.get(key)
+                if raw is None or str(raw) in node_ids:
                     continue
-                value = str(value)
-                node = self.o.get(value)
-                if node is None:
+                value = str(raw)
+                taker = self.o.get(value)
+                if taker is None:
                     self.unknown(f"{collection} record {rec.id} ({key})", value, rec.location)
                 else:
                     self.diags.emit(
                         rules.UNKNOWN_NODE,
-                        f"{collection} record {rec.id} ({key}) names {self.label(node)}, which does not take "
+                        f"{collection} record {rec.id} ({key}) names {self.label(taker)}, which does not take "
                         f"{collection} records; expected one of: {', '.join(sorted(self.o[n].number for n in node_ids))}",
                         rec.location,
                     )
@@ -465,7 +469,7 @@ class _Planner:
                 continue
             self.matched[node.id] = self.matched.get(node.id, 0) + 1
             stem = template_stem(fill.template or "")
-            common = dict(node=node.id, record=rec.id, collection=fill.each, file_tag=fill.file_tag, location=rec.location)
+            common: dict[str, Any] = dict(node=node.id, record=rec.id, collection=fill.each, file_tag=fill.file_tag, location=rec.location)
             if rec.attachment and fill.record_attachment:
                 out.append(
                     PlannedDocument(

@@ -40,10 +40,25 @@ class Module1(Protocol):
     Implementations import lxml freely: they are loaded only by the eCTD layer.
     """
 
-    path: str  # the regional backbone inside the sequence folder, e.g. "m1/us/us-regional.xml"
-    schema: str  # standards file name of its DTD/XSD, e.g. "us-regional-v3-3.dtd"
-    title: str  # title of the index.xml leaf that points at the backbone
-    lang: str  # xml:lang of that leaf
+    @property
+    def path(self) -> str:
+        """The regional backbone inside the sequence folder, e.g. ``m1/us/us-regional.xml``."""
+        ...
+
+    @property
+    def schema(self) -> str:
+        """Standards file name of its DTD/XSD, e.g. ``us-regional-v3-3.dtd``."""
+        ...
+
+    @property
+    def title(self) -> str:
+        """Title of the index.xml leaf that points at the backbone."""
+        ...
+
+    @property
+    def lang(self) -> str:
+        """xml:lang of that leaf."""
+        ...
 
     def structure(self, schema_path: Path) -> "Structure":
         """The heading tree of the regional backbone, read from its DTD/XSD."""
@@ -87,10 +102,25 @@ class Module1(Protocol):
 class RegionProfile(Protocol):
     """One regulatory region. Implementations are small frozen objects registered by name."""
 
-    name: str  # registry key and config value, e.g. "fda"
-    label: str  # for messages, e.g. "US FDA IND"
-    languages: tuple[str, ...]  # language codes of its documents; the first is the document language
-    paper: Paper  # page size of its documents (FDA: US Letter; NMPA: A4)
+    @property
+    def name(self) -> str:
+        """Registry key and config value, e.g. ``fda``."""
+        ...
+
+    @property
+    def label(self) -> str:
+        """For messages, e.g. ``US FDA IND``."""
+        ...
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Language codes of its documents; the first is the document language."""
+        ...
+
+    @property
+    def paper(self) -> Paper:
+        """Page size of its documents (FDA: US Letter; NMPA: A4)."""
+        ...
 
     @property
     def lang(self) -> str:

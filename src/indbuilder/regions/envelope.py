@@ -32,6 +32,8 @@ def envelope_base(config: "ProjectConfig", d: "Dossier", lang: str) -> EnvelopeB
     from ..ectd.model import Applicant, Contact, HeadingAttributes
 
     sponsor, product = d.sponsor, d.product
+    if sponsor is None or product is None:  # the facts' schema requires both; a build never gets here without
+        raise ValueError("an eCTD envelope needs the sponsor and product facts")
     contacts = tuple(
         Contact(
             name=c.name.get(lang),
@@ -41,7 +43,7 @@ def envelope_base(config: "ProjectConfig", d: "Dossier", lang: str) -> EnvelopeB
         )
         for c in sponsor.contacts
     )
-    manufacturer = d.index("organisations").get(product.manufacturer_id)
+    manufacturer = next((o for o in d.organisations if o.id == product.manufacturer_id), None)
     headings = HeadingAttributes(
         substance=product.substance_name,
         manufacturer=manufacturer.name.en if manufacturer else sponsor.name.en,

@@ -35,6 +35,8 @@ class FdaRegion:
         """Application number, description and submission codes from ``regulatory.fda`` (FDA M1 spec v2.6)."""
         from ..ectd.model import Envelope, FdaCodes
 
+        if dossier.regulatory is None:  # required by the facts' schema
+            raise ValueError("an eCTD envelope needs the regulatory facts")
         fda = dossier.regulatory.fda
         base = envelope_base(config, dossier, self.lang)
         return Envelope(

@@ -35,6 +35,8 @@ class NmpaRegion:
         """Application id, description and cn-envelope codes from ``regulatory.nmpa`` (NMPA eCTD 4.2.x)."""
         from ..ectd.model import Envelope, NmpaCodes
 
+        if dossier.regulatory is None:  # required by the facts' schema
+            raise ValueError("an eCTD envelope needs the regulatory facts")
         nmpa = dossier.regulatory.nmpa
         base = envelope_base(config, dossier, self.lang)
         return Envelope(

@@ -48,8 +48,10 @@ def cn_folder(element: str) -> str:
 
 def cn_regional_xml(entries: list[LeafEntry], structure: Structure, env: Envelope) -> bytes:
     """NMPA ``cn-regional.xml`` (cn-regional-1-0.xsd, namespace ``cn_ectd``, standard xlink namespace)."""
-    q = lambda n: f"{{{CN_NS}}}{n}"  # noqa: E731
-    root = etree.Element(q("cn_ectd"), nsmap={None: CN_NS, "xlink": XLINK_W3, "xsi": XSI_NS})
+    def q(n: str) -> str:
+        return f"{{{CN_NS}}}{n}"
+
+    root = etree.Element(q("cn_ectd"), nsmap={None: CN_NS, "xlink": XLINK_W3, "xsi": XSI_NS})  # type: ignore[dict-item]
     root.set(f"{{{XSI_NS}}}schemaLocation", "cn_ectd ../../util/dtd/cn-regional-1-0.xsd")
     root.set("schema-version", "1.0")
     envl = etree.SubElement(root, q("cn-envelope"))
@@ -78,7 +80,9 @@ def _cn_rules(v: "SequenceValidator", tree: Any) -> None:
     """NMPA regional rules on cn-regional.xml (NMPA eCTD验证标准 4.1-4.3)."""
     rel = PATH
     r = tree.getroot()
-    q = lambda n: f"{{{CN_NS}}}{n}"  # noqa: E731
+    def q(n: str) -> str:
+        return f"{{{CN_NS}}}{n}"
+
     envl = r.find(q("cn-envelope"))
     if envl is None:
         return
