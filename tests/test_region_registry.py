@@ -41,6 +41,7 @@ class ToyRegion:
     label: str = "Toy region (ICH backbone only)"
     languages: tuple[str, ...] = ("en",)
     paper: Paper = "a4"
+    site_country: str | None = None
 
     @property
     def lang(self) -> str:

@@ -23,15 +23,6 @@ _NODE_KEYS = {"id", "number", "title", "status", "basis", "fill", "ind_items", "
 _FILL_KEYS = {"template", "each", "where", "attachment", "file_tag", "record_attachment"}
 
 
-def __getattr__(name: str) -> tuple[str, ...]:
-    """``REGIONS`` (deprecated): the names of the registered regions (``indbuilder.regions.names()``)."""
-    if name == "REGIONS":
-        from .. import regions
-
-        return regions.names()
-    raise AttributeError(name)
-
-
 def load_outline(region: str, path: Path | None = None) -> Outline:
     """The validated outline of the registered ``region`` (its profile's ``outline_path()``), or of the
     YAML file ``path``.

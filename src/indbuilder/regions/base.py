@@ -127,6 +127,11 @@ class RegionProfile(Protocol):
         """The document language (``languages[0]``)."""
         ...
 
+    @property
+    def site_country(self) -> str | None:
+        """ISO country code of the clinical sites the agency expects (FDA: US, NMPA: CN); None for no expectation."""
+        ...
+
     def outline_path(self) -> Path:
         """The outline data file (CTD tree with statuses and fills) of this region."""
         ...

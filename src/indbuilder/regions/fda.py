@@ -23,6 +23,7 @@ class FdaRegion:
     label: str = "US FDA IND"
     languages: tuple[str, ...] = ("en",)
     paper: Paper = "letter"
+    site_country: str | None = "US"
 
     @property
     def lang(self) -> str:

@@ -23,6 +23,7 @@ class NmpaRegion:
     label: str = "China NMPA IND"
     languages: tuple[str, ...] = ("zh",)
     paper: Paper = "a4"
+    site_country: str | None = "CN"
 
     @property
     def lang(self) -> str:
