@@ -17,14 +17,11 @@ from ..doctree import DocMeta
 from ..model.common import Record
 from ..model.dossier import Dossier
 from ..outline.planner import PlannedDocument
-from ..rules import define
 from ..sources import template_context, template_dirs
 from .document import TemplateSource, render_document
 from .jinja_env import TemplateEnv
 from .markdown import MarkdownSource, narrative_source
 from .xref_index import build_xref_index, register_tables
-
-define("build.attachment-missing", "error", "A declared attachment file does not exist.")
 
 
 def render_region(
@@ -58,9 +55,7 @@ def render_region(
         path = paths.get(pd.doc_id, pd.doc_id)
         node = rb.outline.get(pd.node)
         if pd.kind == "attachment":
-            file = config.root / (pd.attachment or "")
-            if not file.is_file():
-                diags.emit("build.attachment-missing", f"attachment {pd.attachment} does not exist", pd.location)
+            file = config.root / (pd.attachment or "")  # existence is checked by the pipeline (build.attachment-missing)
             out.append(RenderedDoc(pd, rb.region, lang, path, node, None, Location(pd.attachment or ""), attachment=file))
             continue
         meta = doc_meta(project, rb, pd)
