@@ -30,7 +30,7 @@ def fda_codes(standards: Path, name: str) -> set[str] | None:
 def cn_codes(standards: Path, name: str) -> set[str] | None:
     """Codes of an NMPA controlled vocabulary such as ``cv-application-type.xml``."""
     tree = _tree(standards, name)
-    return None if tree is None else {name for c in tree.getroot().iter("code") if (name := c.get("name")) is not None}
+    return None if tree is None else {code for c in tree.getroot().iter("code") if (code := c.get("name")) is not None}
 
 
 def cn_dependencies(standards: Path) -> set[tuple[str, str, str]] | None:
