@@ -24,7 +24,9 @@ def _tree(standards: Path, name: str) -> etree._ElementTree | None:
 def fda_codes(standards: Path, name: str) -> set[str] | None:
     """Codes of an FDA code list such as ``application-type.xml`` (None when not installed)."""
     tree = _tree(standards, name)
-    return None if tree is None else {code for c in tree.getroot().iter("code-display") if (code := c.get("code")) is not None}
+    if tree is None:
+        return None
+    return {code for c in tree.getroot().iter("code-display") if (code := c.get("code")) is not None}
 
 
 def cn_codes(standards: Path, name: str) -> set[str] | None:

@@ -233,7 +233,8 @@ def _validated(validator: etree.DTD | etree.XMLSchema, tree: etree._ElementTree,
     """Run a DTD or XSD validator; each error -> ``ectd.backbone-invalid`` with its line and reason."""
     if validator.validate(tree):
         return True
-    errors: list[_LogEntry] = list(validator.error_log.filter_from_errors())  # type: ignore[attr-defined]  # not in lxml-stubs
+    # lxml-stubs 0.5.1 declares _ErrorLog without members
+    errors: list[_LogEntry] = list(validator.error_log.filter_from_errors())  # type: ignore[attr-defined]
     for err in errors:
         diags.emit("ectd.backbone-invalid", f"{where.path}: {err.message} (against {against})",
                    Location(where.path, err.line))

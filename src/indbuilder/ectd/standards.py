@@ -162,7 +162,7 @@ Fetch = Callable[[str], bytes]
 
 def _http_fetch(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (official https/http addresses)
-        data: bytes = response.read()  # urlopen() is typed as returning Any-typed responses
+        data: bytes = response.read()  # typeshed types urlopen()'s response as Any
         return data
 
 
