@@ -58,7 +58,14 @@ def _chain_for_state(prev: LeafState, st: Standards, env: Envelope) -> Chain:
     return tuple((el, attrs.get(el, ())) for el in structure.chain(prev.element))
 
 
-def _stf_canonical(source: Path | bytes, at: str) -> tuple | None:
+# What an STF says (see _stf_canonical): (title, study-id, categories (name, info-type, value)) and, per
+# doc-content, (backbone path, leaf ID, title, file tags (name, info-type)).
+_StfIdent = tuple[str | None, str | None, tuple[tuple[str | None, str | None, str | None], ...]]
+_StfDocRef = tuple[str, str, str | None, tuple[tuple[str | None, str | None], ...]]
+_StfContent = tuple[_StfIdent, tuple[_StfDocRef, ...]]
+
+
+def _stf_canonical(source: Path | bytes, at: str) -> _StfContent | None:
     """What an STF says, independent of where it sits: study id/title/categories and, per document, the
     backbone it points at (``NNNN/index.xml``, resolved from ``at``, the STF's ``NNNN/...`` path), leaf ID,
     title and file tags."""
@@ -68,9 +75,11 @@ def _stf_canonical(source: Path | bytes, at: str) -> tuple | None:
     r = tree.getroot()
     ident = (r.findtext("study-identifier/title"), r.findtext("study-identifier/study-id"),
              tuple((c.get("name"), c.get("info-type"), c.text) for c in r.iterfind("study-identifier/category")))
-    docs = []
+    docs: list[_StfDocRef] = []
     for dc in r.iter("doc-content"):
-        href = next((v for k, v in dc.attrib.items() if k.endswith("}href")), "")
+        # lxml-stubs types attribute names and values as str | bytes; lxml gives str on Python 3
+        attrs: list[tuple[str, str]] = dc.attrib.items()  # type: ignore[assignment]
+        href = next((v for k, v in attrs if k.endswith("}href")), "")
         path, _, frag = href.partition("#")
         docs.append((posixpath.normpath(posixpath.join(posixpath.dirname(at), path)), frag, dc.findtext("title"),
                      tuple((t.get("name"), t.get("info-type")) for t in dc.iter("file-tag"))))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from lxml import etree
 
@@ -23,22 +24,29 @@ Chain = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 # Characters XML 1.0 cannot carry (§2.2 Char)
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
+_T = TypeVar("_T")
 
-def xml_clean(value, path: str, bad: list[str]):
+
+def xml_clean(value: _T, path: str, bad: list[str]) -> _T:
     """``value`` (a str, tuple or dataclass tree) with XML-forbidden characters removed; offending field
     paths are appended to ``bad``. Bytes are left alone."""
+    # _clean gives back a value of the type it was given (str, tuple, the same dataclass, or ``value`` itself)
+    return cast(_T, _clean(value, path, bad))
+
+
+def _clean(value: object, path: str, bad: list[str]) -> object:
     if isinstance(value, str):
         if XML_INVALID.search(value):
             bad.append(path)
             return XML_INVALID.sub("", value)
         return value
     if isinstance(value, tuple):
-        return tuple(xml_clean(v, f"{path}[{i}]", bad) for i, v in enumerate(value))
+        return tuple(_clean(v, f"{path}[{i}]", bad) for i, v in enumerate(value))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {}
+        changes: dict[str, object] = {}
         for f in dataclasses.fields(value):
             old = getattr(value, f.name)
-            new = xml_clean(old, f"{path}.{f.name}", bad)
+            new = _clean(old, f"{path}.{f.name}", bad)
             if new is not old:
                 changes[f.name] = new
         return dataclasses.replace(value, **changes) if changes else value
@@ -65,7 +73,7 @@ class _Node:
     element: str
     attrs: tuple[tuple[str, str], ...]
     leaves: list[LeafEntry] = field(default_factory=list)
-    children: dict = field(default_factory=dict)
+    children: dict[tuple[str, tuple[tuple[str, str], ...]], _Node] = field(default_factory=dict)
 
 
 def _tree(entries: list[LeafEntry], top: str) -> _Node:
@@ -78,7 +86,7 @@ def _tree(entries: list[LeafEntry], top: str) -> _Node:
     return root
 
 
-def _leaf_xml(parent, e: LeafEntry, ns: str | None, xlink: str) -> None:
+def _leaf_xml(parent: etree._Element, e: LeafEntry, ns: str | None, xlink: str) -> None:
     q = (lambda n: f"{{{ns}}}{n}") if ns else (lambda n: n)
     leaf = etree.SubElement(parent, q("leaf"))
     leaf.set("ID", e.leaf_id)
@@ -95,7 +103,7 @@ def _leaf_xml(parent, e: LeafEntry, ns: str | None, xlink: str) -> None:
     etree.SubElement(leaf, q("title")).text = e.title
 
 
-def _emit(parent, node: _Node, structure: Structure, ns: str | None, xlink: str) -> None:
+def _emit(parent: etree._Element, node: _Node, structure: Structure, ns: str | None, xlink: str) -> None:
     q = (lambda n: f"{{{ns}}}{n}") if ns else (lambda n: n)
     for e in node.leaves:
         _leaf_xml(parent, e, ns, xlink)
@@ -107,9 +115,12 @@ def _emit(parent, node: _Node, structure: Structure, ns: str | None, xlink: str)
         _emit(el, child, structure, ns, xlink)
 
 
-def _serialize(root, doctype: str | None, stylesheet: str) -> bytes:
+def _serialize(root: etree._Element, doctype: str | None, stylesheet: str) -> bytes:
     root.addprevious(etree.ProcessingInstruction("xml-stylesheet", f'type="text/xsl" href="{stylesheet}"'))
-    body = etree.tostring(root.getroottree(), encoding="UTF-8", pretty_print=True, doctype=doctype)
+    if doctype is None:  # lxml's default (no DOCTYPE); lxml-stubs does not accept doctype=None
+        body = etree.tostring(root.getroottree(), encoding="UTF-8", pretty_print=True)
+    else:
+        body = etree.tostring(root.getroottree(), encoding="UTF-8", pretty_print=True, doctype=doctype)
     if body.startswith(b"<?xml "):  # lxml adds a single-quoted declaration with a doctype; use the usual form
         body = body.split(b"\n", 1)[1]
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body

@@ -11,14 +11,19 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from ..diagnostics import Diagnostics, Location
 from . import rules as _rules  # noqa: F401
 from .schema import XLINK_ICH, XLINK_W3, parse_xml
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lxml import etree
 
 SEQ_RE = re.compile(r"^\d{4}$")
 HEADING_ATTRS = ("substance", "manufacturer", "product-name", "dosageform", "excipient", "indication")
@@ -120,14 +125,15 @@ def check_sequence_number(seq: str, history_dir: Path | None, diags: Diagnostics
     return True
 
 
-def _local(tag: str) -> str:
+def _local(tag: object) -> str:
+    """Local name of an element tag (``""`` for comments and processing instructions, whose tag is not a str)."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def leaf_context(leaf) -> tuple[str, HeadingKey]:
+def leaf_context(leaf: etree._Element) -> tuple[str, HeadingKey]:
     """Heading element of a leaf (skipping node-extensions) and its repeatable-heading attribute chain."""
     element = ""
-    heading: list = []
+    heading: list[tuple[str, tuple[tuple[str, str], ...]]] = []
     node = leaf.getparent()
     while node is not None:
         name = _local(node.tag)
@@ -136,7 +142,7 @@ def leaf_context(leaf) -> tuple[str, HeadingKey]:
             continue
         if not element:
             element = f"form:{node.get('form-type')}" if name == "form" else name
-        attrs = tuple((a, node.get(a)) for a in HEADING_ATTRS if node.get(a) is not None)
+        attrs = tuple((a, v) for a in HEADING_ATTRS if (v := node.get(a)) is not None)
         if attrs:
             heading.append((name, attrs))
         node = node.getparent()
@@ -150,7 +156,7 @@ def resolve_target(seq: str, backbone: str, target: str) -> str:
     return f"{posixpath.normpath(posixpath.join(base, path))}#{frag}"
 
 
-def iter_leaves(tree, backbone: str):
+def iter_leaves(tree: etree._ElementTree, backbone: str) -> Iterator[tuple[etree._Element, str | None]]:
     """Leaves of a backbone with their xlink:href (either xlink namespace)."""
     for leaf in tree.iter():
         if _local(leaf.tag) != "leaf":

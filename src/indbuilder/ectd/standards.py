@@ -162,7 +162,8 @@ Fetch = Callable[[str], bytes]
 
 def _http_fetch(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (official https/http addresses)
-        return response.read()
+        data: bytes = response.read()  # typeshed types urlopen()'s response as Any
+        return data
 
 
 def _write_atomic(dest: Path, data: bytes) -> None:
@@ -216,8 +217,10 @@ def copy_util(seq_dir: Path, standards: Path, names: Collection[str], with_stf: 
     """
     unverified: list[StandardFile] = []
     for entry in util_files(names, with_stf):
+        util_path = entry.util_path
+        assert util_path is not None  # util_files() keeps only entries that have a util folder
         src = locate(standards, entry)
-        where = Location(f"{seq_dir.name}/{entry.util_path}")
+        where = Location(f"{seq_dir.name}/{util_path}")
         if src is None:
             diags.emit("ectd.standard-missing",
                        f"{entry.name} is not installed in {standards}: the sequence is not submission-ready",
@@ -228,7 +231,7 @@ def copy_util(seq_dir: Path, standards: Path, names: Collection[str], with_stf: 
             continue
         if not entry.published_md5:
             unverified.append(entry)
-        dest = seq_dir / entry.util_path
+        dest = seq_dir / util_path
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
     if unverified:

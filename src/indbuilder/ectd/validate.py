@@ -26,10 +26,12 @@ from .layout import STF_SCOPES, region_profile as _profile
 from .lifecycle import (HEADING_ATTRS, SEQ_RE, XML_LANG, _local, existing_sequences, leaf_context, marker_path,
                         read_history, regional_backbones as _regional_backbones, resolve_target)
 from .naming import MAX_PATH, is_compliant_file_name, is_compliant_folder_name
-from .schema import XLINK_ICH, XLINK_W3, parse_xml, validate_dtd
+from .schema import XLINK_ICH, XLINK_W3, line_of, parse_xml, validate_dtd
 from .standards import INSTALL_HINT, by_name, locate, util_files, verify
 
 if TYPE_CHECKING:  # pragma: no cover
+    from lxml import etree
+
     from ..regions.base import Module1
 
 ROOT_ALLOWED = {"index.xml", "index-md5.txt", "m1", "m2", "m3", "m4", "m5", "util"}
@@ -37,7 +39,7 @@ ROOT_ALLOWED = {"index.xml", "index-md5.txt", "m1", "m2", "m3", "m4", "m5", "uti
 @dataclass
 class _Leaf:
     backbone: str
-    element: object  # lxml element
+    element: etree._Element
     leaf_id: str
     operation: str
     href: str | None  # as written
@@ -64,7 +66,7 @@ class SequenceValidator:
         self.diags = Diagnostics()
         self.leaves: list[_Leaf] = []
         self.referenced: set[str] = set()
-        self._targets: dict[str, dict[str, object] | None] = {}
+        self._targets: dict[str, dict[str | None, etree._Element] | None] = {}
         self.module1: Module1 | None = None
 
     def loc(self, rel: str, line: int = 0) -> Location:
@@ -135,7 +137,7 @@ class SequenceValidator:
             self.emit("ectd.region-mismatch", f"sequence holds {found[0]} Module 1, expected {self.expect_region}")
         return found[0]
 
-    def _index(self):
+    def _index(self) -> etree._ElementTree | None:
         p = self.path / "index.xml"
         if not p.is_file():
             self.emit("ectd.xml-malformed", "index.xml is missing")
@@ -143,7 +145,7 @@ class SequenceValidator:
         tree = parse_xml(p, self.loc("index.xml"), self.diags)
         if tree is None:
             return None
-        sysid = tree.docinfo.system_url
+        sysid: str | None = tree.docinfo.system_url  # type: ignore[attr-defined]  # not in lxml-stubs 0.5.1
         if sysid != "util/dtd/ich-ectd-3-2.dtd":
             self.emit("ectd.doctype", f"index.xml DOCTYPE system id is {sysid!r}, expected util/dtd/ich-ectd-3-2.dtd",
                       "index.xml", 1)
@@ -161,7 +163,7 @@ class SequenceValidator:
                           f"is {actual} (32 lowercase hex characters, nothing else)", "index-md5.txt")
         return tree
 
-    def _regional(self):
+    def _regional(self) -> etree._ElementTree | None:
         m1 = self.module1
         if m1 is None:
             return None
@@ -177,7 +179,7 @@ class SequenceValidator:
         return tree
 
     # -- leaves ---------------------------------------------------------------------------------
-    def _collect(self, tree, backbone: str) -> None:
+    def _collect(self, tree: etree._ElementTree, backbone: str) -> None:
         base = posixpath.dirname(backbone)
         for el in tree.iter():
             if _local(el.tag) != "leaf":
@@ -195,7 +197,7 @@ class SequenceValidator:
 
     def _check_leaves(self) -> None:
         for l in self.leaves:
-            line = l.element.sourceline
+            line = line_of(l.element)
             what = f"leaf {l.leaf_id}"
             if l.operation == "new" and (not l.href or l.modified):
                 self.emit("ectd.operation-attributes", f"{what}: 'new' needs xlink:href and no modified-file",
@@ -261,7 +263,8 @@ class SequenceValidator:
             return
         for entry in util_files(_profile(region).util_standards(), has_stf):
             rel = entry.util_path
-            p = self.path / rel  # type: ignore[operator]
+            assert rel is not None  # util_files() keeps only entries that have a util folder
+            p = self.path / rel
             if not p.is_file():
                 if entry.util_required:
                     self.emit("ectd.standard-missing", f"{rel} is missing: the sequence is not submission-ready",
@@ -295,6 +298,7 @@ class SequenceValidator:
             for dc in tree.iter("doc-content"):
                 href = dc.get(f"{{{XLINK_W3}}}href") or ""
                 seq_rel, _, frag = resolve_target(self.seq, l.target, href).partition("#")
+                titles: dict[str | None, str]
                 if seq_rel == f"{self.seq}/index.xml":
                     titles = {x.leaf_id: x.title for x in self.leaves if x.backbone == "index.xml"}
                 elif seq_rel.split("/", 1)[0] < self.seq:
@@ -304,18 +308,18 @@ class SequenceValidator:
                     titles = {}
                 if frag not in titles:
                     self.emit("ectd.stf-reference", f"STF doc-content {href!r} points at no leaf", l.target,
-                              dc.sourceline)
+                              line_of(dc))
                 elif dc.findtext("title") is not None and dc.findtext("title") != titles[frag]:
                     self.emit("ectd.stf-title", f"STF doc-content title {dc.findtext('title')!r} differs from the "
-                              f"leaf title {titles[frag]!r}", l.target, dc.sourceline)
+                              f"leaf title {titles[frag]!r}", l.target, line_of(dc))
                 tags = [t.get("name") for t in dc.iter("file-tag")]
                 if not tags:
                     self.emit("ectd.stf-file-tag", f"STF doc-content {href!r} has no file-tag", l.target,
-                              dc.sourceline)
+                              line_of(dc))
                 for tag in tags:
                     if valid_tags and tag not in valid_tags:
                         self.emit("ectd.stf-file-tag", f"file-tag {tag!r} is not in valid-values.xml", l.target,
-                                  dc.sourceline)
+                                  line_of(dc))
                 covered.add(frag)
         for l in self.leaves:
             if l.backbone != "index.xml" or l.operation == "delete" or not l.section.startswith(STF_SCOPES):
@@ -324,10 +328,10 @@ class SequenceValidator:
                 continue
             if l.leaf_id not in covered:
                 self.emit("ectd.stf-missing", f"leaf {l.leaf_id} ({l.target}) in {l.section} is not tagged by a "
-                          "study tagging file", "index.xml", l.element.sourceline)
+                          "study tagging file", "index.xml", line_of(l.element))
 
     # -- lifecycle ------------------------------------------------------------------------------
-    def _target_ids(self, seq_rel: str) -> dict[str, object] | None:
+    def _target_ids(self, seq_rel: str) -> dict[str | None, etree._Element] | None:
         """Leaves (by ID) of a backbone ``NNNN/<backbone>`` in the history folder (None if missing)."""
         if seq_rel not in self._targets:
             p = self.history / seq_rel
@@ -340,7 +344,7 @@ class SequenceValidator:
         current = read_history(self.history, self.seq, region, Diagnostics()) if region else {}
         seen: dict[str, str] = {}
         for l in self.leaves:
-            line = l.element.sourceline
+            line = line_of(l.element)
             if self.seq == "0000" and l.operation != "new":
                 self.emit("ectd.first-sequence-new", f"leaf {l.leaf_id}: operation {l.operation!r} in sequence 0000",
                           l.backbone, line)
@@ -374,14 +378,14 @@ class SequenceValidator:
                     self.emit("ectd.delete-title", f"leaf {l.leaf_id}: title {l.title!r} differs from the deleted "
                               f"leaf's {t_title!r}", l.backbone, line)
 
-    def _empty_headings(self, tree, rel: str) -> None:
+    def _empty_headings(self, tree: etree._ElementTree, rel: str) -> None:
         """Heading elements (m*, cn-1*, FDA form) without any leaf below them (NMPA 3.21/4.1.20)."""
         for el in tree.iter():
             name = _local(el.tag)
             if not (HEADING_RE.match(name) or name == "form"):
                 continue
             if not any(_local(d.tag) == "leaf" for d in el.iter()):
-                self.emit("ectd.empty-heading", f"heading {name} holds no leaf", rel, el.sourceline)
+                self.emit("ectd.empty-heading", f"heading {name} holds no leaf", rel, line_of(el))
 
     def _m1_leaf(self, target: str) -> None:
         if not any(l.backbone == "index.xml" and l.target == target and l.section.startswith("m1-")
@@ -389,7 +393,7 @@ class SequenceValidator:
             self.emit("ectd.m1-regional-leaf", f"no leaf in m1-administrative-information-and-prescribing-information "
                       f"references {target}", "index.xml")
 
-    def _envelope_stable(self, regional, m1: Module1) -> None:
+    def _envelope_stable(self, regional: etree._ElementTree, m1: Module1) -> None:
         """Application-level values equal those of the latest earlier sequence (NMPA 4.2; FDA TCG 3.1.1)."""
         earlier = [s for s in existing_sequences(self.history) if s < self.seq]
         if not earlier:
@@ -404,9 +408,9 @@ class SequenceValidator:
             if old is not None and old != value:
                 self.emit("ectd.envelope-changed", f"{label} is {value!r}, was {old!r} in {earlier[-1]}", m1.path)
 
-    def _heading_drift(self, index) -> None:
+    def _heading_drift(self, index: etree._ElementTree) -> None:
         """Repeatable headings whose attribute values partly match an earlier sequence's (FDA TCG 4.1)."""
-        earlier: dict[str, set[tuple]] = {}
+        earlier: dict[str, set[_HeadingAttrs]] = {}
         for s in existing_sequences(self.history):
             if s >= self.seq:
                 break
@@ -424,7 +428,7 @@ class SequenceValidator:
             near = [k for k in known if set(k) & set(attrs)]
             if near:
                 self.emit("ectd.heading-attributes-drift", f"{_local(el.tag)} {dict(attrs)} differs from earlier "
-                          f"{dict(sorted(near)[0])}", "index.xml", el.sourceline)
+                          f"{dict(sorted(near)[0])}", "index.xml", line_of(el))
 
     def _submitted_marker(self) -> None:
         marker = marker_path(self.path.parent, self.seq)
@@ -439,27 +443,33 @@ class SequenceValidator:
                       "index.xml")
 
     # -- regional -------------------------------------------------------------------------------
-    def _node_extensions(self, index, rel: str, region: str | None, regional) -> None:
+    def _node_extensions(self, index: etree._ElementTree, rel: str, region: str | None,
+                         regional: etree._ElementTree | None) -> None:
         m1 = self.module1
         for el in index.iter("node-extension"):
             parent = el.getparent()
             allowed = m1 is not None and m1.node_extension_allowed(el, regional)
             if not allowed:
+                assert parent is not None  # as before, a node-extension root element is not handled
                 self.emit("ectd.node-extension", "node-extension under "
-                          f"{_local(parent.tag)} is not allowed for {region or 'this region'}", rel, el.sourceline)
+                          f"{_local(parent.tag)} is not allowed for {region or 'this region'}", rel, line_of(el))
         if regional is not None and m1 is not None:
             for el in regional.iter():
                 if _local(el.tag) == "node-extension":
                     self.emit("ectd.node-extension", "node-extension is not allowed in the regional backbone",
-                              m1.path, el.sourceline)
+                              m1.path, line_of(el))
 
 HEADING_RE = re.compile(r"^(m\d|cn-1)(-[0-9a-z]+)*$")
 
 
-def _heading_attrs(el) -> tuple:
-    if not isinstance(el.tag, str):
+# Repeatable-heading attributes of one element, as (name, value) pairs in HEADING_ATTRS order.
+_HeadingAttrs = tuple[tuple[str, str], ...]
+
+
+def _heading_attrs(el: etree._Element) -> _HeadingAttrs:
+    if not isinstance(el.tag, str):  # comments and processing instructions
         return ()
-    return tuple((a, el.get(a)) for a in HEADING_ATTRS if el.get(a) is not None)
+    return tuple((a, v) for a in HEADING_ATTRS if (v := el.get(a)) is not None)
 
 
 def _module1(region: str | None) -> "Module1 | None":
