@@ -87,8 +87,12 @@ class Coverage:
     studies: tuple[str, ...]  # ids of the studies with that `supports`, in dossier order
     supported: float | None
     study: str | None  # the study that gives `supported`
-    unit_known: bool = True
+    unit_error: str | None = None  # why the claim's unit is not a time unit ("cannot convert …")
     sources: tuple[FactPath, ...] = ()
+
+    @property
+    def unit_known(self) -> bool:
+        return self.unit_error is None
 
     @property
     def covered(self) -> bool:
@@ -109,8 +113,8 @@ def coverage(dossier: "Dossier", field_name: str, supports: str) -> Coverage | N
     )
     try:
         convert(1.0, "hours", claim.unit)
-    except ValueError:
-        return Coverage(field_name, supports, claim, tuple(s.id for s in studies), None, None, False, sources)
+    except ValueError as exc:
+        return Coverage(field_name, supports, claim, tuple(s.id for s in studies), None, None, str(exc), sources)
     best_study: str | None = None
     best: float | None = None
     for s in studies:
@@ -120,7 +124,7 @@ def coverage(dossier: "Dossier", field_name: str, supports: str) -> Coverage | N
         value = convert(t, s.time_unit, claim.unit)
         if best is None or value > best:
             best_study, best = s.id, value
-    return Coverage(field_name, supports, claim, tuple(s.id for s in studies), best, best_study, True, sources)
+    return Coverage(field_name, supports, claim, tuple(s.id for s in studies), best, best_study, None, sources)
 
 
 # ------------------------------------------------------------------ result precision
