@@ -178,6 +178,22 @@ class _Hooks:
         self.display = display
 
 
+class _LazyDerived:
+    """``derived`` for a context built without it: computed from the context's facts on first use
+    (a template that never reads ``derived`` may be given facts that are not a dossier)."""
+
+    def __init__(self, make: Callable[[], Derived]) -> None:
+        self._make = make
+        self._value: Derived | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._value is None:
+            self._value = self._make()
+        return getattr(self._value, name)
+
+
 class RecordingSandbox(ImmutableSandboxedEnvironment):
     """The immutable sandbox, reporting every attribute/item read and every template loaded.
 
@@ -407,8 +423,8 @@ class TemplateEnv:
     ) -> RenderedMarkdown | None:
         ctx = dict(context)
         ctx.setdefault("lang", lang)
-        if "derived" not in ctx and "product" in ctx:
-            ctx["derived"] = self._derived_for(ctx)
+        if "derived" not in ctx:
+            ctx["derived"] = _LazyDerived(lambda: self._derived_for(ctx))
         shown = self._display_path(tmpl.filename or tmpl.name or "<template>")
         pieces: list[tuple[str, Location]] = []
         try:

@@ -26,7 +26,16 @@ from .markdown import MarkdownSource, narrative_source
 from .provenance import EMPTY, FactPath, index_facts
 from .xref_index import build_xref_index, register_tables
 
-define("build.attachment-missing", "error", "A declared attachment file does not exist.")
+define(
+    "build.attachment-missing",
+    "error",
+    "A declared attachment file does not exist.",
+    """
+    An attachment (``content/attachments.yaml``) names a file that is not in the project, so the eCTD
+    leaf it is placed at would have no content. Add the file or remove the declaration.
+    """,
+    "ICH eCTD v3.2.2 (every leaf references an existing file); 21 CFR 312.23(a) content completeness.",
+)
 
 
 def render_region(
