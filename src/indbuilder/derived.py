@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model.nonclinical import Study
     from .model.product import Product
 
-FactPath = tuple[str, ...]
+FactPath = tuple[str | int, ...]  # as in indbuilder.render.provenance (not imported: derived is light)
 
 # ------------------------------------------------------------------ stability coverage
 
@@ -352,6 +352,19 @@ class LabelContent:
     manufacturer_id: str
     sources: tuple[FactPath, ...] = ()
 
+    def statements(self, lang: str) -> list[tuple[str, str, FactPath]]:
+        """The fixed statements every label must carry in ``lang``: (name, text, fact path).
+
+        The caution statement always (21 CFR 312.6(a)); the autologous-use statement for an
+        autologous product (21 CFR 1271.90(c)).
+        """
+        out: list[tuple[str, str, FactPath]] = [
+            ("caution statement", self.caution.get(lang), ("product", "caution_statement", lang))
+        ]
+        if self.autologous is not None:
+            out.append(("autologous statement", self.autologous.get(lang), ("product", "autologous_statement", lang)))
+        return out
+
 
 def label_content(dossier: "Dossier") -> LabelContent | None:
     """The :class:`LabelContent` of the product, or None without product facts."""
@@ -360,7 +373,7 @@ def label_content(dossier: "Dossier") -> LabelContent | None:
         return None
     return LabelContent(
         caution=product.caution_statement,
-        autologous=getattr(product, "autologous_statement", None),
+        autologous=product.autologous_statement if product.autologous else None,
         storage=product.storage.label_text,
         shelf_life=product.shelf_life,
         in_use_time=product.in_use_time,

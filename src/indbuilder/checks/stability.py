@@ -222,9 +222,11 @@ def _storage(ctx: CheckContext, diags: Diagnostics) -> None:
     docs = docs_at(ctx, [P81, FDA_LABELS, FDA_IB, CN_LABELS, CN_IB, CN_MFG_TESTING])
     if protocol is not None:
         docs += [d for d in rendered(ctx) if is_protocol_doc(d, protocol.number)]
+    label = compute(ctx.dossier).label  # the storage statement every label prints (derived.LabelContent)
+    label_text = label.storage if label is not None else st.label_text
     for rd in docs:
         text = normalize(rd.text)
-        accepted = [normalize(st.label_text.get(rd.lang)), normalize(st.condition.get(rd.lang))]
+        accepted = [normalize(label_text.get(rd.lang)), normalize(st.condition.get(rd.lang))]
         if not any(a and a in text for a in accepted):
             diags.emit(
                 "cmc.storage-text",
