@@ -6,12 +6,10 @@ import re
 from pathlib import Path
 
 import indbuilder.render as render
-import indbuilder.render.stage  # noqa: F401  (the render stage defines the rules of its own checks)
 from indbuilder import rules
 
 RENDER_DIR = Path(render.__file__).parent
-# "build.": the render stage reports declared attachment files that are missing
-OWN_PREFIXES = ("template.", "xref.", "narrative.", "build.")
+OWN_PREFIXES = ("template.", "xref.", "narrative.")
 
 
 def emitted_rule_ids() -> set[str]:

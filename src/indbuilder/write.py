@@ -20,7 +20,7 @@ def write_documents(project: Project, rb: RegionBuild, dest: Path, diags: Diagno
 
     ``None`` when no sequence is to be assembled (PDF not configured, ``--no-pdf``, or no font).
     """
-    from .ectd_bridge import goes_into_sequence
+    from .placement import goes_into_sequence
     from .pdfcheck import check_pdf
     from .writers.docx import DocxOptions, write_docx
 

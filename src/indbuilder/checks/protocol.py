@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .. import regions
 from ..diagnostics import Diagnostics, Location
 from .context import CheckContext
 from .support import FDA_PLAN, define, docs_at, normalize, rendered, where
@@ -141,9 +142,9 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                     f"investigator {inv.id} ({inv.name.en}) at site {s.id} has no cv_date",
                     where(ctx, "sites", s.id, "investigators", inv.id),
                 )
-    country = {"fda": "US", "nmpa": "CN"}
+    country = {name: regions.get(name).site_country for name in ctx.config.settings.regions}
     for region in ctx.config.settings.regions:
-        if sites and not any(s.country == country[region] for s in sites):
+        if country[region] and sites and not any(s.country == country[region] for s in sites):
             diags.emit(
                 "protocol.region-sites",
                 f"region {region} is built but no site is in {country[region]} (sites: "

@@ -1,4 +1,5 @@
-"""Writers for the eCTD XML files: ``index.xml``, ``us-regional.xml``, ``cn-regional.xml`` and STFs.
+"""Writers for the eCTD XML files: ``index.xml``, study tagging files, and the helpers the regional
+backbone writers (``RegionProfile.module1().write``, e.g. ``us-regional.xml``) build on.
 
 Serialisation is deterministic (fixed attribute order, children in DTD/XSD content-model order, no
 timestamps), so the same input gives byte-identical output.
@@ -12,13 +13,11 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .model import Envelope, StudyInfo
-from .schema import CN_NS, FDA_NS, ICH_NS, XLINK_ICH, XLINK_W3, Structure
+from .model import StudyInfo
+from .schema import ICH_NS, XLINK_ICH, XLINK_W3, Structure
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-FDA_DTD_URL = "https://www.accessdata.fda.gov/static/eCTD/us-regional-v3-3.dtd"
-FDA_XSL_URL = "https://www.accessdata.fda.gov/static/eCTD/us-regional.xsl"
 
 Chain = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 # Characters XML 1.0 cannot carry (§2.2 Char)
@@ -124,73 +123,6 @@ def index_xml(entries: list[LeafEntry], structure: Structure) -> bytes:
     return _serialize(root, '<!DOCTYPE ectd:ectd SYSTEM "util/dtd/ich-ectd-3-2.dtd">', "util/style/ectd-2-0.xsl")
 
 
-def us_regional_xml(entries: list[LeafEntry], structure: Structure, env: Envelope) -> bytes:
-    """FDA ``us-regional.xml`` v3.3 with the header FDA M1 spec v2.6 §II prescribes."""
-    root = etree.Element(f"{{{FDA_NS}}}fda-regional", nsmap={"fda-regional": FDA_NS, "xlink": XLINK_ICH})
-    root.set("dtd-version", "3.3")
-    root.set(f"{{{XML_NS}}}lang", "en")
-    admin = etree.SubElement(root, "admin")
-    info = etree.SubElement(admin, "applicant-info")
-    etree.SubElement(info, "id").text = env.applicant.duns
-    etree.SubElement(info, "company-name").text = env.applicant.company_name
-    if env.submission_description:
-        etree.SubElement(info, "submission-description").text = env.submission_description
-    contacts = etree.SubElement(info, "applicant-contacts")
-    for c in env.applicant.contacts:
-        ac = etree.SubElement(contacts, "applicant-contact")
-        etree.SubElement(ac, "applicant-contact-name", {"applicant-contact-type": c.contact_type}).text = c.name
-        etree.SubElement(etree.SubElement(ac, "telephones"), "telephone",
-                         {"telephone-number-type": c.phone_type}).text = c.phone
-        etree.SubElement(etree.SubElement(ac, "emails"), "email").text = c.email
-    app = etree.SubElement(etree.SubElement(admin, "application-set"), "application",
-                           {"application-containing-files": "true"})
-    etree.SubElement(etree.SubElement(app, "application-information"), "application-number",
-                     {"application-type": env.fda.application_type}).text = env.application_number
-    sub = etree.SubElement(app, "submission-information")
-    etree.SubElement(sub, "submission-id", {"submission-type": env.fda.submission_type}).text = (
-        env.fda.submission_id or env.related)
-    etree.SubElement(sub, "sequence-number", {"submission-sub-type": env.fda.submission_sub_type}).text = env.sequence
-    tree = _tree(entries, structure.root)
-    admin_node = tree.children.pop(("admin", ()), None)
-    if admin_node is not None:  # the main form: admin/application-set/application/submission-information/form
-        info_node = admin_node.children[("application-set", ())].children[("application", ())].children[
-            ("submission-information", ())]
-        for form_node in info_node.children.values():  # one form-type only (layout.main_form_code)
-            form = etree.SubElement(sub, "form", dict(form_node.attrs))
-            _emit(form, form_node, structure, None, XLINK_ICH)
-    for child in sorted(tree.children.values(), key=lambda c: structure.order(structure.root, c.element)):
-        el = etree.SubElement(root, child.element)
-        _emit(el, child, structure, None, XLINK_ICH)
-    return _serialize(root, f'<!DOCTYPE fda-regional:fda-regional SYSTEM "{FDA_DTD_URL}">', FDA_XSL_URL)
-
-
-def cn_regional_xml(entries: list[LeafEntry], structure: Structure, env: Envelope) -> bytes:
-    """NMPA ``cn-regional.xml`` (cn-regional-1-0.xsd, namespace ``cn_ectd``, standard xlink namespace)."""
-    q = lambda n: f"{{{CN_NS}}}{n}"  # noqa: E731
-    root = etree.Element(q("cn_ectd"), nsmap={None: CN_NS, "xlink": XLINK_W3, "xsi": XSI_NS})
-    root.set(f"{{{XSI_NS}}}schemaLocation", "cn_ectd ../../util/dtd/cn-regional-1-0.xsd")
-    root.set("schema-version", "1.0")
-    envl = etree.SubElement(root, q("cn-envelope"))
-    codes = env.nmpa
-    etree.SubElement(envl, q("application-id")).text = env.application_number
-    etree.SubElement(envl, q("application-type"), {"code": codes.application_type})
-    etree.SubElement(envl, q("product-type"), {"code": codes.product_type})
-    etree.SubElement(envl, q("product-number")).text = codes.product_number
-    etree.SubElement(envl, q("related-sequence")).text = env.related
-    etree.SubElement(envl, q("regulatory-activity-type"), {"code": codes.regulatory_activity_type})
-    etree.SubElement(envl, q("sequence-number")).text = env.sequence
-    etree.SubElement(envl, q("sequence-type"), {"code": codes.sequence_type})
-    etree.SubElement(envl, q("sequence-description")).text = env.submission_description
-    contact = etree.SubElement(envl, q("sequence-contact"))
-    first = env.applicant.contacts[0] if env.applicant.contacts else None
-    etree.SubElement(contact, q("name")).text = first.name if first else ""
-    etree.SubElement(contact, q("phone")).text = first.phone if first else ""
-    etree.SubElement(contact, q("email")).text = first.email if first else ""
-    content = etree.SubElement(root, q("cn-content"))
-    _emit(content, _tree(entries, "cn-content"), structure, CN_NS, XLINK_W3)
-    return _serialize(root, None, "../../util/style/cn-regional-1-1.xsl")
-
-
 @dataclass(frozen=True)
 class StfDoc:
     href: str  # relative to the STF file: "<path>/index.xml#ID"
@@ -217,3 +149,9 @@ def stf_xml(study: StudyInfo, docs: list[StfDoc], lang: str, util_rel: str) -> b
         etree.SubElement(dc, "file-tag", {"name": d.file_tag, "info-type": d.info_type})
     return _serialize(root, f'<!DOCTYPE ectd:study SYSTEM "{util_rel}/dtd/ich-stf-v2-2.dtd">',
                       f"{util_rel}/style/ich-stf-stylesheet-2-2a.xsl")
+
+
+# Public names for the regional backbone writers (regions/*_m1.py).
+heading_tree = _tree
+emit_headings = _emit
+serialize = _serialize

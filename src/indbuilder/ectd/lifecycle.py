@@ -22,7 +22,6 @@ from .schema import XLINK_ICH, XLINK_W3, parse_xml
 
 SEQ_RE = re.compile(r"^\d{4}$")
 HEADING_ATTRS = ("substance", "manufacturer", "product-name", "dosageform", "excipient", "indication")
-REGIONAL = {"fda": "m1/us/us-regional.xml", "nmpa": "m1/cn/cn-regional.xml"}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 HeadingKey = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
@@ -42,6 +41,23 @@ class LeafState:
     checksum: str
     title: str
     lang: str
+
+
+def regional_backbones() -> dict[str, str]:
+    """Region name -> path of its regional backbone in a sequence, for every registered region that has one."""
+    from .. import regions
+
+    out: dict[str, str] = {}
+    for name in regions.names():
+        m1 = regions.get(name).module1()
+        if m1 is not None:
+            out[name] = m1.path
+    return out
+
+
+def regional_backbone(region: str) -> str | None:
+    """Path of ``region``'s regional backbone in a sequence (``None``: ICH backbone only)."""
+    return regional_backbones().get(region)
 
 
 def marker_path(history_dir: Path, seq: str) -> Path:
@@ -150,7 +166,8 @@ def read_history(history_dir: Path | None, before: str, region: str, diags: Diag
         if seq >= before:
             break
         seq_dir = history_dir / seq  # type: ignore[operator]
-        for backbone in ("index.xml", REGIONAL[region]):
+        regional = regional_backbone(region)
+        for backbone in ("index.xml",) + ((regional,) if regional else ()):
             path = seq_dir / backbone
             where = Location(f"{history_dir.name}/{seq}/{backbone}")  # type: ignore[union-attr]
             if not path.is_file():

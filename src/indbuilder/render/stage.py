@@ -18,24 +18,12 @@ from ..doctree import DocMeta
 from ..model.common import Record
 from ..model.dossier import SECTIONS, Dossier
 from ..outline.planner import PlannedDocument
-from ..rules import define
 from ..sources import template_context, template_dirs
 from .document import TemplateSource, render_document
 from .jinja_env import TemplateEnv
 from .markdown import MarkdownSource, narrative_source
 from .provenance import EMPTY, FactPath, index_facts
 from .xref_index import build_xref_index, register_tables
-
-define(
-    "build.attachment-missing",
-    "error",
-    "A declared attachment file does not exist.",
-    """
-    An attachment (``content/attachments.yaml``) names a file that is not in the project, so the eCTD
-    leaf it is placed at would have no content. Add the file or remove the declaration.
-    """,
-    "ICH eCTD v3.2.2 (every leaf references an existing file); 21 CFR 312.23(a) content completeness.",
-)
 
 
 def render_region(
@@ -78,14 +66,9 @@ def render_region(
         path = paths.get(pd.doc_id, pd.doc_id)
         node = rb.outline.get(pd.node)
         if pd.kind == "attachment":
-            file = config.root / (pd.attachment or "")
-            if not file.is_file():
-                diags.emit("build.attachment-missing", f"attachment {pd.attachment} does not exist", pd.location)
+            file = config.root / (pd.attachment or "")  # existence is checked by the pipeline (build.attachment-missing)
             out.append(
-                RenderedDoc(
-                    pd, rb.region, lang, path, node, None, Location(pd.attachment or ""),
-                    provenance=EMPTY, attachment=file,
-                )
+                RenderedDoc(pd, rb.region, lang, path, node, None, Location(pd.attachment or ""), provenance=EMPTY, attachment=file)
             )
             continue
         meta = doc_meta(project, rb, pd)
