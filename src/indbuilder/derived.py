@@ -174,8 +174,8 @@ SPECIES_TABLE: dict[str, tuple[float, float]] = {
     "minipig": (40.0, 35.0),
 }
 CELL_PRODUCTS = {"cell-therapy", "gene-modified-cell-therapy", "gene-therapy"}
-# FDA MRSD guidance (2005) step 3: the studies whose NOAEL can govern the starting dose (the same set
-# as checks.traceability.SAFETY_CATEGORIES)
+# FDA MRSD guidance (2005) step 3: the studies whose NOAEL can govern the starting dose; also the
+# safety studies whose test lots must be characterised (checks.traceability)
 SAFETY_CATEGORIES = {
     "single-dose-toxicity",
     "repeat-dose-toxicity",

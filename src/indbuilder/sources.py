@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from . import regions
 from .config import ProjectConfig
+from .derived import compute
 from .diagnostics import Location
 from .model.dossier import SECTIONS, Dossier
 from .outline import DeclaredFile, FactRecord, NotApplicableDecl, Sources
@@ -86,27 +87,7 @@ def template_context(
     ctx["sequence"] = config.settings.sequence
     ctx["narrative"] = narrative
     ctx["illustrative"] = bool(config.settings.disclaimer)
-    ctx["result_decimals"] = result_decimals(dossier)
+    # regulatory values computed once (derived.py) for templates and rule families alike
+    ctx["derived"] = derived = compute(dossier)
+    ctx["result_decimals"] = derived.result_decimals
     return ctx
-
-
-def result_decimals(dossier: Dossier) -> dict[str, int]:
-    """Per specification test, the most decimals any batch or stability result is recorded with.
-
-    Tables print every result of a test with that precision, so 12.0 stands as 12.0 beside 12.4
-    (results are reported as recorded, never rounded into a different precision).
-    """
-    values = [(tid, v) for b in dossier.batches for tid, v in b.results.items()]
-    values += [
-        (tid, v)
-        for st in dossier.stability
-        for tp in st.timepoints
-        for res in tp.results.values()
-        for tid, v in res.items()
-    ]
-    out: dict[str, int] = {}
-    for tid, v in values:
-        text = str(v)
-        if isinstance(v, (int, float)) and abs(v) < 100000 and "." in text and "e" not in text:
-            out[tid] = max(out.get(tid, 0), len(text.split(".")[1]))
-    return out

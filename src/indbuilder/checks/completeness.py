@@ -24,7 +24,7 @@ from .support import (
     rendered,
     where,
 )
-from .traceability import SAFETY_CATEGORIES
+from ..derived import SAFETY_CATEGORIES
 
 define(
     "completeness.qos-body-match",

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
+from ..derived import result_passes
 from ..model.cmc import Limit
 from .support import num
 
 
-def passes(limit: Limit, value: float | str) -> bool:
-    """``limit.passes(value)``, reading a numeric limit's text value as a number when it is one.
-
-    YAML 1.1 (PyYAML) reads ``1.0e7`` (no sign in the exponent) as text, so a batch result written that
-    way arrives as a string; it is still the number a reader sees.
-    """
-    if isinstance(value, str) and limit.kind != "equals":
-        try:
-            value = float(value.replace("−", "-"))
-        except ValueError:
-            return False
-    return limit.passes(value)
+passes = result_passes  # one definition (derived.py): templates and rules evaluate results alike
 
 
 def _bound(value: float | None) -> float:

@@ -6,12 +6,12 @@ import re
 
 from ..diagnostics import Diagnostics, Location
 from ..model.nonclinical import Study
+from ..derived import CELL_PRODUCTS, SAFETY_CATEGORIES
 from .context import CheckContext
 from .support import define, known, narrative_lines, rendered, where
 
-CGT_TYPES = {"cell-therapy", "gene-modified-cell-therapy", "gene-therapy"}
+CGT_TYPES = CELL_PRODUCTS
 TOX_CATEGORIES = {"single-dose-toxicity", "repeat-dose-toxicity"}
-SAFETY_CATEGORIES = TOX_CATEGORIES | {"safety-pharmacology", "genotoxicity", "tumorigenicity", "local-tolerance", "other-toxicity"}
 
 define(
     "trace.tox-lot-unknown",

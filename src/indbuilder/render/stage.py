@@ -55,9 +55,7 @@ def render_region(
         return rendered.text if rendered else ""
 
     base_ctx = template_context(config, dossier, rb.region, narrative)
-    derived = derived_values.compute(dossier)
-    base_ctx["derived"] = derived
-    base_ctx["result_decimals"] = derived.result_decimals  # the same values, computed once
+    derived: derived_values.Derived = base_ctx["derived"]  # computed once in sources.template_context
     env.track(
         index_facts({name: base_ctx[name] for name in SECTIONS}, base_ctx.get("idx")),
         derived_index(derived),
