@@ -12,7 +12,7 @@ What a reviewer gets:
   sequence (kept relative, ICH eCTD v3.2.2 section 2.7 / FDA "Portable Document Format (PDF)
   Specifications": hypertext links between documents must be relative), external URLs;
 - real Word footnotes;
-- Letter pages for FDA, A4 for NMPA, 1 inch margins (FDA PDF specifications: left margin
+- the region's paper (Letter for FDA, A4 for NMPA), 1 inch margins (FDA PDF specifications: left margin
   >= 3/4 inch, others >= 3/8 inch), Times New Roman 12 pt body text (FDA's recommendation),
   only NMPA 6.26 "standard fonts" (宋体 SimSun, Times New Roman, Arial, Courier New);
 - byte-identical output for identical input (fixed core properties and zip entry metadata).
@@ -39,7 +39,7 @@ from docx.shared import Twips
 from .. import doctree as dt
 from ..diagnostics import Diagnostics
 from . import docx_ooxml as ox
-from .docx_labels import label_separator, labels_for
+from .base import WriteContext, WriteResult, document_context
 from .docx_rules import RULES  # noqa: F401  (registers the docx.* rules; re-exported)
 from .docx_styles import (
     DEFAULT_FONTS,
@@ -47,51 +47,54 @@ from .docx_styles import (
     apply_page_setup,
     apply_styles,
     font_table_xml,
-    page_setup_for,
+    page_setup,
 )
 from .docx_widths import auto_widths
 
 # ---------------------------------------------------------------- public API
 
 
-@dataclass(frozen=True)
-class DocxOptions:
-    """Writer settings that are not part of the document itself.
-
-    ``review_links``: the DOCX files are review copies laid out in the same relative tree as the
-    sequence's PDFs (``<region>/docx/<eCTD path>.docx``); links to ``*.pdf`` documents then point
-    to the sibling ``*.docx`` instead, with ``#anchor`` turned into the Word bookmark name this
-    writer gives that anchor. Off by default: links stay exactly as in the submission.
-    """
-
-    fonts: Fonts = DEFAULT_FONTS
-    review_links: bool = False
-
-
 def write_docx(
-    doc: dt.Document, diags: Diagnostics | None = None, options: DocxOptions | None = None
+    doc: dt.Document,
+    diags: Diagnostics | None = None,
+    ctx: WriteContext | None = None,
+    fonts: Fonts = DEFAULT_FONTS,
 ) -> bytes:
     """Render ``doc`` as a .docx file and return its bytes.
 
+    ``ctx`` gives the paper, the words and whether links point at sibling review copies (default:
+    :func:`~indbuilder.writers.base.document_context`, the document's region and language).
     Deterministic: the same ``doc`` gives the same bytes. Problems in the content are added to
     ``diags`` (if given) as ``docx.*`` diagnostics; the document is still written.
     """
-    builder = _Builder(doc, diags if diags is not None else Diagnostics(), options or DocxOptions())
+    builder = _Builder(doc, diags if diags is not None else Diagnostics(), ctx or document_context(doc), fonts)
     return builder.build()
 
 
+@dataclass(frozen=True)
 class DocxWriter:
-    """The DOCX entry of :data:`indbuilder.writers.WRITERS`."""
+    """The review-copy writer (registry name ``docx``).
 
-    name = "docx"
-    extension = ".docx"
+    With ``ctx.review_links`` the DOCX files are review copies laid out in the same relative tree
+    as the sequence's PDFs (``<region>/docx/<eCTD path>.docx``); links to ``*.pdf`` documents then
+    point to the sibling ``*.docx`` instead, with ``#anchor`` turned into the Word bookmark name
+    this writer gives that anchor. Without it links stay exactly as in the submission.
+    """
 
-    def __init__(self, options: DocxOptions | None = None) -> None:
-        self.options = options or DocxOptions()
+    name: str = "docx"
+    extension: str = ".docx"
+    submission: bool = False
+    fonts: Fonts = DEFAULT_FONTS
 
-    def write(self, doc: dt.Document, diags: Diagnostics | None = None) -> bytes:
-        """See :func:`write_docx`."""
-        return write_docx(doc, diags, self.options)
+    def write(self, doc: dt.Document, ctx: WriteContext) -> WriteResult:
+        """See :func:`write_docx`; content problems come back in the result."""
+        diags = Diagnostics()
+        data = write_docx(doc, diags, ctx, self.fonts)
+        return WriteResult(data, diags.items)
+
+
+#: The registry entry (``writers.get_writer("docx")``).
+WRITER = DocxWriter()
 
 
 # ---------------------------------------------------------------- internals
@@ -161,13 +164,14 @@ def _headings_in_lists(blocks: list[dt.Block], inside: bool = False) -> set[int]
 
 
 class _Builder:
-    def __init__(self, doc: dt.Document, diags: Diagnostics, options: DocxOptions) -> None:
+    def __init__(self, doc: dt.Document, diags: Diagnostics, ctx: WriteContext, fonts: Fonts) -> None:
         self.doc = doc
         self.meta = doc.meta
         self.diags = diags
-        self.options = options
-        self.labels = labels_for(doc.meta)
-        self.page = page_setup_for(doc.meta.region)
+        self.ctx = ctx
+        self.fonts = fonts
+        self.labels = dict(ctx.words)
+        self.page = page_setup(ctx.paper)
         self.docx = docx.Document()
         self.part = self.docx.part  # story part receiving relationships (document / footnotes)
         self.state = _State()
@@ -180,7 +184,7 @@ class _Builder:
     # ------------------------------------------------------------ driver
 
     def build(self) -> bytes:
-        apply_styles(self.docx, self.meta, self.options.fonts, self.page)
+        apply_styles(self.docx, self.meta, self.fonts, self.page)
         apply_page_setup(self.docx, self.page)
         self._assign_bookmarks()
         body = self.docx.element.body
@@ -194,7 +198,7 @@ class _Builder:
         self._properties()
         out = io.BytesIO()
         self.docx.save(out)
-        fonts = self.options.fonts
+        fonts = self.fonts
         return ox.normalize_zip(
             out.getvalue(),
             replace={
@@ -308,7 +312,7 @@ class _Builder:
                     hint="write the path relative to this document, e.g. ../32p8/stability.pdf",
                 )
             anchor = link.anchor
-            if self.options.review_links and href.lower().endswith(".pdf"):
+            if self.ctx.review_links and href.lower().endswith(".pdf"):
                 href = href[: -len(".pdf")] + ".docx"
                 anchor = ox.bookmark_name(anchor, set()) if anchor else None
             target = href + (f"#{anchor}" if anchor else "")
@@ -472,7 +476,7 @@ class _Builder:
         children = list(block.children)
         if children and isinstance(children[0], dt.Paragraph) and not children[0].style:
             p = self._p(container, "NoteText")
-            self._run(p, label + label_separator(self.meta), _Fmt(bold=True))
+            self._run(p, label + self.labels["label_sep"], _Fmt(bold=True))
             self._inlines(p, children[0].children)
             children = children[1:]
         else:
@@ -586,7 +590,7 @@ class _Builder:
         meta, labels = self.meta, self.labels
         p = self._p(body, "Title")
         self._run(p, meta.title, _Fmt())
-        sep = label_separator(meta)
+        sep = labels["label_sep"]
         for key, value in (
             ("section", meta.ctd_section),
             ("product", meta.product),
@@ -596,7 +600,7 @@ class _Builder:
         ):
             if value:
                 p = self._p(body, "DocumentInfo")
-                self._run(p, labels[key] + sep, _Fmt(bold=True))
+                self._run(p, _field_name(labels[key]) + sep, _Fmt(bold=True))
                 self._run(p, value, _Fmt())
         if meta.disclaimer:
             p = self._p(body, "Disclaimer")
@@ -697,7 +701,10 @@ class _Builder:
                     rels.pop(r_id)
 
 
+def _field_name(word: str) -> str:
+    """A title-block word as a Word field name: every word capitalized ("CTD section" -> "CTD Section").
 
-from . import register as _register  # noqa: E402  (registration after the class exists)
-
-_register(DocxWriter())
+    The DOCX title block is a list of "Name: value" lines in title case; the PDF prints the same
+    words as the row heads of a table, as written.
+    """
+    return " ".join(w[:1].upper() + w[1:] for w in word.split(" "))
