@@ -600,7 +600,9 @@ class _Builder:
         ):
             if value:
                 p = self._p(body, "DocumentInfo")
-                self._run(p, _field_name(labels[key]) + sep, _Fmt(bold=True))
+                # the table's words in title case; a project's own word (DocMeta.labels) as written
+                name = labels[key] if meta.labels.get(key) else _field_name(labels[key])
+                self._run(p, name + sep, _Fmt(bold=True))
                 self._run(p, value, _Fmt())
         if meta.disclaimer:
             p = self._p(body, "Disclaimer")
@@ -705,6 +707,6 @@ def _field_name(word: str) -> str:
     """A title-block word as a Word field name: every word capitalized ("CTD section" -> "CTD Section").
 
     The DOCX title block is a list of "Name: value" lines in title case; the PDF prints the same
-    words as the row heads of a table, as written.
+    words of :mod:`.words` as the row heads of a table, as written.
     """
     return " ".join(w[:1].upper() + w[1:] for w in word.split(" "))
