@@ -26,10 +26,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from indbuilder.assembly import assemble_region  # noqa: E402
 from indbuilder.diagnostics import Diagnostics  # noqa: E402
 from indbuilder.pipeline import load_project, plan_regions, render_regions, run_checks  # noqa: E402
 from indbuilder.timing import Stopwatch  # noqa: E402
-from indbuilder.write import write_region  # noqa: E402
+from indbuilder.write import write_documents  # noqa: E402
 
 
 def _rewrite(path: Path, change) -> None:
@@ -94,20 +95,22 @@ def run(project_dir: Path, pdf: bool, trace: bool) -> tuple[Stopwatch, int, int]
     diags = Diagnostics()
     project = load_project(project_dir, diags, sw)
     assert project is not None, [d.format() for d in diags]
-    plan_regions(project, None, diags)
-    render_regions(project, diags)
-    run_checks(project, diags)
+    builds = plan_regions(project, None, diags)
+    builds = render_regions(project, builds, diags)
+    run_checks(project, builds, diags)
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     try:
-        for rb in project.regions:
-            write_region(project, rb, out / rb.region, Diagnostics(), pdf=pdf)
+        for rb in builds:
+            files = write_documents(project, rb, out / rb.region, Diagnostics(), pdf=pdf)
+            if files is not None:
+                assemble_region(project, rb, files, out / rb.region, Diagnostics())
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    docs = sum(len(rb.docs) for rb in project.regions)
+    docs = sum(len(rb.docs) for rb in builds)
     return sw, docs, len(project.dossier.batches)
 
 
-STAGES = ["load", "plan", "render", "check", "write-docx", "write-pdf", "assemble", "pdfcheck"]
+STAGES = ["load", "plan", "place", "render", "check", "write-docx", "write-pdf", "assemble", "pdfcheck"]
 
 
 def one_scale(project: Path, factor: int, pdf: bool, trace: bool) -> None:

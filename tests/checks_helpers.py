@@ -6,10 +6,15 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from indbuilder.checks import CheckContext, RegionResult, run_checks
+from indbuilder import regions as region_registry
+from indbuilder.build import RegionBuild, RenderedDoc
+from indbuilder.checks import CheckContext, run_checks
 from indbuilder.config import load_config
-from indbuilder.diagnostics import Diagnostic, Diagnostics
+from indbuilder.diagnostics import Diagnostic, Diagnostics, Location
+from indbuilder.doctree import Document
 from indbuilder.loader import load_content
+from indbuilder.outline import load_outline
+from indbuilder.outline.planner import Plan, PlannedDocument
 
 FIXTURE = Path(__file__).parent / "fixtures" / "checks" / "good"
 EXAMPLE = Path(__file__).parent.parent  # the repository root is the example project
@@ -59,7 +64,7 @@ def apply(root: Path, edit: Edit) -> None:
     path.write_text(text[:idx] + edit.new + text[idx + len(edit.old) :], encoding="utf-8")
 
 
-def load_context(root: Path, regions: list[RegionResult] | None = None) -> tuple[CheckContext, Diagnostics]:
+def load_context(root: Path, regions: list[RegionBuild] | None = None) -> tuple[CheckContext, Diagnostics]:
     """Load a project; the returned diagnostics hold only loading problems."""
     config, problems = load_config(root)
     assert config is not None, [d.format() for d in problems]
@@ -68,13 +73,38 @@ def load_context(root: Path, regions: list[RegionResult] | None = None) -> tuple
     return CheckContext(config, dossier, regions or []), diags
 
 
-def run(root: Path, regions: list[RegionResult] | None = None, families=None) -> list[Diagnostic]:
+def run(root: Path, regions: list[RegionBuild] | None = None, families=None) -> list[Diagnostic]:
     """Load and check a project; loading problems fail the test (a scenario must stay schema-valid)."""
     ctx, diags = load_context(root, regions)
     assert not list(diags), [d.format() for d in diags]
     out = Diagnostics()
     run_checks(ctx, out, families)
     return out.sorted()
+
+
+def region_build(region: str, docs: list[Document], sources: dict[str, str] | None = None,
+                 planned: list[PlannedDocument] | None = None, outline=None, plan=None,
+                 doc_ids: dict[str, str] | None = None) -> RegionBuild:
+    """A region's build made of bare documents, as the rule families see it after rendering.
+
+    ``sources`` maps a document's element (or planned doc id) to the template it came from;
+    ``planned`` gives each document its planned document (by position), else one is made up with the
+    doc id ``doc_ids[element]`` (default: the element).
+    """
+    profile = region_registry.get(region)
+    outline = outline if outline is not None else load_outline(region)
+    plan = plan if plan is not None else Plan(outline, {}, Diagnostics())
+    sources = sources or {}
+    rb = RegionBuild(profile, outline, plan)
+    for i, doc in enumerate(docs):
+        element = doc.meta.element
+        # made up as the planner names a template's document: after the template, the same in every region
+        doc_id = (doc_ids or {}).get(element, element)
+        pd = planned[i] if planned else PlannedDocument(element, doc_id, "template", profile.lang, template=doc_id)
+        src = sources.get(pd.doc_id) or sources.get(element)
+        rb.docs.append(RenderedDoc(pd, region, profile.lang, element, outline.get(element), doc,
+                                   Location(src) if src else None))
+    return rb
 
 
 def findings(diags: list[Diagnostic], rule: str) -> list[Diagnostic]:

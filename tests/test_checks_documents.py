@@ -1,7 +1,7 @@
 """Rules that read rendered documents: quiet on documents that agree with the facts, firing on each deviation.
 
 Documents are built directly as doctree objects (what the renderer produces) for the fixture dossier;
-``RegionResult.sources`` maps each document to the template it came from, which is where findings point.
+Each rendered document knows the template it came from (``RenderedDoc.source``), which is where findings point.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from checks_helpers import FIXTURE, findings, run
-from indbuilder.checks import RegionResult
-from indbuilder.checks.support import document_text, source_of
+from checks_helpers import FIXTURE, findings, region_build, run
+from indbuilder.checks.support import document_text
+from indbuilder.diagnostics import Diagnostics
+from indbuilder.outline.planner import NodePlan, Plan, PlannedDocument
 from indbuilder.doctree import Cell, DocMeta, Document, Heading, Paragraph, Table, text
 from indbuilder.outline import NodeState, load_outline
 
@@ -79,8 +80,9 @@ def regions(fda, nmpa, sources=None):
         return {d.meta.element: f"templates/ectd/{d.meta.element}.md.j2" for d in docs}
 
     return [
-        RegionResult("fda", "en", None, None, fda, sources if sources is not None else src(fda)),
-        RegionResult("nmpa", "zh", None, None, nmpa, src(nmpa)),
+        # the Module 5 document at PROTOCOL is the protocol (planned from m5/study-protocol.md.j2)
+        region_build("fda", fda, sources if sources is not None else src(fda), doc_ids={PROTOCOL: "study-protocol"}),
+        region_build("nmpa", nmpa, src(nmpa), doc_ids={PROTOCOL: "study-protocol"}),
     ]
 
 
@@ -218,24 +220,20 @@ def test_product_name_outlier_in_a_region():
     ]
 
 
-def test_sources_keyed_by_planned_doc_id():
-    """The pipeline keys sources by planned doc id; documents pair with the plan in sources order."""
-    from indbuilder.checks.support import RenderedDoc, is_protocol_doc, rendered
+def test_each_document_keeps_its_planned_document_and_source():
+    """Three documents at one element: each finding source and protocol test follows its own planned document."""
+    from indbuilder.checks.support import is_protocol_doc, rendered
 
     el = PROTOCOL
     names = ["study-protocol", "study-consent-form", "study-investigators"]
     docs = [make(el, "Patient PK and Initial Tolerability Study Reports") for _ in names]
-    planned = [SimpleNamespace(doc_id=n, node=el, kind="template", template=f"m5/{n}.md.j2", narrative=None, title=None) for n in names]
-    plan = SimpleNamespace(nodes={el: SimpleNamespace(documents=tuple(planned))})
-    region = RegionResult("fda", "en", None, plan, docs, {n: f"m5/{n}.md.j2" for n in names})
-    assert [str(source_of(region, d)) for d in docs] == [f"m5/{n}.md.j2" for n in names]
+    planned = [PlannedDocument(el, n, "template", "en", template=f"m5/{n}.md.j2") for n in names]
+    region = region_build("fda", docs, {n: f"m5/{n}.md.j2" for n in names}, planned=planned)
     ctx = SimpleNamespace(regions=[region])
+    assert [str(rd.source) for rd in rendered(ctx)] == [f"m5/{n}.md.j2" for n in names]
     assert [is_protocol_doc(rd, "TST-101-001") for rd in rendered(ctx)] == [True, False, False]
-    # not pairable (a document missing): fall back to the first planned document at the element
-    short = RegionResult("fda", "en", None, plan, docs[:2], region.sources)
-    assert str(source_of(short, docs[1])) == "m5/study-protocol.md.j2"
-    assert RenderedDoc(short, docs[1], None).planned is None
-    assert source_of(RegionResult("fda", "en", None, None, [docs[0]], {}), docs[0]) is None
+    # a document without a recorded source has none (findings fall back to the fact's location)
+    assert [rd.source for rd in region_build("fda", [docs[0]], {}).docs] == [None]
 
 
 def test_document_text_reads_tables_and_headings():
@@ -250,9 +248,9 @@ def _plan(outline, filled):
     nodes = {}
     for n in outline.walk():
         state = NodeState.FILLED if n.id in filled else (NodeState.HEADING if n.is_heading else NodeState.NOT_PROVIDED)
-        docs = (SimpleNamespace(doc_id=n.id, title=None),) if n.id in filled else ()
-        nodes[n.id] = SimpleNamespace(state=state, documents=docs)
-    return SimpleNamespace(nodes=nodes)
+        docs = (PlannedDocument(n.id, n.id, "template", "en", template=f"templates/{n.id}.md.j2"),) if n.id in filled else ()
+        nodes[n.id] = NodePlan(n, state, docs)
+    return Plan(outline, nodes, Diagnostics())
 
 
 def _qos_doc(numbers):
@@ -267,7 +265,7 @@ def fda_outline():
 
 
 def _qos_findings(outline, filled, numbers):
-    region = RegionResult("fda", "en", outline, _plan(outline, filled), [_qos_doc(numbers)],
+    region = region_build("fda", [_qos_doc(numbers)], outline=outline, plan=_plan(outline, filled), sources=
                           {n: f"templates/{n}.md.j2" for n in filled})
     return findings(run(FIXTURE, [region], families=["completeness"]), "completeness.qos-body-match")
 
@@ -296,7 +294,7 @@ def test_body_without_qos_heading(fda_outline):
 
 def test_body_without_qos_document(fda_outline):
     filled = {"m3-2-p-1-description-and-composition-of-the-drug-product"}
-    region = RegionResult("fda", "en", fda_outline, _plan(fda_outline, filled), [], {n: f"templates/{n}.md.j2" for n in filled})
+    region = region_build("fda", [], outline=fda_outline, plan=_plan(fda_outline, filled))
     diags = findings(run(FIXTURE, [region], families=["completeness"]), "completeness.qos-body-match")
     assert [d.message for d in diags] == ["fda: 3.2.P has content (3.2.P.1) but the QOS has no 2.3.P summary"]
     assert str(diags[0].location) == "templates/m3-2-p-1-description-and-composition-of-the-drug-product.md.j2"
@@ -346,7 +344,7 @@ def _investigator_list(paras):
     planned = SimpleNamespace(doc_id="study-investigators-tst", node=el, kind="template",
                               template="m5/study-investigators.md.j2", narrative=None, title=None)
     plan = SimpleNamespace(nodes={el: SimpleNamespace(documents=(planned,))})
-    return RegionResult("fda", "en", None, plan, [doc], {"study-investigators-tst": "m5/study-investigators.md.j2"})
+    return region_build("fda", [doc], {"study-investigators-tst": "m5/study-investigators.md.j2"}, planned=[planned], plan=plan)
 
 
 SITE_ROWS = [

@@ -95,15 +95,11 @@ def test_example_documents_were_checked(example_run):
 
 def test_rules_find_the_example_documents_they_read(example_run):
     """Every element the document rules read exists in the rendered example, and each document has a source."""
-    from indbuilder.checks import CheckContext, RegionResult
+    from indbuilder.checks import CheckContext
     from indbuilder.checks import support as S
 
     project = example_run[1]
-    ctx = CheckContext(project.config, project.dossier, [
-        RegionResult(rb.region, rb.lang, rb.outline, rb.plan, [d.document for d in rb.docs if d.document is not None],
-                     {d.planned.doc_id: d.source for d in rb.docs})
-        for rb in project.regions
-    ])
+    ctx = CheckContext(project.config, project.dossier, project.regions)
     fda = [S.FDA_IB, S.FDA_LABELS, S.FDA_PLAN, S.FDA_COVER, S.P81, S.P51]
     nmpa = [S.CN_COVER, S.CN_FORM, S.CN_INSERT, S.CN_LABELS, S.CN_MFG_TESTING, S.CN_PROTOCOL, S.CN_ICF, S.CN_IB, S.P81, S.P51]
     assert [e for e in fda if not S.docs_at(ctx, [e], "fda")] == []

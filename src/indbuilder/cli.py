@@ -19,7 +19,7 @@ from typing import Callable, List, Optional
 
 import typer
 
-from . import __version__
+from . import __version__, regions
 from .diagnostics import Diagnostics
 from .report import FORMATS, failed, render_report
 
@@ -44,9 +44,16 @@ standards_app = typer.Typer(help="Install and verify the official eCTD standard 
 app.add_typer(standards_app, name="standards")
 
 
-class Region(str, Enum):
-    fda = "fda"
-    nmpa = "nmpa"
+# Region choices come from the region registry (built-ins and the `indbuilder.regions` entry points).
+_REGION_HELP = ", ".join(f"{p.name} ({p.label}, {'/'.join(p.languages)})" for p in map(regions.get, regions.names()))
+
+
+def _known_region(value: str | list[str] | None) -> str | list[str] | None:
+    """Typer callback: every --region value must name a registered region (usage error otherwise)."""
+    for name in [value] if isinstance(value, str) else value or []:
+        if name not in regions.names():
+            raise typer.BadParameter(f"unknown region {name!r}; choose from {', '.join(regions.names())}")
+    return value
 
 
 class Fmt(str, Enum):
@@ -61,7 +68,8 @@ ProjectOpt = typer.Option(
     Path("."), "--project", "-p", help="Project folder (the one holding indbuilder.yaml).", show_default=True
 )
 RegionOpt = typer.Option(
-    None, "--region", "-r", help="Region(s) to process: fda (English) or nmpa (Chinese). Default: those in indbuilder.yaml."
+    None, "--region", "-r", callback=_known_region,
+    help=f"Region(s) to process: {_REGION_HELP}. Default: those in indbuilder.yaml."
 )
 FormatOpt = typer.Option(Fmt.text, "--format", "-f", help="Report format: text, json, junit, sarif or github (workflow annotations).")
 StrictOpt = typer.Option(False, "--strict", help="Treat warnings as errors (recommended in CI before a submission).")
@@ -87,7 +95,7 @@ def guarded(func: Callable[..., int]) -> Callable[..., None]:
     """Run a command; turn an unexpected exception into exit code 3 with a short report request."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: object, **kwargs: object) -> None:
         try:
             code = func(*args, **kwargs)
         except typer.Exit:
@@ -118,15 +126,15 @@ def _emit(diags: Diagnostics, fmt: Fmt, strict: bool, report_file: Optional[Path
     return EXIT_CONTENT if failed(diags, strict) else EXIT_OK
 
 
-def _regions(region: Optional[List[Region]]) -> list[str] | None:
-    return [r.value for r in region] if region else None
+def _regions(region: Optional[List[str]]) -> list[str] | None:
+    return list(region) if region else None
 
 
 @app.command()
 @guarded
 def build(
     project: Path = ProjectOpt,
-    region: Optional[List[Region]] = RegionOpt,
+    region: Optional[List[str]] = RegionOpt,
     fmt: Fmt = FormatOpt,
     strict: bool = StrictOpt,
     report: Optional[Path] = OutputOpt,
@@ -149,7 +157,7 @@ def build(
 @guarded
 def check(
     project: Path = ProjectOpt,
-    region: Optional[List[Region]] = RegionOpt,
+    region: Optional[List[str]] = RegionOpt,
     fmt: Fmt = FormatOpt,
     strict: bool = StrictOpt,
     report: Optional[Path] = OutputOpt,
@@ -169,7 +177,7 @@ def check(
 @guarded
 def outline(
     project: Path = ProjectOpt,
-    region: Region = typer.Option(Region.fda, "--region", "-r", help="Region whose CTD section tree to show."),
+    region: str = typer.Option(regions.names()[0], "--region", "-r", callback=_known_region, help="Region whose CTD section tree to show."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour output (default: when printing to a terminal)."),
 ) -> int:
     """Show the region's CTD section tree and the state of every section.
@@ -180,7 +188,7 @@ def outline(
     from .pipeline import outline_text
 
     use_color = color if color is not None else (sys.stdout.isatty() and not os.environ.get("NO_COLOR") and not os.environ.get("CI"))
-    text, diags = outline_text(project, region.value, use_color)
+    text, diags = outline_text(project, region, use_color)
     sys.stdout.write(text)
     if len(diags):
         sys.stderr.write(render_report(diags, "text"))
@@ -255,7 +263,7 @@ def pdfcheck(
 @guarded
 def submit(
     project: Path = ProjectOpt,
-    region: Region = typer.Option(..., "--region", "-r", help="Region whose built sequence was sent."),
+    region: str = typer.Option(..., "--region", "-r", callback=_known_region, help="Region whose built sequence was sent."),
     date: Optional[str] = typer.Option(None, "--date", help="Date it was sent (YYYY-MM-DD); default today."),
     note: str = typer.Option("", "--note", help="Free text kept with the record (e.g. the gateway receipt number)."),
 ) -> int:
@@ -273,7 +281,7 @@ def submit(
     except ValueError:
         typer.echo(f"--date must be YYYY-MM-DD, got {date!r}", err=True)
         return EXIT_USAGE
-    diags, message = record(project, region.value, when, note)
+    diags, message = record(project, region, when, note)
     sys.stdout.write(message)
     if len(diags):
         sys.stdout.write(render_report(diags, "text"))

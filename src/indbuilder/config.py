@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .diagnostics import Diagnostic, Location, Severity, Waiver, did_you_mean
 from .rules import define
@@ -31,7 +31,7 @@ define("config.unknown-rule", "warning", "A severity override or waiver names a 
 
 # Documentation of every key, shown by `indbuilder build --help` readers and in the README.
 CONFIG_KEYS: dict[str, str] = {
-    "regions": "Regions to build: a list of 'fda' (US FDA IND, English) and/or 'nmpa' (China NMPA IND, Chinese).",
+    "regions": "Regions to build: a list of registered region names, built in: 'fda' (US FDA IND, English) and 'nmpa' (China NMPA IND, Chinese).",
     "sequence": "The eCTD sequence number to build, four digits ('0000' for the initial IND).",
     "submission_date": "Date of the submission (YYYY-MM-DD); documents are dated with it and no document may be dated later.",
     "output": "Folder the build writes to (default 'build'). Each region goes into <output>/<region>/.",
@@ -44,6 +44,18 @@ CONFIG_KEYS: dict[str, str] = {
     "content": "Folder with the YAML facts and Markdown narrative (default 'content').",
     "templates": "Folder with project templates that override the packaged ones (default 'templates/ectd').",
 }
+
+
+def _registered_region(name: str) -> str:
+    """A region name must be registered (``indbuilder.regions``): built-in or from a plug-in."""
+    from . import regions
+
+    if name not in regions.names():
+        raise ValueError("must be one of " + ", ".join(f"'{n}'" for n in regions.names()) + f", got '{name}'")
+    return name
+
+
+RegionName = Annotated[str, AfterValidator(_registered_region)]
 
 
 class WaiverSpec(BaseModel):
@@ -59,7 +71,7 @@ class ProjectSettings(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    regions: list[Literal["fda", "nmpa"]] = ["fda", "nmpa"]
+    regions: list[RegionName] = ["fda", "nmpa"]
     sequence: str = "0000"
     submission_date: dt.date | None = None
     output: str = "build"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from . import regions
@@ -86,13 +87,15 @@ def plan_region(project: Project, name: str, diags: Diagnostics) -> RegionBuild:
     return RegionBuild(profile, outline, p)
 
 
-def render_regions(project: Project, builds: list[RegionBuild], diags: Diagnostics) -> None:
+def render_regions(project: Project, builds: list[RegionBuild], diags: Diagnostics) -> list[RegionBuild]:
     """Stages place and render for every region: placement first, so links can be relative."""
+    out = []
     for rb in builds:
         with project.timings.stage("place"):
-            rb.placement = place_region(project.config, project.dossier, rb.profile, rb.plan.documents(), diags)
+            placed = replace(rb, placement=place_region(project.config, project.dossier, rb.profile, rb.plan.documents(), diags))
         with project.timings.stage("render"):
-            rb.docs = _render_with_history(project, rb, diags)
+            out.append(replace(placed, docs=_render_with_history(project, placed, diags)))
+    return out
 
 
 def _render_with_history(project: Project, rb: RegionBuild, diags: Diagnostics) -> list[RenderedDoc]:
@@ -145,7 +148,7 @@ def analyse(root: Path, regions: list[str] | None, diags: Diagnostics, timings: 
     if diags.has_errors and _facts_broken(diags):
         diags.emit("build.content-errors", "templates were not rendered because facts have errors", project.config.source)
     else:
-        render_regions(project, builds, diags)
+        builds = render_regions(project, builds, diags)
         run_checks(project, builds, diags)
     return Analysis(project, builds)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+from . import regions
 from .config import ProjectConfig
+from .diagnostics import Location
 from .model.dossier import SECTIONS, Dossier
 from .outline import DeclaredFile, FactRecord, NotApplicableDecl, Sources
 
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates" / "ectd"
-
-LANG_OF_REGION = {"fda": "en", "nmpa": "zh"}
 
 # `each:` collections of the outline data and the dossier section that holds their records.
 COLLECTIONS = {"studies": "studies", "protocols": "protocol"}
@@ -27,7 +27,7 @@ def template_dirs(config: ProjectConfig) -> list[Path]:
 
 def planner_sources(config: ProjectConfig, dossier: Dossier, region: str) -> Sources:
     """Describe the project to the completeness planner for one region."""
-    lang = LANG_OF_REGION[region]
+    lang = regions.get(region).lang
     narratives = tuple(
         DeclaredFile(n.node, n.path, n.id, n.lang, n.title, _front_location(n.path))
         for n in dossier.narratives
@@ -52,7 +52,7 @@ def planner_sources(config: ProjectConfig, dossier: Dossier, region: str) -> Sou
             for r in items
         )
     not_applicable = tuple(
-        NotApplicableDecl(na.node, {"en": na.justification.en, "zh": na.justification.zh}, dossier.where("not_applicable", i))
+        NotApplicableDecl(na.node, na.justification.texts(), dossier.where("not_applicable", i))
         for i, na in enumerate(dossier.not_applicable)
         if region in na.regions
     )
@@ -65,9 +65,7 @@ def planner_sources(config: ProjectConfig, dossier: Dossier, region: str) -> Sou
     )
 
 
-def _front_location(path: str):
-    from .diagnostics import Location
-
+def _front_location(path: str) -> Location:
     return Location(path, 2, 1)
 
 

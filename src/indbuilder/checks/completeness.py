@@ -191,7 +191,15 @@ def _planned_source(region: RegionBuild, node_id: str) -> Location | None:
     """The source file of the first planned document at ``node_id`` or below it."""
     outline_node = region.outline.get(node_id)
     below = {n.id for n in outline_node.walk()} if outline_node is not None else set()
-    return next((d.source for d in region.docs if d.element in below and d.source is not None), None)
+    rendered = next((d.source for d in region.docs if d.element in below and d.source is not None), None)
+    if rendered is not None:
+        return rendered
+    # nothing rendered there (check stopped early): the file the plan would render it from
+    for pd in region.plan.documents():
+        origin = pd.template or pd.narrative or pd.attachment
+        if pd.node in below and origin:
+            return Location(origin)
+    return None
 
 
 def _has_content(region: RegionBuild, node) -> bool:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
 
@@ -19,11 +19,33 @@ class Fact(BaseModel):
 _FOLD_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
 
 
+_LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # BCP 47 shape: en, zh, pt-BR, zh-Hant
+
+
 class Text(Fact):
-    """Text that appears in documents of both regions: English (FDA) and Simplified Chinese (NMPA)."""
+    """Text that appears in documents in several languages: one key per language code.
+
+    English (``en``, FDA) and Simplified Chinese (``zh``, NMPA) are always given; a region that
+    declares another language (see ``indbuilder.regions``) reads its own key, e.g. ``fr: ...``.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
 
     en: str
     zh: str
+
+    @model_validator(mode="after")
+    def _languages_only(self) -> "Text":
+        # Extra keys are texts in other languages; anything else is a typo that must not pass silently.
+        from ..regions import languages
+
+        for key, value in (self.model_extra or {}).items():
+            if not _LANG_CODE.match(key) or key not in languages():
+                known = ", ".join(languages())
+                raise ValueError(f"'{key}' is not a language of any region (languages: {known})")
+            if not isinstance(value, str):
+                raise ValueError(f"the '{key}' text must be a string, got {type(value).__name__}")
+        return self
 
     @field_validator("zh")
     @classmethod
@@ -33,7 +55,15 @@ class Text(Fact):
         return _FOLD_SPACE.sub("", v)
 
     def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        """The text in ``lang``; English when the text has no ``lang`` key."""
+        if lang == "zh":
+            return self.zh
+        extra = self.model_extra or {}
+        return str(extra[lang]) if lang in extra else self.en
+
+    def texts(self) -> dict[str, str]:
+        """Every language's text, by language code."""
+        return {"en": self.en, "zh": self.zh, **{k: str(v) for k, v in (self.model_extra or {}).items()}}
 
     def __str__(self) -> str:  # templates use t(); str() is a safe English fallback
         return self.en
@@ -71,7 +101,16 @@ def convert(value: float, unit: str, to: str) -> float:
     raise ValueError(f"cannot convert {unit!r} to {to!r}")
 
 
-Region = Literal["fda", "nmpa"]
+def _registered_region(name: str) -> str:
+    # Region names come from the region registry (built-ins and plug-ins), never a fixed list.
+    from ..regions import names
+
+    if name not in names():
+        raise ValueError("must be one of " + ", ".join(f"'{n}'" for n in names()) + f", got '{name}'")
+    return name
+
+
+Region = Annotated[str, AfterValidator(_registered_region)]
 
 
 def slug(text: str) -> str:
@@ -90,7 +129,3 @@ class Address(Fact):
     lines: Text
     country: Text
 
-    @field_validator("lines", mode="before")
-    @classmethod
-    def _lines(cls, v):
-        return v

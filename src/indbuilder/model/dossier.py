@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 from ..diagnostics import Location
 from .clinical import ConsentEssentials, Protocol, Site
@@ -86,11 +86,82 @@ class Dossier:
     narratives: list[Narrative] = field(default_factory=list)
     sources: SourceMap = field(default_factory=SourceMap)
 
-    def __getattr__(self, name: str) -> Any:
-        facts = self.__dict__.get("facts", {})
-        if name in SECTIONS:
-            return facts.get(name, [] if name in LIST_SECTIONS else None)
-        raise AttributeError(name)
+    # One typed property per section of SECTIONS: a missing single section is None, a missing list [].
+    @property
+    def product(self) -> Product | None:
+        return cast("Product | None", self.facts.get("product"))
+
+    @property
+    def sponsor(self) -> Sponsor | None:
+        return cast("Sponsor | None", self.facts.get("sponsor"))
+
+    @property
+    def organisations(self) -> list[Organisation]:
+        return cast("list[Organisation]", self.facts.get("organisations", []))
+
+    @property
+    def regulatory(self) -> Regulatory | None:
+        return cast("Regulatory | None", self.facts.get("regulatory"))
+
+    @property
+    def process(self) -> Process | None:
+        return cast("Process | None", self.facts.get("process"))
+
+    @property
+    def materials(self) -> list[Material]:
+        return cast("list[Material]", self.facts.get("materials", []))
+
+    @property
+    def methods(self) -> list[AnalyticalMethod]:
+        return cast("list[AnalyticalMethod]", self.facts.get("methods", []))
+
+    @property
+    def specification(self) -> Specification | None:
+        return cast("Specification | None", self.facts.get("specification"))
+
+    @property
+    def batches(self) -> list[Batch]:
+        return cast("list[Batch]", self.facts.get("batches", []))
+
+    @property
+    def stability(self) -> list[StabilityStudy]:
+        return cast("list[StabilityStudy]", self.facts.get("stability", []))
+
+    @property
+    def container_closure(self) -> ContainerClosure | None:
+        return cast("ContainerClosure | None", self.facts.get("container_closure"))
+
+    @property
+    def studies(self) -> list[Study]:
+        return cast("list[Study]", self.facts.get("studies", []))
+
+    @property
+    def protocol(self) -> Protocol | None:
+        return cast("Protocol | None", self.facts.get("protocol"))
+
+    @property
+    def sites(self) -> list[Site]:
+        return cast("list[Site]", self.facts.get("sites", []))
+
+    @property
+    def consent(self) -> ConsentEssentials | None:
+        return cast("ConsentEssentials | None", self.facts.get("consent"))
+
+    @property
+    def literature(self) -> list[Reference]:
+        return cast("list[Reference]", self.facts.get("literature", []))
+
+    @property
+    def abbreviations(self) -> list[Abbreviation]:
+        return cast("list[Abbreviation]", self.facts.get("abbreviations", []))
+
+    @property
+    def not_applicable(self) -> list[NotApplicable]:
+        return cast("list[NotApplicable]", self.facts.get("not_applicable", []))
+
+    @property
+    def attachments(self) -> list[Attachment]:
+        return cast("list[Attachment]", self.facts.get("attachments", []))
 
     def index(self, section: str) -> dict[str, Record]:
         """Records of a list section by id (``dossier.index('batches')['LOT-01']``)."""
@@ -106,7 +177,7 @@ class Dossier:
         return None
 
     def records(self, section: str) -> Iterable[Record]:
-        return self.facts.get(section, [])
+        return cast("list[Record]", self.facts.get(section, []))
 
     @property
     def spec_tests(self) -> dict[str, Any]:
