@@ -26,15 +26,23 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.document import CT_Body
+from docx.oxml.section import CT_HdrFtr
 from docx.oxml.table import CT_Tbl
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.text.run import CT_R
+from docx.opc.part import Part
 from docx.shared import Twips
+from lxml import etree
 
 from .. import doctree as dt
 from ..diagnostics import Diagnostics
@@ -98,6 +106,9 @@ WRITER = DocxWriter()
 
 
 # ---------------------------------------------------------------- internals
+
+#: A story that holds paragraphs and tables: the body, a header/footer, a footnote.
+_Container = CT_Body | CT_HdrFtr
 
 _APP_XML = (
     b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
@@ -173,7 +184,7 @@ class _Builder:
         self.labels = dict(ctx.words)
         self.page = page_setup(ctx.paper)
         self.docx = docx.Document()
-        self.part = self.docx.part  # story part receiving relationships (document / footnotes)
+        self.part: Part = self.docx.part  # story part receiving relationships (document / footnotes)
         self.state = _State()
         self._numbering: ox.ListNumbering | None = None
         self._footnotes_part: ox.FootnotesPart | None = None
@@ -255,27 +266,27 @@ class _Builder:
                 st.heading_bookmarks[id(block)] = name
                 st.placed.add(id(block))
 
-    def _bookmark_for(self, block) -> str | None:
+    def _bookmark_for(self, block: dt.Heading | dt.Table) -> str | None:
         if id(block) not in self.state.placed:
             return None
         if isinstance(block, dt.Heading):
             return self.state.heading_bookmarks.get(id(block))
-        return self.state.bookmarks.get(block.anchor)
+        return self.state.bookmarks.get(block.anchor) if block.anchor else None
 
     # ------------------------------------------------------------ paragraphs and runs
 
-    def _p(self, container, style: str):
+    def _p(self, container: _Container, style: str) -> CT_P:
         p = container.add_p()
         p.get_or_add_pPr().style = style
         return p
 
-    def _run(self, parent, text: str, fmt: _Fmt) -> None:
+    def _run(self, parent: etree._Element, text: str, fmt: _Fmt) -> None:
         vert = "superscript" if fmt.sup else "subscript" if fmt.sub else None
         ox.append_run(
             parent, self._clean(text), rstyle=fmt.rstyle, bold=fmt.bold, italic=fmt.italic, vert=vert
         )
 
-    def _inlines(self, parent, nodes, fmt: _Fmt = _Fmt(), in_link: bool = False) -> None:
+    def _inlines(self, parent: etree._Element, nodes: Iterable[dt.Inline], fmt: _Fmt = _Fmt(), in_link: bool = False) -> None:
         for node in nodes:
             if isinstance(node, dt.Text):
                 if node.text:
@@ -298,7 +309,7 @@ class _Builder:
             elif isinstance(node, dt.FootnoteRef):
                 self._footnote_ref(parent, node)
 
-    def _link(self, parent, link: dt.Link, fmt: _Fmt, in_link: bool) -> None:
+    def _link(self, parent: etree._Element, link: dt.Link, fmt: _Fmt, in_link: bool) -> None:
         if in_link:  # Word has no nested hyperlinks: keep the text of the inner link
             self._inlines(parent, link.children, fmt, True)
             return
@@ -343,7 +354,7 @@ class _Builder:
 
     # ------------------------------------------------------------ footnotes
 
-    def _footnote_ref(self, parent, ref: dt.FootnoteRef) -> None:
+    def _footnote_ref(self, parent: etree._Element, ref: dt.FootnoteRef) -> None:
         known = self.state.footnotes.get(ref.label)
         if ref.label not in self.doc.footnotes:
             self.diags.emit(
@@ -383,12 +394,12 @@ class _Builder:
             el = self._footnotes_part.add_footnote(note.id)
             self._blocks(self.doc.footnotes[note.label], el, _Ctx(base="FootnoteText"))
             self._end_with_paragraph(el)
-            first = el.find(qn("w:p"))
+            first = cast("CT_P | None", el.find(qn("w:p")))
             if first is None or first is not el[0]:
-                first = OxmlElement("w:p")
+                first = cast(CT_P, OxmlElement("w:p"))
                 el.insert(0, first)
                 first.get_or_add_pPr().style = "FootnoteText"
-            ppr = first.find(qn("w:pPr"))
+            ppr = first.get_or_add_pPr()
             space = OxmlElement("w:r")
             space.text = " "
             ppr.addnext(space)
@@ -398,7 +409,7 @@ class _Builder:
 
     # ------------------------------------------------------------ blocks
 
-    def _blocks(self, blocks, container, ctx: _Ctx) -> None:
+    def _blocks(self, blocks: Iterable[dt.Block], container: _Container, ctx: _Ctx) -> None:
         previous = None
         for block in blocks:
             if isinstance(block, dt.Table) and isinstance(previous, dt.Table) and not block.caption:
@@ -406,17 +417,17 @@ class _Builder:
             self._block(block, container, ctx)
             previous = block
 
-    def _spacer(self, container) -> None:
+    def _spacer(self, container: _Container) -> None:
         p = self._p(container, "Normal")
-        p.pPr.get_or_add_spacing().after = Twips(0)
+        p.get_or_add_pPr().spacing_after = Twips(0)
 
-    def _end_with_paragraph(self, container) -> None:
+    def _end_with_paragraph(self, container: _Container) -> None:
         """Word expects a story (body before sectPr, footnote) to end with a paragraph."""
         last = [c for c in container if c.tag in (qn("w:p"), qn("w:tbl"))]
         if last and last[-1].tag == qn("w:tbl"):
             self._spacer(container)
 
-    def _block(self, block, container, ctx: _Ctx):
+    def _block(self, block: dt.Block, container: _Container, ctx: _Ctx) -> CT_P | None:
         """Render one block; return the first ``w:p`` it created (for list numbering) or None."""
         if isinstance(block, dt.Paragraph):
             return self._paragraph(block, container, ctx)
@@ -443,13 +454,13 @@ class _Builder:
 
     _PARAGRAPH_STYLES = {"caption": "Caption", "disclaimer": "Disclaimer", "small": "SmallText"}
 
-    def _paragraph(self, block: dt.Paragraph, container, ctx: _Ctx):
+    def _paragraph(self, block: dt.Paragraph, container: _Container, ctx: _Ctx) -> CT_P:
         style = self._PARAGRAPH_STYLES.get(block.style or "", ctx.base)
         p = self._p(container, style)
         self._inlines(p, block.children)
         return p
 
-    def _heading(self, block: dt.Heading, container, ctx: _Ctx):
+    def _heading(self, block: dt.Heading, container: _Container, ctx: _Ctx) -> CT_P:
         if self._in_footnote or ctx.in_list_item:
             # A heading inside a list item or footnote would break the list / the outline:
             # print it as bold text (still a link target).
@@ -470,7 +481,7 @@ class _Builder:
             ox.add_bookmark(p, self._new_bookmark_id(), name)
         return p
 
-    def _note(self, block: dt.Note, container, ctx: _Ctx) -> None:
+    def _note(self, block: dt.Note, container: _Container, ctx: _Ctx) -> None:
         label = self.labels.get(block.kind, self.labels.get("note", "Note"))
         sub = replace(ctx, base="NoteText")
         children = list(block.children)
@@ -484,7 +495,7 @@ class _Builder:
             self._run(p, label, _Fmt(bold=True))
         self._blocks(children, container, sub)
 
-    def _list(self, block: dt.ListBlock, container, ctx: _Ctx) -> None:
+    def _list(self, block: dt.ListBlock, container: _Container, ctx: _Ctx) -> None:
         if self._numbering is None:
             self._numbering = ox.ListNumbering(self.docx.part.numbering_part.element)
         level = ctx.list_level
@@ -506,19 +517,22 @@ class _Builder:
                 if name:
                     ox.add_bookmark(p, self._new_bookmark_id(), name)
                 blocks = blocks[1:]
-            numpr = p.pPr.get_or_add_numPr()
+            # get_or_add_numPr is generated at runtime by python-docx (ZeroOrOne) and not typed
+            ppr: Any = p.get_or_add_pPr()
+            numpr = ppr.get_or_add_numPr()
             numpr.get_or_add_ilvl().val = level
             numpr.get_or_add_numId().val = num_id
             for b in blocks:
                 if isinstance(b, (dt.Paragraph, dt.Heading)) and not getattr(b, "style", None):
                     q = self._block(b, container, replace(inner, base=cont_style))
-                    q.pPr.ind_left = Twips(360 * (level + 1))
+                    assert q is not None  # paragraphs and headings always give their w:p
+                    q.get_or_add_pPr().ind_left = Twips(360 * (level + 1))
                 else:
                     self._block(b, container, inner)
 
     # ------------------------------------------------------------ tables
 
-    def _table(self, block: dt.Table, container, ctx: _Ctx) -> None:
+    def _table(self, block: dt.Table, container: _Container, ctx: _Ctx) -> None:
         rows = [(True, r) for r in block.header] + [(False, r) for r in block.rows]
         declared = block.ncols
         widths_of = [sum(c.colspan for c in r) for _, r in rows]
@@ -586,7 +600,7 @@ class _Builder:
 
     # ------------------------------------------------------------ title block, TOC
 
-    def _title_block(self, body) -> None:
+    def _title_block(self, body: CT_Body) -> None:
         meta, labels = self.meta, self.labels
         p = self._p(body, "Title")
         self._run(p, meta.title, _Fmt())
@@ -608,7 +622,7 @@ class _Builder:
             p = self._p(body, "Disclaimer")
             self._run(p, meta.disclaimer, _Fmt())
 
-    def _toc(self, body) -> None:
+    def _toc(self, body: CT_Body) -> None:
         """A Word TOC field whose cached result already lists every heading as a link.
 
         Page numbers are left to Word: ``w:updateFields`` makes Word refresh the field (and add
@@ -657,7 +671,7 @@ class _Builder:
         if meta.disclaimer:
             p = self._p(hdr, "Header")
             self._run(p, meta.disclaimer, _Fmt(bold=True))
-            p.pPr.jc_val = WD_ALIGN_PARAGRAPH.CENTER
+            p.get_or_add_pPr().jc_val = WD_ALIGN_PARAGRAPH.CENTER
 
         ftr = section.footer.part.element
         for child in list(ftr):

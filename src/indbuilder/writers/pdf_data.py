@@ -190,7 +190,8 @@ def document_data(
         },
     }
     blocks = [_block(b, state, labels) for b in doc.blocks]
-    return _clean({"meta": data_meta, "blocks": blocks})
+    data: dict[str, Any] = _clean({"meta": data_meta, "blocks": blocks})
+    return data
 
 
 # C0/C1 control characters (except tab and newline) print as nothing or as boxes and a lone
