@@ -44,7 +44,9 @@ __all__ = [
     "typst_source",
     "typst_inputs",
     "TOC_PAGE_THRESHOLD",
+    "PDF_STANDARD",
     "PDF_STANDARDS",
+    "PdfStandard",
 ]
 
 define(
