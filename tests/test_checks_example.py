@@ -105,8 +105,8 @@ def test_rules_find_the_example_documents_they_read(example_run):
     assert [e for e in fda if not S.docs_at(ctx, [e], "fda")] == []
     assert [e for e in nmpa if not S.docs_at(ctx, [e], "nmpa")] == []
     protocols = [d for d in S.rendered(ctx) if S.is_protocol_doc(d, project.dossier.protocol.number)]
-    assert sorted(d.region.region for d in protocols) == ["fda", "nmpa"]
-    assert [(d.region.region, d.element) for d in S.rendered(ctx) if d.location is None] == []
+    assert sorted(d.region for d in protocols) == ["fda", "nmpa"]
+    assert [(d.region, d.element) for d in S.rendered(ctx) if d.source is None] == []
 
 
 # ------------------------------------------------------------------ the mutation tests

@@ -1,8 +1,11 @@
-"""The assemble stage: one region's eCTD sequence from its written submission files.
+"""The assemble stage: one region's eCTD sequence from its placed documents and their written bytes.
 
 Layout of the region's output folder (``dest``)::
 
     <dest>/ectd/<application>/<NNNN>/...   the submission sequence (PDFs, backbones, util/)
+
+The documents were placed once, before rendering (:mod:`indbuilder.placement`); here each placed item
+gets its title and bytes, and the placement findings are reported (once) with the assembly's own.
 """
 
 from __future__ import annotations
@@ -11,25 +14,23 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .build import Project, RegionBuild
 from .diagnostics import Diagnostic, Diagnostics
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .ectd.layout import Item
+
 
 def assemble_region(project: Project, rb: RegionBuild, files: Mapping[str, bytes], dest: Path, diags: Diagnostics) -> None:
     """Assemble ``rb``'s sequence under ``dest/ectd`` from ``files`` (doc id -> PDF bytes), then check its PDFs."""
-    from .ectd import assemble_sequence
-    from .ectd_bridge import submission_file
+    from .ectd.assemble import assemble_placed
     from .pdfcheck import PdfCheckLimits, run_pdfcheck
 
     assert rb.placement is not None
     env = rb.placement.envelope
-    by_id = {d.doc_id: d for d in rb.docs}
-    subs = []
-    for doc_id, data in files.items():
-        rd = by_id[doc_id]
-        title = rd.document.meta.title if rd.document is not None else (rd.planned.title or rd.planned.doc_id)
-        subs.append(submission_file(project.dossier, rd.planned, title, rb.lang, data))
+    items = filled_items(rb, files)
     with project.timings.stage("assemble"):
         history = project.config.history_dir / rb.region
         out = dest / "ectd" / env.application_number
@@ -39,7 +40,8 @@ def assemble_region(project: Project, rb: RegionBuild, files: Mapping[str, bytes
         if history.is_dir():
             for earlier in sorted(p for p in history.iterdir() if p.is_dir() and p.name < env.sequence):
                 shutil.copytree(earlier, out / earlier.name)
-        found = assemble_sequence(subs, env, out, project.config.standards_dir(), history if history.is_dir() else None)
+        found = assemble_placed(items, env, out, project.config.standards_dir(), history if history.is_dir() else None,
+                                rb.placement.diagnostics)
         # Findings name paths inside the application folder ("0000/index.xml"); show where that
         # folder will be after publishing, so the two regions' findings can be told apart.
         published = f"{project.config.settings.output}/{rb.region}/ectd/{env.application_number}"
@@ -54,6 +56,21 @@ def assemble_region(project: Project, rb: RegionBuild, files: Mapping[str, bytes
             # example's end-to-end test reads the text back with pdftotext.
             found = run_pdfcheck([sequence], PdfCheckLimits(text_sample_pages=0))
             diags.extend(_under(d, published, strip=str(out)) for d in found)
+
+
+def filled_items(rb: RegionBuild, files: Mapping[str, bytes]) -> list["Item"]:
+    """The placed items of ``rb`` that have bytes, in ``files`` order, with their document titles and bytes."""
+    assert rb.placement is not None
+    by_id = {d.doc_id: d for d in rb.docs}
+    out = []
+    for doc_id, data in files.items():
+        item = rb.placement.items.get(doc_id)
+        if item is None:
+            continue
+        rd = by_id[doc_id]
+        title = rd.document.meta.title if rd.document is not None else (rd.planned.title or rd.planned.doc_id)
+        out.append(replace(item, title=title, lang=rb.lang, data=data))
+    return out
 
 
 def _under(diag: Diagnostic, prefix: str, strip: str | None = None) -> Diagnostic:

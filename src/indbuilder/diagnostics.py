@@ -10,22 +10,27 @@ everything a writer can fix in the sources becomes a :class:`Diagnostic`.
 
 from __future__ import annotations
 
-import enum
+import difflib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
+# Severity is defined next to the rule registry (which needs it and must not import this
+# module); it is re-exported here because every emitter spells it ``diagnostics.Severity``.
+from .rules import Severity, default_severity
 
-class Severity(str, enum.Enum):
-    """How serious a finding is. ``error`` fails ``check``/``build``; ``--strict`` fails on warnings."""
+__all__ = [
+    "Diagnostic",
+    "Diagnostics",
+    "Location",
+    "Severity",
+    "Waiver",
+    "did_you_mean",
+    "summary_line",
+]
 
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return {"error": 0, "warning": 1, "info": 2}[self.value]
+# The JSON form of one finding (``Diagnostic.to_dict``): strings, line/column numbers, or null.
+DiagnosticJSON = dict[str, str | int | None]
 
 
 @dataclass(frozen=True, order=True)
@@ -67,6 +72,7 @@ class Diagnostic:
     waived: str | None = None  # the written justification when the project waived this finding
 
     def format(self) -> str:
+        """The compiler-style text form (``path:line:col: severity [rule] message``)."""
         where = f"{self.location}: " if self.location else ""
         sev = self.severity.value
         if self.waived:
@@ -78,7 +84,8 @@ class Diagnostic:
             text += f"\n    waiver: {self.waived}"
         return text
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> DiagnosticJSON:
+        """The JSON form used by ``--format json`` and the build report."""
         loc = self.location
         return {
             "rule": self.rule,
@@ -104,9 +111,11 @@ class Diagnostics:
     items: list[Diagnostic] = field(default_factory=list)
 
     def add(self, diag: Diagnostic) -> None:
+        """Record an already built finding."""
         self.items.append(diag)
 
     def extend(self, diags: Iterable[Diagnostic]) -> None:
+        """Record several already built findings, in order."""
         self.items.extend(diags)
 
     def emit(
@@ -118,8 +127,6 @@ class Diagnostics:
         severity: Severity | None = None,
     ) -> Diagnostic:
         """Record a finding of ``rule`` at its registered default severity (unless given)."""
-        from .rules import default_severity
-
         diag = Diagnostic(rule, severity or default_severity(rule), message, location, hint)
         self.items.append(diag)
         return diag
@@ -131,15 +138,17 @@ class Diagnostics:
         return len(self.items)
 
     def count(self, severity: Severity) -> int:
+        """How many unwaived findings have ``severity``."""
         return sum(1 for d in self.items if d.severity is severity and d.counts)
 
     @property
     def has_errors(self) -> bool:
+        """True when an unwaived error would fail the command."""
         return self.count(Severity.ERROR) > 0
 
     def sorted(self) -> list[Diagnostic]:
         """Deduplicated, in a stable order: by file, line, column, then rule."""
-        seen: set[tuple] = set()
+        seen: set[tuple[str, str, Location | None, Severity, str | None]] = set()
         out: list[Diagnostic] = []
         for d in self.items:
             key = (d.rule, d.message, d.location, d.severity, d.waived)
@@ -160,7 +169,7 @@ class Diagnostics:
 
     def apply_policy(self, overrides: dict[str, str], waivers: list["Waiver"]) -> None:
         """Apply the project's severity overrides and waivers (``indbuilder.yaml``) in place."""
-        result = []
+        result: list[Diagnostic] = []
         for d in self.items:
             if d.rule in overrides:
                 d = replace(d, severity=Severity(overrides[d.rule]))
@@ -182,6 +191,7 @@ class Waiver:
     contains: str | None = None  # text that must occur in the message (e.g. a lot id)
 
     def matches(self, diag: Diagnostic) -> bool:
+        """True when this waiver covers ``diag`` (same rule, and path/text when given)."""
         if diag.rule != self.rule:
             return False
         if self.path and (diag.location is None or diag.location.path != self.path):
@@ -191,10 +201,8 @@ class Waiver:
         return True
 
 
-def did_you_mean(name: str, options, fallback: str | None = None) -> str | None:
+def did_you_mean(name: str, options: Iterable[str], fallback: str | None = None) -> str | None:
     """A hint naming the closest known option to a misspelt ``name`` (or ``fallback``)."""
-    import difflib
-
     close = difflib.get_close_matches(str(name), list(options), n=1)
     return f"did you mean '{close[0]}'?" if close else fallback
 

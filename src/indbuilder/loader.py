@@ -16,7 +16,7 @@ from .diagnostics import Diagnostic, Diagnostics, Location, Severity, did_you_me
 from .model.dossier import LIST_SECTIONS, SECTIONS, Dossier, Narrative, SourceMap
 from .rules import define
 from .schema_errors import diagnostics_from_validation
-from .yamlio import LoadedYaml, load_yaml, load_yaml_text
+from .yamlio import KeyPath, LoadedYaml, load_yaml, load_yaml_text
 
 define(
     "schema.unknown-section",
@@ -35,7 +35,9 @@ define(
     "Each narrative starts with a YAML block between '---' lines giving at least 'id' and 'lang' (en or zh).",
 )
 
-_ADAPTERS: dict[str, TypeAdapter] = {name: TypeAdapter(typ) for name, (typ, _, _) in SECTIONS.items()}
+# Section types differ (one model, or a list of models): a validated section is only known
+# to be "some model value" here; Dossier gives each section its type.
+_ADAPTERS: dict[str, TypeAdapter[object]] = {name: TypeAdapter(typ) for name, (typ, _, _) in SECTIONS.items()}
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n", re.S | re.M)
 
 
@@ -126,7 +128,7 @@ def _load_section(
 def _record_sources(section: str, value: Any, loaded: LoadedYaml, sources: SourceMap) -> None:
     """Map file key paths to logical paths: list items are named by their ``id`` where they have one."""
 
-    def logical(path: tuple) -> tuple:
+    def logical(path: KeyPath) -> KeyPath:
         out: list[Any] = []
         node: Any = value
         for part in path[1:]:

@@ -52,6 +52,7 @@ define(
     "error",
     "The output folder cannot be written.",
 )
+define("build.attachment-missing", "error", "A declared attachment file does not exist.")
 
 
 # ---------------------------------------------------------------------------- stages
@@ -108,6 +109,9 @@ def _render_with_history(project: Project, rb: RegionBuild, diags: Diagnostics) 
 
     assert rb.placement is not None
     docs = render_region(project, rb, rb.placement.paths, diags)
+    for rd in docs:
+        if rd.attachment is not None and not rd.attachment.is_file():
+            diags.emit("build.attachment-missing", f"attachment {rd.planned.attachment} does not exist", rd.planned.location)
     settled = settle(project.config, rb.region, docs)
     if settled is None or not any(d.reuse for d in docs):
         return docs

@@ -1,19 +1,25 @@
 """The place stage: where every planned document of a region goes in its eCTD sequence.
 
 Runs once per region between plan and render: rendering needs every document's path to write
-relative links, and assembly places the rendered bytes at the same paths.
+relative links, and assembly fills the placed items with the written bytes (it never places again).
+Placement findings (unknown nodes, derived file names, missing standards) are kept in the
+:class:`~indbuilder.build.Placement` and reported once, when the sequence is assembled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .build import Placement
 from .config import ProjectConfig
 from .diagnostics import Diagnostics
 from .model.dossier import Dossier
-from .outline.planner import PlannedDocument
+from .outline.planner import DocKind, PlannedDocument
 from .regions.base import RegionProfile
+
+if TYPE_CHECKING:  # pragma: no cover - the eCTD layer is imported only when a sequence is placed
+    from .ectd.model import StudyInfo, SubmissionFile
 
 
 def place_region(
@@ -23,8 +29,57 @@ def place_region(
     planned: Sequence[PlannedDocument],
     diags: Diagnostics,
 ) -> Placement:
-    """The eCTD placement of ``planned`` documents in ``profile``'s sequence."""
-    from .ectd_bridge import document_paths, envelope_for
+    """The eCTD placement of ``planned`` documents in ``profile``'s sequence (envelope, paths, items)."""
+    from .ectd.layout import place_sequence
 
-    env = envelope_for(config, dossier, profile.name)
-    return Placement(env, document_paths(config, dossier, env, list(planned)))
+    env = profile.envelope(config, dossier, diags)
+    found = Diagnostics()
+    files = [submission_file(dossier, pd, pd.title or pd.doc_id, profile.lang, b"") for pd in planned if goes_into_sequence(pd)]
+    layout = place_sequence(files, env, config.standards_dir(), found)
+    items = {item.doc_id: item for item in layout.items} if layout is not None else {}
+    return Placement(env, {doc_id: item.path for doc_id, item in items.items()}, items, list(found.items))
+
+
+def goes_into_sequence(pd: PlannedDocument) -> bool:
+    """Whether a planned document becomes an eCTD leaf.
+
+    NMPA eCTD rule 5.17: every leaf in 4.2 and 5.3.1-5.3.5 must be tagged by a study tagging file,
+    and a 不适用 statement is no study. Those headings stay empty (an eCTD heading without leaves
+    is omitted) and the statement stays in the DOCX review set.
+    """
+    from .ectd.layout import in_stf_scope
+
+    return not (pd.kind == DocKind.NOT_APPLICABLE and in_stf_scope(pd.node))
+
+
+def study_info(d: Dossier, pd: PlannedDocument, lang: str) -> "StudyInfo | None":
+    """Study tagging data for documents planned per study or per protocol (ICH STF v2.2)."""
+    from .ectd.model import StudyInfo
+
+    if pd.collection == "studies" and pd.record:
+        s = next((x for x in d.studies if x.id == pd.record), None)
+        if s is None:
+            return None
+        cats: list[tuple[str, str, str]] = [("species", "ich", s.species_code)] if s.species_code != "in-vitro" else []
+        cats.append(("route-of-admin", "ich", s.route_code))
+        return StudyInfo(s.study_number, s.title.get(lang), pd.file_tag or "pre-clinical-study-report", tuple(cats))
+    if pd.collection == "protocols" and d.protocol is not None:
+        p = d.protocol
+        return StudyInfo(p.number, p.title.get(lang), pd.file_tag or "protocol-or-amendment")
+    return None
+
+
+def submission_file(d: Dossier, pd: PlannedDocument, title: str, lang: str, data: bytes, ext: str = "pdf") -> "SubmissionFile":
+    """The eCTD assembly input of one planned document (``data`` empty when only its place is wanted)."""
+    from .ectd.model import SubmissionFile
+
+    return SubmissionFile(
+        node_id=pd.node,
+        doc_id=pd.doc_id,
+        title=title,
+        lang=lang,
+        data=data,
+        ext=ext,
+        name_hint=pd.doc_id,
+        study=study_info(d, pd, lang),
+    )

@@ -15,12 +15,14 @@ from .rules import get as get_rule
 
 
 def as_text(diags: Diagnostics) -> str:
+    """The compiler-style lines plus the counted summary line."""
     lines = [d.format() for d in diags.sorted()]
     lines.append(summary_line(diags))
     return "\n".join(lines) + "\n"
 
 
 def as_json(diags: Diagnostics) -> str:
+    """A JSON document: tool, version, counts and every finding (``Diagnostic.to_dict``)."""
     payload = {
         "tool": "indbuilder",
         "version": __version__,
@@ -61,25 +63,26 @@ _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 
 
 def as_sarif(diags: Diagnostics) -> str:
+    """A SARIF 2.1.0 log with one run; rules carry their registry summary and explanation."""
     items = diags.sorted()
     rule_ids = sorted({d.rule for d in items})
-    rules = []
+    rules: list[dict[str, object]] = []
     for rid in rule_ids:
         rule = get_rule(rid)
-        entry = {"id": rid, "shortDescription": {"text": rule.summary if rule else rid}}
+        entry: dict[str, object] = {"id": rid, "shortDescription": {"text": rule.summary if rule else rid}}
         if rule and rule.explanation:
             entry["fullDescription"] = {"text": rule.explanation}
         rules.append(entry)
-    results = []
+    results: list[dict[str, object]] = []
     for d in items:
-        res: dict = {"ruleId": d.rule, "level": _SARIF_LEVEL[d.severity], "message": {"text": d.message}}
+        res: dict[str, object] = {"ruleId": d.rule, "level": _SARIF_LEVEL[d.severity], "message": {"text": d.message}}
         if d.location:
-            region = {}
+            region: dict[str, int] = {}
             if d.location.line:
                 region["startLine"] = d.location.line
             if d.location.col:
                 region["startColumn"] = d.location.col
-            phys: dict = {"artifactLocation": {"uri": d.location.path}}
+            phys: dict[str, object] = {"artifactLocation": {"uri": d.location.path}}
             if region:
                 phys["region"] = region
             res["locations"] = [{"physicalLocation": phys}]

@@ -3,14 +3,30 @@
 Each module that emits findings declares its rules once with :func:`define`, at import time.
 Ids are stable and never reused: projects refer to them in ``indbuilder.yaml`` (severity
 overrides, waivers) and CI annotations carry them.
+
+This module imports nothing from the package: :mod:`indbuilder.diagnostics` looks up default
+severities here, so a dependency the other way would be an import cycle. :class:`Severity`
+lives here for that reason (``diagnostics`` re-exports it).
 """
 
 from __future__ import annotations
 
+import enum
 import importlib
 from dataclasses import dataclass
 
-from .diagnostics import Severity
+
+class Severity(str, enum.Enum):
+    """How serious a finding is. ``error`` fails ``check``/``build``; ``--strict`` fails on warnings."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Sort order: errors first, then warnings, then information."""
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
 @dataclass(frozen=True)
@@ -69,16 +85,19 @@ def load_all() -> None:
 
 
 def all_rules() -> list[Rule]:
+    """Every rule of every rule-defining module, sorted by id."""
     load_all()
     return sorted(_REGISTRY.values(), key=lambda r: r.id)
 
 
 def get(rule_id: str) -> Rule | None:
+    """The rule registered as ``rule_id`` (loading every rule module first), or None."""
     load_all()
     return _REGISTRY.get(rule_id)
 
 
 def default_severity(rule_id: str) -> Severity:
+    """The severity ``rule_id`` was defined with; an unregistered id is a programming error."""
     rule = _REGISTRY.get(rule_id) or get(rule_id)
     if rule is None:
         raise KeyError(f"diagnostic emitted with unregistered rule id {rule_id!r}")

@@ -76,7 +76,7 @@ def _write_copies(writer: "Writer", rb: RegionBuild, dest: Path, diags: Diagnost
 
 def _submission_files(writer: "Writer", project: Project, rb: RegionBuild, diags: Diagnostics) -> dict[str, bytes] | None:
     """The bytes of every document that goes into the sequence, by doc id; ``None`` when the format stopped."""
-    from .ectd_bridge import goes_into_sequence
+    from .placement import goes_into_sequence
     from .pdfcheck import check_pdf
     from .writers import WriteError
 

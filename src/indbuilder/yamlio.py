@@ -64,7 +64,17 @@ class _LocatingLoader(yaml.SafeLoader):
     """Safe loader that builds plain data and records node marks with their key paths."""
 
 
-def _walk(node: yaml.Node, path: KeyPath, marks: dict, dups: list, loader: _LocatingLoader) -> Any:
+# A duplicate key: the key, where the second one is, and the (line, col) of the first (if known).
+_Duplicate = tuple[Any, yaml.Mark, "tuple[int, int] | None"]
+
+
+def _walk(
+    node: yaml.Node,
+    path: KeyPath,
+    marks: dict[KeyPath, tuple[int, int]],
+    dups: list[_Duplicate],
+    loader: _LocatingLoader,
+) -> Any:  # the plain data YAML holds (dicts, lists, scalars): validated later by the schemas
     mark = node.start_mark
     marks.setdefault(path, (mark.line + 1, mark.column + 1))
     if isinstance(node, yaml.MappingNode):
@@ -110,7 +120,7 @@ def load_yaml_text(text: str, display: str, path: Path | None = None) -> LoadedY
         if node is None:
             result.data = None
             return result
-        dups: list = []
+        dups: list[_Duplicate] = []
         result.data = _walk(node, (), result.marks, dups, loader)
         for key, mark, first in dups:
             where = f" (first defined on line {first[0]})" if first else ""
@@ -124,8 +134,8 @@ def load_yaml_text(text: str, display: str, path: Path | None = None) -> LoadedY
                 )
             )
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        error_mark = exc.problem_mark or exc.context_mark
+        line, col = (error_mark.line + 1, error_mark.column + 1) if error_mark else (0, 0)
         problem = exc.problem or exc.context or "invalid YAML"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         result.diagnostics.append(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostics
+from ..model.cmc import SpecTest
 from .context import CheckContext
 from .support import define, where
 
@@ -95,13 +96,14 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     if product is None or product.product_type not in CELL_TYPES | GENE_TYPES:
         return
     tests = [t for t in d.spec_tests.values() if t.release]
-    methods = d.index("methods")
+    methods = {m.id: m for m in d.methods}
 
-    def text_of(t) -> str:
+    def text_of(t: SpecTest) -> str:
         m = methods.get(t.method)
         return f"{t.name.en} {m.title.en if m else ''}"
 
-    required: list[tuple[str, re.Pattern | None, str | None]] = []
+    # (what, pattern its test name or method title matches, or the spec category that covers it)
+    required: list[tuple[str, re.Pattern[str] | None, str | None]] = []
     if product.product_type in CELL_TYPES:
         required += [(what, rx, None) for what, rx in _PANEL_CELL]
     required += [("identity", None, "identity"), ("potency", None, "potency")]
@@ -115,7 +117,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
         if category is not None:
             found = any(t.category == category for t in tests)
         else:
-            found = any(rx.search(text_of(t)) for t in tests)
+            found = rx is not None and any(rx.search(text_of(t)) for t in tests)
         if not found:
             diags.emit(
                 "cgt.release-safety-panel",

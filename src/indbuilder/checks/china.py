@@ -18,8 +18,9 @@ from pathlib import Path
 from ..diagnostics import Diagnostics, Location
 from ..doctree import plain_text
 from ..model.common import Text
-from ..outline import load_outline
-from .context import CheckContext
+from ..model.dossier import Narrative
+from ..outline import Outline, load_outline
+from .context import CheckContext, RenderedDoc
 from .support import define, rendered, where
 
 BASIS_ZH = "《药品注册管理办法》(2020) 外文资料应当按照要求提供中文译本; M4 模块一 (2020); ind-content.md §4.5, §5 J1"
@@ -150,10 +151,11 @@ def _document_pairs(ctx: CheckContext, diags: Diagnostics) -> None:
         return
     pattern = re.compile("|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True)))
 
-    def by_key(region: str) -> dict[tuple[str, str], object]:
-        docs: dict[tuple[str, str], list] = {}
+    def by_key(region: str) -> dict[tuple[str, str], RenderedDoc]:
+        """The region's documents by (element, document id), where that pair names one document."""
+        docs: dict[tuple[str, str], list[RenderedDoc]] = {}
         for rd in rendered(ctx, region):
-            key = (rd.element, getattr(rd.planned, "doc_id", "") or "")
+            key = (rd.element, rd.doc_id)
             docs.setdefault(key, []).append(rd)
         return {k: v[0] for k, v in docs.items() if len(v) == 1}
 
@@ -220,7 +222,7 @@ def _pairs(ctx: CheckContext, diags: Diagnostics) -> None:
             )
 
 
-def _nmpa_outline(ctx: CheckContext):
+def _nmpa_outline(ctx: CheckContext) -> Outline:
     """The NMPA outline of this check (the planned one, else the packaged one)."""
     region = ctx.region("nmpa")
     if region is not None and region.outline is not None:
@@ -228,7 +230,7 @@ def _nmpa_outline(ctx: CheckContext):
     return load_outline("nmpa")
 
 
-def _used_by_nmpa(n, outline) -> bool:
+def _used_by_nmpa(n: Narrative, outline: Outline) -> bool:
     """Whether an English narrative is used by NMPA documents (so it needs a zh rendition).
 
     A narrative is region-specific when its front matter says ``regions`` or its ``node`` exists only in
@@ -240,7 +242,7 @@ def _used_by_nmpa(n, outline) -> bool:
     return n.node is None or n.node in outline
 
 
-def _front_key(root: Path, n, key: str) -> Location:
+def _front_key(root: Path, n: Narrative, key: str) -> Location:
     """The line of a front-matter key of narrative ``n`` (1:1 when it cannot be found)."""
     path = root / n.path
     try:
@@ -266,7 +268,7 @@ def _known_ids(ctx: CheckContext) -> set[str]:
     return {i for i in ids if len(i) >= 3 and re.search(r"\d", i)}
 
 
-def _ids_match(ctx: CheckContext, diags: Diagnostics, en, zh) -> None:
+def _ids_match(ctx: CheckContext, diags: Diagnostics, en: Narrative, zh: Narrative) -> None:
     ids = _known_ids(ctx)
     if not ids:
         return
@@ -381,7 +383,7 @@ def _envelope(ctx: CheckContext, diags: Diagnostics) -> None:
 def _untranslated(ctx: CheckContext, diags: Diagnostics) -> None:
     """Text facts whose zh value repeats an English sentence of four or more words."""
 
-    def visit(obj, path: tuple) -> None:
+    def visit(obj: object, path: tuple[str | int, ...]) -> None:
         if isinstance(obj, Text):
             if obj.zh.strip() == obj.en.strip() and len(_WORD.findall(obj.en)) >= 4 and not _CJK.search(obj.zh):
                 diags.emit(

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostics
+from ..doctree import table_rows
 from ..model.cmc import SpecTest
 from . import stability
 from .context import CheckContext
 from .limits import limit_text, passes, value_text
 from .numbers import contains_number
-from .support import define, docs_at, known, normalize, num, rendered, table_rows, where
+from .support import define, docs_at, known, normalize, num, rendered, where
 
 define(
     "cmc.spec-test-no-method",
@@ -152,7 +153,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
 
 def _methods(ctx: CheckContext, diags: Diagnostics) -> None:
     d = ctx.dossier
-    methods = d.index("methods")
+    methods = {m.id: m for m in d.methods}
     for test in d.spec_tests.values():
         m = methods.get(test.method) if test.method else None
         if m is None:
@@ -347,9 +348,9 @@ def _process(ctx: CheckContext, diags: Diagnostics) -> None:
 
 def _manufacturers(ctx: CheckContext, diags: Diagnostics) -> None:
     d = ctx.dossier
-    orgs = d.index("organisations")
-    wanted = [orgs.get(d.product.manufacturer_id) if d.product else None, orgs.get(d.process.site) if d.process else None]
-    wanted = list({o.id: o for o in wanted if o is not None}.values())
+    orgs = {o.id: o for o in d.organisations}
+    named = [orgs.get(d.product.manufacturer_id) if d.product else None, orgs.get(d.process.site) if d.process else None]
+    wanted = list({o.id: o for o in named if o is not None}.values())
     for rd in docs_at(ctx, ["m3-2-p-3-1-manufacturers", "m3-2-s-2-1-manufacturer"]):
         text = re.sub(r"\s+", "", rd.text)
         for org in wanted:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostics, Location
-from ..doctree import plain_text
+from ..doctree import block_texts, plain_text
+from ..outline.model import OutlineNode
 from .context import CheckContext, RegionBuild
 from .support import (
     CN_LABELS,
     FDA_LABELS,
-    block_texts,
     define,
     docs_at,
     normalize,
@@ -202,7 +202,7 @@ def _planned_source(region: RegionBuild, node_id: str) -> Location | None:
     return None
 
 
-def _has_content(region: RegionBuild, node) -> bool:
+def _has_content(region: RegionBuild, node: OutlineNode) -> bool:
     """A section, or one of its sub-sections, is filled or declared not applicable."""
     return any(_state(region, n.id) in _FILLED for n in node.walk())
 
@@ -211,10 +211,11 @@ def _qos(ctx: CheckContext, region: RegionBuild, diags: Diagnostics) -> None:
     plan, outline = region.plan, region.outline
     for letter, name in _PARTS:
         qos_id, body_id = f"m2-3-{letter}-{name}", f"m3-2-{letter}-{name}"
-        if qos_id not in plan.nodes or body_id not in plan.nodes:
+        body = outline.get(body_id)
+        if qos_id not in plan.nodes or body_id not in plan.nodes or body is None:
             continue
         qos_filled = _state(region, qos_id) == "filled"
-        body_filled = [n for n in outline.get(body_id).walk() if _state(region, n.id) == "filled"]
+        body_filled = [n for n in body.walk() if _state(region, n.id) == "filled"]
         loc = _planned_source(region, qos_id if qos_filled else body_id)
         qos_number = f"2.3.{letter.upper()}"
         body_number = f"3.2.{letter.upper()}"

@@ -7,7 +7,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Diagnostics, Location
-from .context import CheckContext
+from .context import CheckContext, RenderedDoc
 from .support import CN_IB, FDA_IB, define, is_protocol_doc, narrative_lines, rendered, where
 
 define(
@@ -82,7 +82,7 @@ def dates_in(text: str) -> Iterator[dt.date]:
             continue
 
 
-def _citations(text: str, anchor: re.Pattern) -> Iterator[tuple[int, str]]:
+def _citations(text: str, anchor: re.Pattern[str]) -> Iterator[tuple[int, str]]:
     """``(offset, following text)`` for each match of ``anchor``, the window cut at the next line."""
     for m in anchor.finditer(text):
         tail = _SENTENCE_END.split(text[m.end() : m.end() + WINDOW], 1)[0]
@@ -109,7 +109,7 @@ def _check_citations(
     diags: Diagnostics,
     rule: str,
     what: str,
-    anchor: re.Pattern,
+    anchor: re.Pattern[str],
     version: str,
     date: dt.date,
 ) -> None:
@@ -166,7 +166,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     _after_submission(ctx, diags)
 
 
-def _is_consent_doc(rd) -> bool:
+def _is_consent_doc(rd: RenderedDoc) -> bool:
     """CN 1.3.4.2, or a Module 5 document planned from a consent-form template."""
     if rd.element == "cn-1-3-4-2":
         return True
@@ -177,7 +177,7 @@ def _is_consent_doc(rd) -> bool:
 def _after_submission(ctx: CheckContext, diags: Diagnostics) -> None:
     d = ctx.dossier
     limit = ctx.config.submission_date
-    facts: list[tuple[str, dt.date | None, tuple]] = []
+    facts: list[tuple[str, dt.date | None, tuple[str, ...]]] = []
     if d.protocol is not None:
         facts.append((f"protocol {d.protocol.number} date", d.protocol.date, ("protocol", "date")))
     if d.regulatory is not None:

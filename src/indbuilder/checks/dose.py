@@ -15,33 +15,17 @@ Flat human doses (cells, mg) are compared per kg of the guidance's 60 kg referen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..derived import CELL_PRODUCTS, HUMAN_BW_KG, KM_HUMAN, SPECIES_TABLE, Hed, compute, dose_family, human_per_kg
 from ..diagnostics import Diagnostics, Severity
+from ..model.clinical import Protocol
+from ..model.nonclinical import Study
+from ..model.product import Product
 from .context import CheckContext
 from .support import define, num, where
-from .traceability import SAFETY_CATEGORIES
 
-# FDA 2005 "Estimating the Maximum Safe Starting Dose in Initial Clinical Trials for Therapeutics in
-# Adult Healthy Volunteers", Table 1: reference body weight (kg) and Km factor per species.
-KM_HUMAN = 37.0
-HUMAN_BW_KG = 60.0
-SPECIES_TABLE: dict[str, tuple[float, float]] = {
-    "mouse": (0.02, 3.0),
-    "hamster": (0.08, 5.0),
-    "rat": (0.15, 6.0),
-    "ferret": (0.30, 7.0),
-    "guinea-pig": (0.40, 8.0),
-    "rabbit": (1.8, 12.0),
-    "dog": (10.0, 20.0),
-    "monkey": (3.0, 12.0),
-    "marmoset": (0.35, 6.0),
-    "squirrel-monkey": (0.60, 7.0),
-    "baboon": (12.0, 20.0),
-    "micropig": (20.0, 27.0),
-    "minipig": (40.0, 35.0),
-}
-CELL_PRODUCTS = {"cell-therapy", "gene-modified-cell-therapy", "gene-therapy"}
+# The HED and margin arithmetic (FDA 2005 Table 1 species factors, Km scaling, MRSD) lives in
+# indbuilder.derived, which the protocol, IB and plan templates read too; re-exported for callers.
+__all__ = ["CELL_PRODUCTS", "HUMAN_BW_KG", "KM_HUMAN", "SPECIES_TABLE", "Hed", "check"]
 
 define(
     "dose.start-not-covered",
@@ -112,50 +96,16 @@ define(
 )
 
 
-@dataclass(frozen=True)
-class Hed:
-    study_id: str
-    species: str
-    noael: str
-    value: float  # per kg, in the product's dose family (cells/kg or mg/kg)
-
-
-def _family(unit: str) -> str | None:
-    u = unit.replace(" ", "").lower()
-    if u in ("cells/kg", "cells", "vg/kg", "vg"):
-        return "cells" if u.startswith("cells") else "vg"
-    if u in ("mg/kg", "mg"):
-        return "mg"
-    return None
-
-
-def _human_per_kg(value: float, unit: str) -> float:
-    return value if unit.endswith("/kg") else value / HUMAN_BW_KG
-
-
-def _hed(study, bsa: bool) -> float | None:
-    """The human-equivalent dose per kg of a study's NOAEL, or None when it cannot be computed."""
-    noael = study.noael
-    bw, km = SPECIES_TABLE.get(study.species_code, (None, None))
-    per_kg = noael.value if noael.unit.endswith("/kg") else (noael.value / bw if bw else None)
-    if per_kg is None:
-        return None
-    if bsa:
-        if km is None:
-            return None
-        return per_kg * km / KM_HUMAN
-    return per_kg
-
-
 def check(ctx: CheckContext, diags: Diagnostics) -> None:
     """G1, G2, G4: starting dose, maximum dose and dose units against the NOAELs."""
     d = ctx.dossier
-    product, protocol = d.product, d.protocol
+    product: Product | None = d.product
+    protocol: Protocol | None = d.protocol
     if product is None or protocol is None or not protocol.cohorts:
         return
-    family = _family(product.dose_unit)
-    bsa = product.product_type not in CELL_PRODUCTS
-    studies = d.index("studies")
+    family = dose_family(product.dose_unit)
+    all_studies: list[Study] = d.studies
+    studies = {s.id: s for s in all_studies}
 
     for c in protocol.cohorts:
         if c.unit != product.dose_unit:
@@ -164,16 +114,16 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 f"cohort {c.id} is dosed in {c.unit}; the product's dose unit is {product.dose_unit}",
                 where(ctx, "protocol", "cohorts", c.id, "unit"),
             )
-    for s in d.studies:
+    for s in all_studies:
         for i, lvl in enumerate(s.dose_levels):
-            if _family(lvl.unit) != family:
+            if dose_family(lvl.unit) != family:
                 diags.emit(
                     "dose.unit-mismatch",
                     f"study {s.id} dose level {num(lvl.value)} {lvl.unit} is not in a {product.dose_unit}-compatible unit",
                     where(ctx, "studies", s.id, "dose_levels", i, "unit"),
                 )
         if s.noael is not None:
-            if _family(s.noael.unit) != family:
+            if dose_family(s.noael.unit) != family:
                 diags.emit(
                     "dose.unit-mismatch",
                     f"study {s.id} NOAEL {num(s.noael.value)} {s.noael.unit} is not in a {product.dose_unit}-compatible unit",
@@ -205,23 +155,13 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
             where(ctx, "protocol", "starting_dose_basis"),
         )
         return
-    candidates = {basis.id: basis}
-    for s in d.studies:
-        if s.pivotal and s.category in SAFETY_CATEGORIES and s.noael is not None:
-            candidates[s.id] = s
-    heds: list[Hed] = []
-    for s in candidates.values():
-        if _family(s.noael.unit) != family:
-            continue
-        value = _hed(s, bsa)
-        if value is not None:
-            heds.append(Hed(s.id, s.species_code, f"{num(s.noael.value)} {s.noael.unit}", value))
-    if not heds:
+    # the margins the protocol, IB and plan state are these same values (indbuilder.derived)
+    margins = compute(d).dose
+    if margins is None or margins.governing is None:
         return
-    governing = min(heds, key=lambda h: h.value)
-    per_kg_unit = f"{family}/kg" if family != "vg" else "vg/kg"
-    scaling = "Km scaling, FDA 2005 Table 1" if bsa else f"{per_kg_unit} scaling, no body-surface-area conversion"
-    basis_hed = next((h for h in heds if h.study_id == basis.id), None)
+    governing, basis_hed = margins.governing, margins.basis
+    per_kg_unit = margins.per_kg_unit
+    scaling = "Km scaling, FDA 2005 Table 1" if margins.bsa else f"{per_kg_unit} scaling, no body-surface-area conversion"
     if basis_hed is not None and basis_hed.value > governing.value * (1 + 1e-9):
         diags.emit(
             "dose.basis-not-most-sensitive",
@@ -229,16 +169,16 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
             f"{governing.study_id} ({governing.species}) gives a lower HED of {num(governing.value)} {per_kg_unit}",
             where(ctx, "protocol", "starting_dose_basis"),
         )
-    factor = protocol.safety_factor
+    factor = margins.safety_factor
     mrsd = governing.value / factor
-    first = protocol.cohorts[0]
-    start = _human_per_kg(first.dose, first.unit)
+    first = margins.start_cohort
+    start = margins.start_per_kg
     where_start = where(ctx, "protocol", "cohorts", first.id, "dose")
     basis_text = (
-        f"HED {num(governing.value)} {per_kg_unit} from the NOAEL {governing.noael} of study {governing.study_id} "
-        f"({governing.species}; {scaling})"
+        f"HED {num(governing.value)} {per_kg_unit} from the NOAEL {_noael_text(governing)} of study "
+        f"{governing.study_id} ({governing.species}; {scaling})"
     )
-    if first.unit == product.dose_unit or _family(first.unit) == family:
+    if first.unit == product.dose_unit or dose_family(first.unit) == family:
         if start > governing.value * (1 + 1e-9):
             diags.emit(
                 "dose.start-not-covered",
@@ -249,12 +189,12 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
             diags.emit(
                 "dose.margin",
                 f"starting dose {num(first.dose)} {first.unit} (cohort {first.id}) leaves a margin of "
-                f"{governing.value / start:.1f}× below the {basis_text}; the safety factor is {factor:g}× "
+                f"{margins.start_margin or 0.0:.1f}× below the {basis_text}; the safety factor is {factor:g}× "
                 f"(MRSD {num(mrsd)} {per_kg_unit})",
                 where_start,
             )
-        top = max(protocol.cohorts, key=lambda c: _human_per_kg(c.dose, c.unit))
-        if _human_per_kg(top.dose, top.unit) > governing.value * (1 + 1e-9):
+        top = margins.top_cohort
+        if margins.top_per_kg > governing.value * (1 + 1e-9):
             diags.emit(
                 "dose.max-not-covered",
                 f"maximum dose {num(top.dose)} {top.unit} (cohort {top.id}) exceeds the {basis_text}",
@@ -267,3 +207,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
             where(ctx, "protocol", "safety_factor"),
             severity=Severity.WARNING,
         )
+
+
+def _noael_text(h: Hed) -> str:
+    return f"{num(h.noael.value)} {h.noael.unit}"

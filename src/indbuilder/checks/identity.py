@@ -12,6 +12,7 @@ from collections import Counter
 
 from ..diagnostics import Diagnostics, Location
 from ..doctree import plain_text
+from ..model.product import Product
 from .context import CheckContext
 from .traceability import id_shape
 from .support import (
@@ -101,7 +102,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     _vector(ctx, diags)
 
 
-def _code_pattern(code: str) -> re.Pattern | None:
+def _code_pattern(code: str) -> re.Pattern[str] | None:
     """Tokens shaped like the product code (``TST-101`` -> ``TST-<digits>``), not followed by more id parts."""
     m = re.fullmatch(r"([A-Za-z]+[-_ ]?)(\d+)", code)
     if not m:
@@ -109,7 +110,7 @@ def _code_pattern(code: str) -> re.Pattern | None:
     return re.compile(rf"(?<![\w-]){re.escape(m.group(1))}\d+(?![\w-])")
 
 
-def _names_product(value: str, product, lang: str) -> bool:
+def _names_product(value: str, product: Product, lang: str) -> bool:
     """``value`` is the product's name or short name, the code, or one of the names with the code."""
 
     def bare(text: str) -> str:  # the text without the code and brackets

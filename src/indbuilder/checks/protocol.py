@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from .. import regions
 from ..diagnostics import Diagnostics, Location
+from ..model.clinical import Protocol
 from .context import CheckContext
 from .support import FDA_PLAN, define, docs_at, normalize, rendered, where
 
@@ -141,9 +143,9 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                     f"investigator {inv.id} ({inv.name.en}) at site {s.id} has no cv_date",
                     where(ctx, "sites", s.id, "investigators", inv.id),
                 )
-    country = {"fda": "US", "nmpa": "CN"}
+    country = {name: regions.get(name).site_country for name in ctx.config.settings.regions}
     for region in ctx.config.settings.regions:
-        if sites and not any(s.country == country[region] for s in sites):
+        if country[region] and sites and not any(s.country == country[region] for s in sites):
             diags.emit(
                 "protocol.region-sites",
                 f"region {region} is built but no site is in {country[region]} (sites: "
@@ -153,7 +155,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     _contacts_1571(ctx, diags)
     if p is None:
         return
-    _forms_1572(ctx, diags)
+    _forms_1572(ctx, p, diags)
     _site_tables(ctx, diags)
     total = sum(c.subjects for c in p.cohorts)
     if p.sample_size != total:
@@ -220,9 +222,8 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
             )
 
 
-def _forms_1572(ctx: CheckContext, diags: Diagnostics) -> None:
+def _forms_1572(ctx: CheckContext, p: Protocol, diags: Diagnostics) -> None:
     """H1/H2 on the rendered 1572 documents (when the FDA region was rendered)."""
-    p = ctx.dossier.protocol
     forms = [rd for rd in rendered(ctx, "fda") if "1572" in rd.doc.meta.title]
     if not forms:
         return

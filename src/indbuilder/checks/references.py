@@ -10,7 +10,7 @@ a specification test's method (``cmc.spec-test-no-method``, E1) and a study's te
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Iterable
 
 from ..diagnostics import Diagnostics
 from .context import CheckContext
@@ -49,7 +49,7 @@ def _check(
     targets: Iterable[str],
     what: str,
     kind: str,
-    path: tuple[Any, ...],
+    path: tuple[str | int, ...],
 ) -> None:
     """Emit ``ref.unknown-id`` when ``value`` is not among ``targets``."""
     ids = set(targets)
@@ -93,12 +93,12 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     for mat in d.materials:  # material.supplier is a supplier's name, not an organisation id
         for i, sid in enumerate(mat.steps):
             _check(ctx, diags, sid, steps, f"material {mat.id}", "process step", ("materials", mat.id, "steps", i))
-            step = steps.get(sid)
-            if step is not None and mat.id not in step.materials:
+            linked = steps.get(sid)
+            if linked is not None and mat.id not in linked.materials:
                 diags.emit(
                     "ref.one-way-link",
                     f"material {mat.id} lists process step {sid}, but step {sid} does not list material {mat.id} "
-                    f"(its materials: {known(step.materials)})",
+                    f"(its materials: {known(linked.materials)})",
                     where(ctx, "process", "steps", sid, "materials"),
                 )
     for m in d.methods:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from ..derived import compute
 from ..diagnostics import Diagnostics, Location
-from ..model.cmc import SpecTest
+from ..model.cmc import Batch
 from ..model.common import convert
 from .context import CheckContext
 from .limits import limit_text, passes, value_text
@@ -104,26 +105,10 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
 # ------------------------------------------------------------------ E8 stability
 
 
-def _supported(study, tests: dict[str, SpecTest]) -> float | None:
-    """Longest timepoint (in the study's unit) at which every reported result passes its limit."""
-    best = None
-    for tp in sorted(study.timepoints, key=lambda t: t.time):
-        ok = all(
-            passes(tests[tid].limit, v)
-            for lot_results in tp.results.values()
-            for tid, v in lot_results.items()
-            if tid in tests
-        )
-        if not ok:
-            break
-        best = tp.time
-    return best
-
-
 def _stability(ctx: CheckContext, diags: Diagnostics) -> None:
     d = ctx.dossier
     tests = d.spec_tests
-    batches = d.index("batches")
+    batches: dict[str, Batch] = {b.id: b for b in d.batches}
     submission = ctx.config.submission_date
     for st in d.stability:
         for k, tp in enumerate(st.timepoints):
@@ -158,39 +143,27 @@ def _stability(ctx: CheckContext, diags: Diagnostics) -> None:
                         f"date {submission.isoformat()}",
                         where(ctx, "stability", st.id, "timepoints", k, "time"),
                     )
-    product = d.product
-    if product is None:
-        return
-    for supports, claim, field, label in (
-        ("shelf-life", product.shelf_life, "shelf_life", "shelf life"),
-        ("in-use-time", product.in_use_time, "in_use_time", "in-use time"),
-    ):
-        try:
-            convert(1.0, "hours", claim.unit)
-        except ValueError as exc:
-            diags.emit("units.unknown", f"product.{field}: {exc}", where(ctx, "product", field, "unit"))
+    # shelf life and in-use time against the data: the one definition the 3.2.P.8.1 template also reads
+    derived = compute(d)
+    for cov, label in ((derived.shelf_life, "shelf life"), (derived.in_use_time, "in-use time")):
+        if cov is None:
             continue
-        studies = [s for s in d.stability if s.supports == supports]
-        best_study, best_value = None, None
-        for s in studies:
-            t = _supported(s, tests)
-            if t is None:
-                continue
-            value = convert(t, s.time_unit, claim.unit)
-            if best_value is None or value > best_value:
-                best_study, best_value = s, value
-        if best_value is None:
+        claim, field = cov.claim, cov.field
+        if cov.unit_error is not None:
+            diags.emit("units.unknown", f"product.{field}: {cov.unit_error}", where(ctx, "product", field, "unit"))
+            continue
+        if cov.supported is None:
             diags.emit(
                 "cmc.stability-shelf-life",
                 f"the claimed {label} of {claim.value:g} {claim.unit} has no supporting stability study "
-                f"(no study with supports: {supports} and results within specification)",
+                f"(no study with supports: {cov.supports} and results within specification)",
                 where(ctx, "product", field),
             )
-        elif claim.value > best_value + 1e-9:
+        elif not cov.covered:
             diags.emit(
                 "cmc.stability-shelf-life",
-                f"the claimed {label} of {claim.value:g} {claim.unit} exceeds the stability data: study {best_study.id} "
-                f"supports {best_value:g} {claim.unit} (last timepoint within specification)",
+                f"the claimed {label} of {claim.value:g} {claim.unit} exceeds the stability data: study {cov.study} "
+                f"supports {cov.supported:g} {claim.unit} (last timepoint within specification)",
                 where(ctx, "product", field),
                 hint="shorten the claim, add timepoints, or waive with the extrapolation rationale and stability commitment (3.2.P.8.2)",
             )
@@ -249,9 +222,11 @@ def _storage(ctx: CheckContext, diags: Diagnostics) -> None:
     docs = docs_at(ctx, [P81, FDA_LABELS, FDA_IB, CN_LABELS, CN_IB, CN_MFG_TESTING])
     if protocol is not None:
         docs += [d for d in rendered(ctx) if is_protocol_doc(d, protocol.number)]
+    label = compute(ctx.dossier).label  # the storage statement every label prints (derived.LabelContent)
+    label_text = label.storage if label is not None else st.label_text
     for rd in docs:
         text = normalize(rd.text)
-        accepted = [normalize(st.label_text.get(rd.lang)), normalize(st.condition.get(rd.lang))]
+        accepted = [normalize(label_text.get(rd.lang)), normalize(st.condition.get(rd.lang))]
         if not any(a and a in text for a in accepted):
             diags.emit(
                 "cmc.storage-text",
@@ -275,19 +250,30 @@ CLAIM_DOCS = (P81, CN_MFG_TESTING)
 
 
 def _shelf_life_text(ctx: CheckContext, diags: Diagnostics) -> None:
+    """3.2.P.8.1 and the CN 制造及检定规程 state the claims of ``product``.
+
+    A document made from a template states a claim when it *read* the fact (its provenance has
+    ``product.shelf_life``) and its text carries the value: a number that merely looks like the claim
+    ("data are available for 12 months") is not the claim. A hand-written document (no template) has
+    only its text, which must carry the value with its unit.
+    """
     product = ctx.dossier.product
     if product is None:
         return
+    docs = [rd for rd in rendered(ctx) if rd.element in CLAIM_DOCS]
     for field, label in _CLAIMS.items():
         claim = getattr(product, field)
         words = _UNIT_WORDS.get(claim.unit, re.escape(claim.unit))
         stated = re.compile(rf"(\d+(?:\.\d+)?)\s*[-‑]?\s*(?:{words})", re.I)
-        for rd in rendered(ctx):
-            text = rd.text
-            if rd.element in CLAIM_DOCS and not any(float(m.group(1)) == claim.value for m in stated.finditer(text)):
-                diags.emit(
-                    "cmc.shelf-life-text",
-                    f"{rd.label} ({rd.region}) does not state the {label} of "
-                    f"{claim.value:g} {claim.unit}",
-                    rd.source or where(ctx, "product", field),
-                )
+        for rd in docs:
+            in_text = any(float(m.group(1)) == claim.value for m in stated.finditer(rd.text))
+            read = rd.provenance.uses("product", field) if rd.provenance.from_template else True
+            if in_text and read:
+                continue
+            diags.emit(
+                "cmc.shelf-life-text",
+                f"{rd.label} ({rd.region}) does not state the {label} of "
+                f"{claim.value:g} {claim.unit}",
+                rd.source or where(ctx, "product", field),
+                hint=None if read else f"the text has the number, but the template does not print product.{field}",
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostics, Location
+from ..model.nonclinical import Study
 from .context import CheckContext
 from .support import define, known, narrative_lines, rendered, where
 
@@ -98,7 +99,7 @@ define(
 def check(ctx: CheckContext, diags: Diagnostics) -> None:
     """F1-F4: lots, routes and durations of the nonclinical studies against CMC and the protocol."""
     d = ctx.dossier
-    batches = d.index("batches")
+    batches = {b.id: b for b in d.batches}
     process = d.process
     product = d.product
     protocol = d.protocol
@@ -149,7 +150,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     except ValueError as exc:
         diags.emit("units.unknown", f"protocol duration: {exc}", where(ctx, "protocol", "follow_up"))
         return
-    observed: list[tuple[float, object]] = []
+    observed: list[tuple[float, Study]] = []  # (weeks animals are observed, in-vivo study)
     for s in d.studies:
         if not (s.pivotal and s.category in TOX_CATEGORIES) and s.category != "tumorigenicity":
             continue

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostics, Location
 from .schema import parse_xml
 from .standards import by_name, locate
 
+if TYPE_CHECKING:  # pragma: no cover
+    from lxml import etree
 
-def _tree(standards: Path, name: str):
+# The code lists are the agencies' checksum-verified files, whose entries always carry the attributes read
+# here; an entry without one (never the case) names no code and is skipped.
+
+
+def _tree(standards: Path, name: str) -> etree._ElementTree | None:
     p = locate(standards, by_name(name))
     return None if p is None else parse_xml(p, Location(p.name), Diagnostics())
 
@@ -17,13 +24,15 @@ def _tree(standards: Path, name: str):
 def fda_codes(standards: Path, name: str) -> set[str] | None:
     """Codes of an FDA code list such as ``application-type.xml`` (None when not installed)."""
     tree = _tree(standards, name)
-    return None if tree is None else {c.get("code") for c in tree.getroot().iter("code-display")}
+    if tree is None:
+        return None
+    return {code for c in tree.getroot().iter("code-display") if (code := c.get("code")) is not None}
 
 
 def cn_codes(standards: Path, name: str) -> set[str] | None:
     """Codes of an NMPA controlled vocabulary such as ``cv-application-type.xml``."""
     tree = _tree(standards, name)
-    return None if tree is None else {c.get("name") for c in tree.getroot().iter("code")}
+    return None if tree is None else {code for c in tree.getroot().iter("code") if (code := c.get("name")) is not None}
 
 
 def cn_dependencies(standards: Path) -> set[tuple[str, str, str]] | None:
@@ -31,12 +40,14 @@ def cn_dependencies(standards: Path) -> set[tuple[str, str, str]] | None:
     tree = _tree(standards, "depend-apt-rat-sqt.xml")
     if tree is None:
         return None
-    out = set()
+    out: set[tuple[str, str, str]] = set()
     for version in tree.getroot().iter("version"):
         for apt in version.iterfind("code"):
             for rat in apt.iterfind("code"):
                 for sqt in rat.iterfind("code"):
-                    out.add((apt.get("name"), rat.get("name"), sqt.get("name")))
+                    a, r, s = apt.get("name"), rat.get("name"), sqt.get("name")
+                    if a is not None and r is not None and s is not None:
+                        out.add((a, r, s))
     return out
 
 
@@ -45,4 +56,5 @@ def stf_file_tags(standards: Path) -> dict[str, str]:
     tree = _tree(standards, "valid-values.xml")
     if tree is None:
         return {}
-    return {v.get("value"): v.get("realm") for ft in tree.getroot().iter("file-tag") for v in ft.iter("valid-value")}
+    return {value: realm for ft in tree.getroot().iter("file-tag") for v in ft.iter("valid-value")
+            if (value := v.get("value")) is not None and (realm := v.get("realm")) is not None}

@@ -1,9 +1,9 @@
 """Where each document goes in a sequence: backbone, heading chain, folder and file name.
 
-Shared by :func:`indbuilder.ectd.assemble_sequence` and :func:`plan_layout`, which the pipeline calls
-before rendering so that cross-document links can be written as relative paths. Given the same files
-and envelope both give the same paths. Folder names follow ICH eCTD v3.2.2 Appendix 4 (recommended),
-``m1/us`` for FDA and ``m1/cn/NN`` for NMPA (cn/m1-folder-structure.md).
+The place stage (:func:`indbuilder.placement.place_region`) calls :func:`place_sequence` once per region
+before rendering, so that cross-document links can be written as relative paths, and assembly fills the
+placed items with bytes. Folder names follow ICH eCTD v3.2.2 Appendix 4 (recommended); Module 1
+documents are placed by the region (``RegionProfile.module1().place``).
 """
 
 from __future__ import annotations
@@ -11,14 +11,18 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostics, Location
 from . import rules as _rules  # noqa: F401
-from .lifecycle import HEADING_ATTRS, REGIONAL, HeadingKey
+from .lifecycle import HEADING_ATTRS, HeadingKey
 from .model import Envelope, StudyInfo, SubmissionFile
-from .naming import EXT_RE, Namer, attribute_folder_keys, cn_folder, ich_folder, leaf_id_for, slug
-from .schema import Structure, dtd_structure, xsd_structure
+from .naming import EXT_RE, Namer, attribute_folder_keys, ich_folder, leaf_id_for, slug
+from .schema import Structure, dtd_structure
 from .standards import INSTALL_HINT, by_name, locate
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..regions.base import Module1, RegionProfile
 
 M1_ICH = "m1-administrative-information-and-prescribing-information"
 # Folders named from attribute values or study ids are kept short so that the deepest Module 5 path
@@ -28,28 +32,6 @@ FOLDER_SLUG = 32
 Chain = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 # STFs are required for 4.2.x and 5.3.1-5.3.5 (FDA TCG v1.8 §2.8; NMPA 5.17)
 STF_SCOPES = ("m4-2-", "m5-3-1-", "m5-3-2-", "m5-3-3-", "m5-3-4-", "m5-3-5-")
-
-
-# The four NMPA Module 1 file names confirmed from NMPA attachment 1-4 (CTD模块一文件组织结构), as recorded
-# in cn/m1-folder-structure.md; other names come from the caller's hint.
-CN_FILE_NAMES = {"cn-1-0": "cover-letter", "cn-1-3-1-1": "pi-ind-drug", "cn-1-8-3": "rmp",
-                 "cn-1-12": "cert-docs-for-smallmicro"}
-
-
-# The application's main form (Form FDA 1571 for an IND, 356h otherwise) goes in
-# admin/.../submission-information/form, as FDA's M1 example for an initial IND does (per third-party
-# transcriptions; the DTD allows one form there); every other form goes in m1-1-forms/form.
-def main_form_code(application_type: str) -> str:
-    """form-type of the application's main form: fdaft1 (1571) for an IND (fdaat4), else fdaft2 (356h)."""
-    return "fdaft1" if application_type == "fdaat4" else "fdaft2"
-
-
-def form_chain(code: str, application_type: str) -> Chain:
-    """Heading chain of an FDA form leaf with form-type ``code``."""
-    if code == main_form_code(application_type):
-        return (("admin", ()), ("application-set", ()), ("application", ()), ("submission-information", ()),
-                ("form", (("form-type", code),)))
-    return (("m1-regional", ()), ("m1-1-forms", ()), ("form", (("form-type", code),)))
 
 
 def in_stf_scope(element: str) -> bool:
@@ -90,57 +72,64 @@ class Item:
 
 @dataclass
 class Standards:
+    """The backbone structures of one region: ICH ``index.xml`` and, if the region has one, its Module 1."""
+
     root: Path
     ich: Structure
-    regional: Structure
+    regional: Structure | None
+    module1: "Module1 | None" = None
 
 
-def load_standards(region: str, standards: Path, where: Location, diags: Diagnostics) -> Standards | None:
-    names = ["ich-ectd-3-2.dtd", "us-regional-v3-3.dtd" if region == "fda" else "cn-regional-1-0.xsd"]
+def load_standards(region: "str | RegionProfile", standards: Path, where: Location, diags: Diagnostics) -> Standards | None:
+    """Read the ICH DTD and the region's Module 1 schema from ``standards`` (``None`` + error when missing)."""
+    profile = region_profile(region)
+    m1 = profile.module1()
+    names = ["ich-ectd-3-2.dtd"] + ([m1.schema] if m1 is not None else [])
     found = {n: locate(standards, by_name(n)) for n in names}
     for n, p in found.items():
         if p is None:
             diags.emit("ectd.standard-missing", f"{n} is not installed in {standards}: cannot assemble a "
                        "submission-ready sequence", where, hint=INSTALL_HINT)
-    if None in found.values():
+    paths = [p for p in found.values() if p is not None]
+    if len(paths) != len(names):
         return None
-    ich = dtd_structure(found[names[0]])  # type: ignore[arg-type]
-    reg = dtd_structure(found[names[1]]) if region == "fda" else xsd_structure(found[names[1]])  # type: ignore[arg-type]
-    return Standards(standards, ich, reg)
+    ich = dtd_structure(paths[0])
+    reg = m1.structure(paths[1]) if m1 is not None else None
+    return Standards(standards, ich, reg, m1)
+
+
+def region_profile(region: "str | RegionProfile") -> "RegionProfile":
+    """The registered profile of ``region`` (a name such as ``envelope.region``, or the profile itself)."""
+    if isinstance(region, str):
+        from .. import regions
+
+        return regions.get(region)
+    return region
 
 
 def _place(f: SubmissionFile, env: Envelope, st: Standards, diags: Diagnostics) -> Item | None:
     """Work out backbone, heading chain and folder of one file (None + diagnostic if it has no place)."""
     where = Location(f"{env.sequence}/{f.node_id}")
     node = f.node_id
-    region = env.region
-    reg_backbone = REGIONAL[region]
-    item = Item(f.doc_id, f.title, f.lang, f.data, f.ext.lower().lstrip("."), f.name_hint, reg_backbone,
-                 node, (), "", f.study)
+    m1 = st.module1
+    item = Item(f.doc_id, f.title, f.lang, f.data, f.ext.lower().lstrip("."), f.name_hint,
+                m1.path if m1 is not None else "index.xml", node, (), "", f.study)
+    if m1 is not None and st.regional is not None:
+        placed = m1.place(item, env, st.regional, where, diags)
+        if placed is not None:
+            return item if placed else None
     if node.startswith("form:"):
-        code = node.split(":", 1)[1]
-        if region != "fda":
-            diags.emit("ectd.region-mismatch", f"{f.doc_id}: forms ({node}) exist only in FDA Module 1", where)
-            return None
-        item.chain = form_chain(code, env.fda.application_type)
-        item.folder = "m1/us"
-        return item
-    if region == "fda" and node in st.regional.leaf_holders:
-        item.chain = tuple((el, ()) for el in st.regional.chain(node))
-        item.folder = "m1/us"
-        return item
-    if region == "nmpa" and node in st.regional.leaf_holders:
-        item.chain = tuple((el, ()) for el in st.regional.chain(node))
-        item.folder = f"m1/cn/{cn_folder(node)}"
-        item.hint = CN_FILE_NAMES.get(node, item.hint)
-        return item
-    if node not in st.ich.leaf_holders or node == M1_ICH or node.startswith("m1-") or node.startswith("cn-"):
-        diags.emit("ectd.unknown-node", f"{f.doc_id}: node {node!r} is not a {region.upper()} eCTD heading "
+        diags.emit("ectd.region-mismatch", f"{f.doc_id}: forms ({node}) exist only in FDA Module 1", where)
+        return None
+    # Module 1 is regional (ICH eCTD v3.2.2 §Module 1): the ICH backbone holds only the leaf that points
+    # at the regional backbone, never a document.
+    if node not in st.ich.leaf_holders or node.startswith("m1-"):
+        diags.emit("ectd.unknown-node", f"{f.doc_id}: node {node!r} is not a {env.region.upper()} eCTD heading "
                    "that holds documents", where)
         return None
     item.backbone = "index.xml"
     headings = f.headings or env.headings
-    chain: list = []
+    chain: list[tuple[str, tuple[tuple[str, str], ...]]] = []
     segs: list[str] = []
     for el in st.ich.chain(node):
         keys = [a for a in HEADING_ATTRS if a in st.ich.attributes.get(el, [])]
@@ -199,6 +188,29 @@ def place_files(files: list[SubmissionFile], envelope: Envelope, st: Standards, 
     return items
 
 
+@dataclass
+class Layout:
+    """Every placed document of a sequence, the standards they were placed with, and the names used."""
+
+    standards: Standards
+    items: list[Item]
+    namer: Namer
+
+
+def place_sequence(files: list[SubmissionFile], envelope: Envelope, standards: Path,
+                   diags: Diagnostics) -> Layout | None:
+    """Place and name ``files`` in ``envelope``'s sequence (``data`` may be empty: only paths are decided).
+
+    Documents that cannot be placed (unknown node, missing heading attribute) are reported in ``diags``
+    and left out; ``None`` (and an error) when the standards are not installed.
+    """
+    st = load_standards(envelope.region, standards, Location(envelope.sequence), diags)
+    if st is None:
+        return None
+    namer = Namer()
+    return Layout(st, place_files(files, envelope, st, diags, namer), namer)
+
+
 def plan_layout(files: list[SubmissionFile], envelope: Envelope, standards: Path,
                 diags: Diagnostics) -> dict[str, str]:
     """Path of each document inside the sequence folder, keyed by doc_id (``data`` may be empty).
@@ -206,7 +218,5 @@ def plan_layout(files: list[SubmissionFile], envelope: Envelope, standards: Path
     Documents that cannot be placed (unknown node, missing heading attribute, standards not installed)
     are reported in ``diags`` and absent from the result.
     """
-    st = load_standards(envelope.region, standards, Location(envelope.sequence), diags)
-    if st is None:
-        return {}
-    return {item.doc_id: item.path for item in place_files(files, envelope, st, diags)}
+    layout = place_sequence(files, envelope, standards, diags)
+    return {} if layout is None else {item.doc_id: item.path for item in layout.items}

@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -20,9 +22,11 @@ from ..diagnostics import Diagnostics, Location
 from . import rules as _rules  # noqa: F401
 from .schema import XLINK_ICH, XLINK_W3, parse_xml
 
+if TYPE_CHECKING:  # pragma: no cover
+    from lxml import etree
+
 SEQ_RE = re.compile(r"^\d{4}$")
 HEADING_ATTRS = ("substance", "manufacturer", "product-name", "dosageform", "excipient", "indication")
-REGIONAL = {"fda": "m1/us/us-regional.xml", "nmpa": "m1/cn/cn-regional.xml"}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 HeadingKey = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
@@ -42,6 +46,23 @@ class LeafState:
     checksum: str
     title: str
     lang: str
+
+
+def regional_backbones() -> dict[str, str]:
+    """Region name -> path of its regional backbone in a sequence, for every registered region that has one."""
+    from .. import regions
+
+    out: dict[str, str] = {}
+    for name in regions.names():
+        m1 = regions.get(name).module1()
+        if m1 is not None:
+            out[name] = m1.path
+    return out
+
+
+def regional_backbone(region: str) -> str | None:
+    """Path of ``region``'s regional backbone in a sequence (``None``: ICH backbone only)."""
+    return regional_backbones().get(region)
 
 
 def marker_path(history_dir: Path, seq: str) -> Path:
@@ -104,14 +125,15 @@ def check_sequence_number(seq: str, history_dir: Path | None, diags: Diagnostics
     return True
 
 
-def _local(tag: str) -> str:
+def _local(tag: object) -> str:
+    """Local name of an element tag (``""`` for comments and processing instructions, whose tag is not a str)."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def leaf_context(leaf) -> tuple[str, HeadingKey]:
+def leaf_context(leaf: etree._Element) -> tuple[str, HeadingKey]:
     """Heading element of a leaf (skipping node-extensions) and its repeatable-heading attribute chain."""
     element = ""
-    heading: list = []
+    heading: list[tuple[str, tuple[tuple[str, str], ...]]] = []
     node = leaf.getparent()
     while node is not None:
         name = _local(node.tag)
@@ -120,7 +142,7 @@ def leaf_context(leaf) -> tuple[str, HeadingKey]:
             continue
         if not element:
             element = f"form:{node.get('form-type')}" if name == "form" else name
-        attrs = tuple((a, node.get(a)) for a in HEADING_ATTRS if node.get(a) is not None)
+        attrs = tuple((a, v) for a in HEADING_ATTRS if (v := node.get(a)) is not None)
         if attrs:
             heading.append((name, attrs))
         node = node.getparent()
@@ -134,7 +156,7 @@ def resolve_target(seq: str, backbone: str, target: str) -> str:
     return f"{posixpath.normpath(posixpath.join(base, path))}#{frag}"
 
 
-def iter_leaves(tree, backbone: str):
+def iter_leaves(tree: etree._ElementTree, backbone: str) -> Iterator[tuple[etree._Element, str | None]]:
     """Leaves of a backbone with their xlink:href (either xlink namespace)."""
     for leaf in tree.iter():
         if _local(leaf.tag) != "leaf":
@@ -150,7 +172,8 @@ def read_history(history_dir: Path | None, before: str, region: str, diags: Diag
         if seq >= before:
             break
         seq_dir = history_dir / seq  # type: ignore[operator]
-        for backbone in ("index.xml", REGIONAL[region]):
+        regional = regional_backbone(region)
+        for backbone in ("index.xml",) + ((regional,) if regional else ()):
             path = seq_dir / backbone
             where = Location(f"{history_dir.name}/{seq}/{backbone}")  # type: ignore[union-attr]
             if not path.is_file():

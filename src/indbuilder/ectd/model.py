@@ -18,9 +18,8 @@ Node ids are eCTD element names exactly as the standards spell them:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-Region = Literal["fda", "nmpa"]
+Region = str  # a registered region name (``indbuilder.regions.names()``)
 
 
 @dataclass(frozen=True)

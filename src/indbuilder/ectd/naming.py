@@ -13,6 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
+from typing import TypedDict
 
 MAX_NAME = 64
 MAX_PATH = 150
@@ -21,9 +22,19 @@ FILE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.[a-z0-9]+$")
 EXT_RE = re.compile(r"^[a-z0-9]+$")
 
 
+class _IchFolders(TypedDict):
+    """Shape of ``data/ich-folders.json``."""
+
+    about: str
+    folders: dict[str, str]  # ICH element -> recommended folder segment
+    attribute_folders: dict[str, list[str]]  # repeatable heading -> attributes naming its sub-folder
+
+
 @lru_cache(maxsize=1)
-def _ich_folders() -> dict:
-    return json.loads(resources.files(__package__).joinpath("data/ich-folders.json").read_text("utf-8"))
+def _ich_folders() -> _IchFolders:
+    text = resources.files(__package__).joinpath("data/ich-folders.json").read_text("utf-8")
+    data: _IchFolders = json.loads(text)
+    return data
 
 
 def ich_folder(element: str) -> str:

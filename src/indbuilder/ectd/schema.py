@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Iterator
+from typing import Protocol, cast
 
 from lxml import etree
 
@@ -24,6 +26,77 @@ CN_NS = "cn_ectd"
 XLINK_ICH = "http://www.w3c.org/1999/xlink"  # sic: the ICH and FDA DTDs fix w3c.org
 XLINK_W3 = "http://www.w3.org/1999/xlink"  # NMPA schema and the ICH STF DTD use the W3C namespace
 XS = "http://www.w3.org/2001/XMLSchema"
+
+
+# lxml-stubs 0.5.1 does not declare lxml's DTD introspection classes, entity nodes or error-log entries;
+# these protocols describe the attributes of them that this module reads (lxml 5/6 API).
+class _DTDContent(Protocol):
+    """``_DTDElementContentDecl``: a content-model particle (``element``, ``seq``, ``or``, ``pcdata``)."""
+
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def name(self) -> str: ...  # read only for type "element", where lxml always sets it
+    @property
+    def left(self) -> _DTDContent | None: ...
+    @property
+    def right(self) -> _DTDContent | None: ...
+
+
+class _DTDAttribute(Protocol):
+    """``_DTDAttributeDecl``: one declared attribute (``default`` is ``required``/``implied``/``fixed``/``none``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def prefix(self) -> str | None: ...
+    @property
+    def default(self) -> str | None: ...
+
+
+class _DTDElement(Protocol):
+    """``_DTDElementDecl``: one ``<!ELEMENT>`` declaration."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def prefix(self) -> str | None: ...
+    @property
+    def content(self) -> _DTDContent | None: ...
+    def iterattributes(self) -> Iterator[_DTDAttribute]: ...
+
+
+class _DTDEntity(Protocol):
+    """``_DTDEntityDecl``: one ``<!ENTITY>`` declaration."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def system_url(self) -> str | None: ...
+
+
+class _EntityNode(Protocol):
+    """``_Entity``: an unexpanded entity reference in the tree."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def sourceline(self) -> int | None: ...
+
+
+class _LogEntry(Protocol):
+    """``_LogEntry``: one validation error."""
+
+    @property
+    def message(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+
+
+def line_of(element: etree._Element) -> int:
+    """Source line of ``element`` (0 when unknown)."""
+    # lxml-stubs 0.5.1 declares ``sourceline = ...`` (an ellipsis); lxml gives ``int | None``.
+    return element.sourceline or 0  # type: ignore[return-value]
 
 
 @dataclass
@@ -67,16 +140,18 @@ def parse_xml(source: Path | bytes, where: Location, diags: Diagnostics) -> etre
         return None
     dtd = tree.docinfo.internalDTD
     if dtd is not None:
-        for ent in dtd.iterentities():
+        entities: list[_DTDEntity] = list(dtd.iterentities())  # type: ignore[attr-defined]  # not in lxml-stubs
+        for ent in entities:
             kind = f"external entity '{ent.name}' -> {ent.system_url}" if ent.system_url else f"entity '{ent.name}'"
             diags.emit("ectd.xml-unsafe", f"{where.path} declares {kind}; not expanded", where)
-    for node in tree.iter(etree.Entity):
+    for element in tree.iter(etree.Entity):
+        node = cast(_EntityNode, element)  # lxml-stubs types iter() as _Element; the Entity filter yields _Entity
         diags.emit("ectd.xml-unsafe", f"{where.path} uses entity reference &{node.name};",
                    Location(where.path, node.sourceline or 0))
     return tree
 
 
-def _flatten(content) -> list[str]:
+def _flatten(content: _DTDContent | None) -> list[str]:
     if content is None:
         return []
     if content.type == "element":
@@ -98,7 +173,7 @@ def dtd_structure(path: Path) -> Structure:
 @lru_cache(maxsize=8)
 def _dtd_structure(path: str) -> Structure:
     dtd = _load_dtd(path)
-    elements = list(dtd.iterelements())
+    elements: list[_DTDElement] = list(dtd.iterelements())  # type: ignore[attr-defined]  # not in lxml-stubs
     first = elements[0]
     st = Structure(root=f"{first.prefix}:{first.name}" if first.prefix else first.name)
     for el in elements:
@@ -126,7 +201,7 @@ def _xsd_structure(path: str) -> Structure:
     st = Structure(root="cn-content")
     content = doc.find(f"{{{XS}}}complexType[@name='cn-content']")
 
-    def walk(node, parent: str) -> None:
+    def walk(node: etree._Element, parent: str) -> None:
         for el in node.iterfind(f".//{{{XS}}}element"):
             # only direct element children of this level (skip deeper ones; they recurse)
             anc = el.getparent()
@@ -135,6 +210,7 @@ def _xsd_structure(path: str) -> Structure:
             if anc is not node:
                 continue
             name = el.get("name")
+            assert name is not None  # the nested xs:element declarations of the NMPA schema are named (no ref=)
             st.parents[name] = parent
             st.children.setdefault(parent, []).append(name)
             st.attributes[name] = []
@@ -142,6 +218,7 @@ def _xsd_structure(path: str) -> Structure:
                 st.leaf_holders.add(name)
             walk(el, name)
 
+    assert content is not None, f"{path} has no complexType cn-content"  # was an AttributeError in walk()
     walk(content, "cn-content")
     return st
 
@@ -156,7 +233,9 @@ def _validated(validator: etree.DTD | etree.XMLSchema, tree: etree._ElementTree,
     """Run a DTD or XSD validator; each error -> ``ectd.backbone-invalid`` with its line and reason."""
     if validator.validate(tree):
         return True
-    for err in validator.error_log.filter_from_errors():
+    # lxml-stubs 0.5.1 declares _ErrorLog without members
+    errors: list[_LogEntry] = list(validator.error_log.filter_from_errors())  # type: ignore[attr-defined]
+    for err in errors:
         diags.emit("ectd.backbone-invalid", f"{where.path}: {err.message} (against {against})",
                    Location(where.path, err.line))
     return False
@@ -169,14 +248,17 @@ class _LocalResolver(etree.Resolver):
         super().__init__()
         self.standards = standards
 
-    def resolve(self, system_url, public_id, context):
+    # lxml calls resolve(system_url, public_id, context); lxml-stubs 0.5.1 omits ``context`` and
+    # ``resolve_filename`` (hence the two ignores).
+    def resolve(self, system_url: str | None, public_id: str | None,  # type: ignore[override]
+                context: object) -> object:
         name = (system_url or "").rsplit("/", 1)[-1]
         try:
             found = locate(self.standards, by_name(name))
         except KeyError:
             found = None
         if found is not None:
-            return self.resolve_filename(str(found), context)
+            return self.resolve_filename(str(found), context)  # type: ignore[attr-defined]
         return None
 
 

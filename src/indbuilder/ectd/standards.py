@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from collections.abc import Collection
 from typing import Callable
 
 from ..diagnostics import Diagnostics, Location
@@ -35,7 +36,6 @@ class StandardFile:
 
     path: str  # relative to the standards directory, e.g. "ich/ich-ectd-3-2.dtd"
     util: str | None
-    regions: tuple[str, ...]
     stf_only: bool
     published_md5: str | None
     published_sha256: str | None
@@ -59,7 +59,7 @@ def catalog() -> tuple[StandardFile, ...]:
     raw = json.loads(resources.files(__package__).joinpath("data/standards.json").read_text("utf-8"))
     return tuple(
         StandardFile(
-            path=e["path"], util=e["util"], regions=tuple(e["regions"]), stf_only=e["stf_only"],
+            path=e["path"], util=e["util"], stf_only=e["stf_only"],
             published_md5=e["published_md5"], published_sha256=e["published_sha256"],
             reference_md5=e["reference_md5"], url=e["url"], origin=e["origin"],
             util_required=e.get("util_required", True),
@@ -76,9 +76,10 @@ def by_name(name: str) -> StandardFile:
     raise KeyError(name)
 
 
-def util_files(region: str, with_stf: bool) -> list[StandardFile]:
-    """Standard files a sequence for ``region`` must carry in ``util/`` (STF files only when STFs are used)."""
-    return [f for f in catalog() if f.util and region in f.regions and (with_stf or not f.stf_only)]
+def util_files(names: Collection[str], with_stf: bool) -> list[StandardFile]:
+    """The standard files ``names`` (a region's ``util_standards()``) a sequence carries in ``util/``,
+    in catalog order (STF files only when STFs are used)."""
+    return [f for f in catalog() if f.util and f.name in names and (with_stf or not f.stf_only)]
 
 
 def default_cache() -> Path:
@@ -161,7 +162,8 @@ Fetch = Callable[[str], bytes]
 
 def _http_fetch(url: str) -> bytes:
     with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 (official https/http addresses)
-        return response.read()
+        data: bytes = response.read()  # typeshed types urlopen()'s response as Any
+        return data
 
 
 def _write_atomic(dest: Path, data: bytes) -> None:
@@ -208,15 +210,17 @@ def download_standards(cache: Path, diags: Diagnostics, fetch: Fetch = _http_fet
     return diags
 
 
-def copy_util(seq_dir: Path, standards: Path, region: str, with_stf: bool, diags: Diagnostics) -> None:
-    """Copy the region's util files byte for byte into ``seq_dir/util``; missing or mismatching -> error.
+def copy_util(seq_dir: Path, standards: Path, names: Collection[str], with_stf: bool, diags: Diagnostics) -> None:
+    """Copy the util files ``names`` (the region's ``util_standards()``) byte for byte into ``seq_dir/util``; missing or mismatching -> error.
 
     Files without a published checksum are listed in one ``ectd.standard-unverified`` warning.
     """
     unverified: list[StandardFile] = []
-    for entry in util_files(region, with_stf):
+    for entry in util_files(names, with_stf):
+        util_path = entry.util_path
+        assert util_path is not None  # util_files() keeps only entries that have a util folder
         src = locate(standards, entry)
-        where = Location(f"{seq_dir.name}/{entry.util_path}")
+        where = Location(f"{seq_dir.name}/{util_path}")
         if src is None:
             diags.emit("ectd.standard-missing",
                        f"{entry.name} is not installed in {standards}: the sequence is not submission-ready",
@@ -227,7 +231,7 @@ def copy_util(seq_dir: Path, standards: Path, region: str, with_stf: bool, diags
             continue
         if not entry.published_md5:
             unverified.append(entry)
-        dest = seq_dir / entry.util_path
+        dest = seq_dir / util_path
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
     if unverified:

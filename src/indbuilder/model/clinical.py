@@ -72,11 +72,8 @@ class Protocol(Record):
     follow_up: Quantity  # main-study follow-up after dosing
     safety_factor: float = 10.0  # minimum margin between NOAEL-derived dose and starting dose
     starting_dose_basis: str  # study id whose NOAEL justifies the starting dose
-    # eCTD Module 5 section that holds the protocol and its Study Tagging File (ICH eCTD STF 2.6.1),
-    # e.g. m5-3-3-2-patient-pk-and-initial-tolerability-study-reports for a first-in-patient study.
-    ich_node: str | None = None
-    # eCTD element the protocol, ICF and investigator list go under (ICH M4E 5.3; first-in-patient
-    # tolerability study by default)
+    # eCTD Module 5 element that holds the protocol, ICF and investigator list with their Study
+    # Tagging File (ICH M4E 5.3, ICH eCTD STF 2.6.1); a first-in-patient tolerability study by default.
     ich_node: str = "m5-3-3-2-patient-pk-and-initial-tolerability-study-reports"
 
 

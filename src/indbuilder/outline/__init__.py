@@ -15,7 +15,7 @@ A Markdown narrative with front matter ``node: <id>`` may fill any non-heading n
 """
 
 from . import completeness
-from .loader import REGIONS, load_outline
+from .loader import load_outline
 from .model import Fill, FillKind, IndItem, Outline, OutlineError, OutlineNode, Status, Title
 from .na_text import not_applicable_text
 from .planner import (
@@ -32,7 +32,6 @@ from .planner import (
 from .tree_format import format_outline
 
 __all__ = [
-    "REGIONS",
     "DeclaredFile",
     "FactRecord",
     "Fill",

@@ -9,15 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .model import Fill, FillKind, FormSlot, IndItem, Outline, OutlineError, OutlineNode, SourceRef, Status, Title
-
-REGIONS = ("fda", "nmpa")
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 _NUMBER_RE = re.compile(r"^[0-9]+(\.[0-9A-Za-z]+)*$")
@@ -27,23 +24,26 @@ _FILL_KEYS = {"template", "each", "where", "attachment", "file_tag", "record_att
 
 
 def load_outline(region: str, path: Path | None = None) -> Outline:
-    """The validated outline of ``region`` (``fda`` or ``nmpa``), or of the YAML file ``path``.
+    """The validated outline of the registered ``region`` (its profile's ``outline_path()``), or of the
+    YAML file ``path``.
 
     Raises :class:`OutlineError` when the region is unknown or the data is invalid.
     """
     if path is not None:
         return _parse(Path(path).read_text(encoding="utf-8"), str(path))
-    if region not in REGIONS:
-        raise OutlineError(f"unknown region {region!r}; expected one of {', '.join(REGIONS)}")
-    return _load_packaged(region)
+    from .. import regions
+
+    if region not in regions.names():
+        raise OutlineError(f"unknown region {region!r}; expected one of {', '.join(regions.names())}")
+    return _load_region(region, regions.get(region).outline_path())
 
 
 @lru_cache(maxsize=None)
-def _load_packaged(region: str) -> Outline:
-    text = resources.files("indbuilder.outline").joinpath("data", f"{region}.yaml").read_text(encoding="utf-8")
-    outline = _parse(text, f"outline/data/{region}.yaml")
+def _load_region(region: str, path: Path) -> Outline:
+    origin = f"outline/data/{path.name}" if path.parent.name == "data" and path.parent.parent.name == "outline" else str(path)
+    outline = _parse(path.read_text(encoding="utf-8"), origin)
     if outline.region != region:
-        raise OutlineError(f"outline/data/{region}.yaml declares region {outline.region!r}")
+        raise OutlineError(f"{origin} declares region {outline.region!r}")
     return outline
 
 

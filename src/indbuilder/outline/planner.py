@@ -97,6 +97,21 @@ class NodeState(str, enum.Enum):
     NOT_FOR_IND = "not-for-ind"
 
 
+class DocKind(str, enum.Enum):
+    """What a planned document is made from (the values are the strings the plan always used)."""
+
+    TEMPLATE = "template"
+    NARRATIVE = "narrative"
+    ATTACHMENT = "attachment"
+    NOT_APPLICABLE = "not-applicable"
+
+    def __str__(self) -> str:  # messages name the kind as the plain word ("narrative content/x.md ...")
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
 @dataclass(frozen=True)
 class PlannedDocument:
     """One document the build will produce at a node.
@@ -109,7 +124,7 @@ class PlannedDocument:
 
     node: str
     doc_id: str
-    kind: str
+    kind: DocKind
     language: str
     template: str | None = None
     narrative: str | None = None
@@ -197,11 +212,12 @@ def resolve_template(template: str, lang: str, available: frozenset[str]) -> str
 
 
 def _other_region_ids(outline: Outline) -> frozenset[str]:
-    """Node and form ids of the other packaged outlines (content shared by both regions may name them)."""
-    from .loader import REGIONS, load_outline
+    """Node and form ids of the other registered regions' outlines (content shared by the regions may name them)."""
+    from .. import regions
+    from .loader import load_outline
 
     ids: set[str] = set()
-    for region in REGIONS:
+    for region in regions.names():
         if region != outline.region:
             other = load_outline(region)
             ids.update(other.ids())
@@ -212,7 +228,7 @@ def _other_region_ids(outline: Outline) -> frozenset[str]:
 def _numbering(node_id: str) -> str:
     """The numbering part of an element name: ``m3-2-p-8-1-stability-...`` -> ``m3-2-p-8-1``."""
     tokens = node_id.split("-")
-    out = []
+    out: list[str] = []
     for tok in tokens:
         if out and not (tok.isdigit() or len(tok) == 1):
             break
@@ -233,7 +249,7 @@ class _Planner:
         self.diags = Diagnostics()
         self.doc_ids: set[str] = set()
         # node id -> (kind, declaration, id the document is placed at: the node or a form:<code> pseudo-node)
-        self.declared: dict[str, list[tuple[str, DeclaredFile, str]]] = {}
+        self.declared: dict[str, list[tuple[DocKind, DeclaredFile, str]]] = {}
         self.na: dict[str, NotApplicableDecl] = {}
         self.elsewhere = _other_region_ids(outline)
         self.matched: dict[str, int] = {}  # node id -> records selected by its each fills
@@ -299,9 +315,9 @@ class _Planner:
     # -- declarations
     def collect(self) -> None:
         lang_ok = (None, self.lang)
-        for kind, items in (("narrative", self.s.narratives), ("attachment", self.s.attachments)):
+        for kind, items in ((DocKind.NARRATIVE, self.s.narratives), (DocKind.ATTACHMENT, self.s.attachments)):
             for decl in sorted(items, key=lambda d: (d.node, d.path)):
-                if kind == "narrative" and decl.lang not in lang_ok:
+                if kind is DocKind.NARRATIVE and decl.lang not in lang_ok:
                     continue
                 form = self.o.form(decl.node) if decl.node.startswith("form:") else None
                 if form is not None:
@@ -337,34 +353,38 @@ class _Planner:
                     )
                     continue
                 self.declared.setdefault(node.id, []).append((kind, decl, node.id))
-        for decl in self.s.not_applicable:
-            form = self.o.form(decl.node) if decl.node.startswith("form:") else None
-            node = self.o.get(decl.node)
-            if form is not None:
-                what, na_allowed, basis = f"form {decl.node} {form[1].title.en}", form[1].na_allowed, form[1].basis
-            elif node is not None:
-                what, na_allowed, basis = f"section {self.label(node)}", node.na_allowed, node.basis
-            else:
-                self.unknown("not-applicable declaration", decl.node, decl.location)
-                continue
-            if decl.node in self.na:
-                continue  # the first declaration of a node wins
-            self.na[decl.node] = decl
-            if not justification_text(decl.justification, self.lang):
-                language = "Chinese" if self.lang == "zh" else "English"
-                self.diags.emit(
-                    rules.NA_UNJUSTIFIED,
-                    f"{what} is declared not applicable without a justification ({language})",
-                    decl.location,
-                    hint="give the reason under 'justification' in en and zh",
-                )
-            if not na_allowed:
-                self.diags.emit(
-                    rules.NA_REQUIRED,
-                    f"{what} cannot be declared not applicable for an IND ({basis})",
-                    decl.location,
-                )
+        for na_decl in self.s.not_applicable:
+            self.collect_not_applicable(na_decl)
         self.check_records()
+
+    def collect_not_applicable(self, decl: NotApplicableDecl) -> None:
+        """One not-applicable declaration: known node, justified, allowed for an IND."""
+        form = self.o.form(decl.node) if decl.node.startswith("form:") else None
+        node = self.o.get(decl.node)
+        if form is not None:
+            what, na_allowed, basis = f"form {decl.node} {form[1].title.en}", form[1].na_allowed, form[1].basis
+        elif node is not None:
+            what, na_allowed, basis = f"section {self.label(node)}", node.na_allowed, node.basis
+        else:
+            self.unknown("not-applicable declaration", decl.node, decl.location)
+            return
+        if decl.node in self.na:
+            return  # the first declaration of a node wins
+        self.na[decl.node] = decl
+        if not justification_text(decl.justification, self.lang):
+            language = "Chinese" if self.lang == "zh" else "English"
+            self.diags.emit(
+                rules.NA_UNJUSTIFIED,
+                f"{what} is declared not applicable without a justification ({language})",
+                decl.location,
+                hint="give the reason under 'justification' in en and zh",
+            )
+        if not na_allowed:
+            self.diags.emit(
+                rules.NA_REQUIRED,
+                f"{what} cannot be declared not applicable for an IND ({basis})",
+                decl.location,
+            )
 
     def check_records(self) -> None:
         """Records that select a node through an ``each`` fill must name a node that takes them."""
@@ -377,17 +397,17 @@ class _Planner:
                             takers.setdefault((fill.each or "", key), set()).add(node.id)
         for (collection, key), node_ids in sorted(takers.items()):
             for rec in self.s.records.get(collection, ()):
-                value = rec.fields.get(key)
-                if value is None or str(value) in node_ids:
+                raw = rec.fields.get(key)
+                if raw is None or str(raw) in node_ids:
                     continue
-                value = str(value)
-                node = self.o.get(value)
-                if node is None:
+                value = str(raw)
+                taker = self.o.get(value)
+                if taker is None:
                     self.unknown(f"{collection} record {rec.id} ({key})", value, rec.location)
                 else:
                     self.diags.emit(
                         rules.UNKNOWN_NODE,
-                        f"{collection} record {rec.id} ({key}) names {self.label(node)}, which does not take "
+                        f"{collection} record {rec.id} ({key}) names {self.label(taker)}, which does not take "
                         f"{collection} records; expected one of: {', '.join(sorted(self.o[n].number for n in node_ids))}",
                         rec.location,
                     )
@@ -418,8 +438,8 @@ class _Planner:
                     doc_id=self.unique_id(stem, node),
                     kind=kind,
                     language=decl.lang or self.lang,
-                    narrative=decl.path if kind == "narrative" else None,
-                    attachment=decl.path if kind == "attachment" else None,
+                    narrative=decl.path if kind is DocKind.NARRATIVE else None,
+                    attachment=decl.path if kind is DocKind.ATTACHMENT else None,
                     title=decl.title,
                     location=decl.location,
                 )
@@ -431,7 +451,7 @@ class _Planner:
                         PlannedDocument(
                             node=node.id,
                             doc_id=self.unique_id(template_stem(fill.template or ""), node),
-                            kind="template",
+                            kind=DocKind.TEMPLATE,
                             language=self.lang,
                             template=fill.template,
                             file_tag=fill.file_tag,
@@ -449,11 +469,11 @@ class _Planner:
                 continue
             self.matched[node.id] = self.matched.get(node.id, 0) + 1
             stem = template_stem(fill.template or "")
-            common = dict(node=node.id, record=rec.id, collection=fill.each, file_tag=fill.file_tag, location=rec.location)
+            common: dict[str, Any] = dict(node=node.id, record=rec.id, collection=fill.each, file_tag=fill.file_tag, location=rec.location)
             if rec.attachment and fill.record_attachment:
                 out.append(
                     PlannedDocument(
-                        doc_id=self.unique_id(f"{stem}-{rec.id}", node), kind="attachment", language=self.lang,
+                        doc_id=self.unique_id(f"{stem}-{rec.id}", node), kind=DocKind.ATTACHMENT, language=self.lang,
                         attachment=rec.attachment, **common,
                     )
                 )
@@ -468,7 +488,7 @@ class _Planner:
                 continue
             out.append(
                 PlannedDocument(
-                    doc_id=self.unique_id(f"{stem}-{rec.id}", node), kind="template", language=self.lang,
+                    doc_id=self.unique_id(f"{stem}-{rec.id}", node), kind=DocKind.TEMPLATE, language=self.lang,
                     template=fill.template, **common,
                 )
             )
@@ -513,7 +533,7 @@ class _Planner:
                     PlannedDocument(
                         node=node.id,
                         doc_id=self.unique_id(f"{slug(node.number)}-not-applicable", node),
-                        kind="not-applicable",
+                        kind=DocKind.NOT_APPLICABLE,
                         language=self.lang,
                         title=node.title.get(self.lang),
                         text=not_applicable_text(node, self.lang, decl.justification),

@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -21,7 +21,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NullObj
 
 from ..diagnostics import Diagnostic, Diagnostics, Location
 from ..rules import define
-from .links import check_links, file_spec_path
+from .links import catalog as catalog_of, check_links, file_spec_path
 
 __all__ = ["check_pdf", "run_pdfcheck", "PdfCheckLimits", "PROFILE_EXEMPTIONS", "pdf_version"]
 
@@ -208,7 +208,7 @@ def pdf_version(data: bytes, reader: PdfReader | None = None) -> str | None:
     version = m.group(1).decode() if m else None
     if reader is not None:
         try:
-            cat = reader.trailer["/Root"].get_object()
+            cat = catalog_of(reader)
             v = cat.get("/Version")
             if v is not None:
                 cat_v = str(v).lstrip("/")
@@ -242,9 +242,9 @@ _SKIP_KEYS = frozenset({"/Parent", "/P", "/StructTreeRoot", "/StructParents", "/
 def _walk(root: PdfObject) -> Iterator[DictionaryObject]:
     """Every dictionary reachable from ``root`` (each indirect object once)."""
     seen: set[tuple[int, int]] = set()
-    stack: list[Any] = [root]
+    stack: list[PdfObject] = [root]
     while stack:
-        obj = stack.pop()
+        obj: PdfObject | None = stack.pop()
         if isinstance(obj, IndirectObject):
             key = (obj.idnum, obj.generation)
             if key in seen:
@@ -269,11 +269,11 @@ def _font_name(font: DictionaryObject) -> str:
     return name.split("+", 1)[1] if re.match(r"^[A-Z]{6}\+", name) else name
 
 
-def _action(obj: Any, found: _Findings, depth: int = 0) -> None:
+def _action(action: PdfObject | None, found: _Findings, depth: int = 0) -> None:
     """Classify one action dictionary (and its /Next chain)."""
-    if obj is None or depth > 50:
+    if action is None or depth > 50:
         return
-    obj = obj.get_object()
+    obj = action.get_object()
     if isinstance(obj, ArrayObject):  # /OpenAction may be a destination; /Next may be an array
         for x in obj:
             if isinstance(x.get_object(), DictionaryObject):
@@ -421,7 +421,7 @@ def _check_pdf(source: Path | str | bytes, name: str | None, limits: PdfCheckLim
 
     try:
         pages = list(reader.pages)
-        catalog = reader.trailer["/Root"].get_object()
+        catalog = catalog_of(reader)
     except Exception as exc:
         diags.emit("pdf.unreadable", f"page tree cannot be read: {exc}", loc)
         return diags.items

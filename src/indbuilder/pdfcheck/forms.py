@@ -21,10 +21,9 @@ import datetime as _dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DictionaryObject, NameObject
+from pypdf.generic import DictionaryObject, NameObject, PdfObject
 
 from ..diagnostics import Diagnostics, Location
 from ..rules import define
@@ -83,7 +82,7 @@ def form_field_names(template_pdf: Path | bytes) -> list[str]:
     return sorted((reader.get_fields() or {}).keys())
 
 
-def resolve_fact(facts: Any, path: str) -> Any:
+def resolve_fact(facts: object, path: str) -> object:
     """The value at a dotted ``path`` in nested dicts/lists/objects, or a private sentinel."""
     cur = facts
     for part in path.split("."):
@@ -100,7 +99,7 @@ def resolve_fact(facts: Any, path: str) -> Any:
     return cur
 
 
-def _as_text(value: Any) -> str | None:
+def _as_text(value: object) -> str | None:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -162,7 +161,7 @@ def parse_mapping(mapping_yaml: Path | str | LoadedYaml, diagnostics: Diagnostic
 
 def resolve_mapping(
     mapping_yaml: Path | str | LoadedYaml,
-    facts: Any,
+    facts: object,  # the dossier, or any object/dict tree the mapping's dotted paths walk
     diagnostics: Diagnostics | None = None,
     template_pdf: Path | bytes | None = None,
 ) -> dict[str, str]:
@@ -282,10 +281,12 @@ def _drop_stale_form_layers(writer: PdfWriter) -> None:
 
 def _qualified_name(field_dict: DictionaryObject) -> str:
     parts: list[str] = []
-    cur: Any = field_dict
+    cur: PdfObject | None = field_dict
     while cur is not None:
-        cur = cur.get_object()
-        if "/T" in cur:
-            parts.append(str(cur["/T"]))
-        cur = cur.get("/Parent")
+        node = cur.get_object()
+        if not isinstance(node, DictionaryObject):  # a dangling /Parent: name what was found
+            break
+        if "/T" in node:
+            parts.append(str(node["/T"]))
+        cur = node.get("/Parent")
     return ".".join(reversed(parts))

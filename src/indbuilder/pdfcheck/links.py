@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Iterator
 
 from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from ..diagnostics import Diagnostic, Diagnostics, Location
 from ..rules import define
 from ..writers.pdf_postprocess import pdf_string_bytes
 
-__all__ = ["FileLink", "file_links", "file_spec_path", "destination_names", "check_links"]
+__all__ = ["FileLink", "catalog", "file_links", "file_spec_path", "destination_names", "check_links"]
 
 define(
     "pdf.link-broken",
@@ -67,9 +68,21 @@ def file_links(reader: PdfReader) -> Iterator[FileLink]:
             yield FileLink(file_spec_path(action), name, number)
 
 
+def catalog(reader: PdfReader) -> DictionaryObject:
+    """The document catalog (the trailer's ``/Root``), which ISO 32000-1 7.7.2 requires to be a dictionary.
+
+    Unlike ``PdfReader.root_object`` this does not try to recover a broken catalog: a PDF whose
+    catalog cannot be read is reported as unreadable by the callers.
+    """
+    root = reader.trailer["/Root"].get_object()
+    if not isinstance(root, DictionaryObject):
+        raise PdfReadError(f"the document catalog is not a dictionary ({type(root).__name__})")
+    return root
+
+
 def destination_names(reader: PdfReader) -> set[bytes]:
     """The named destinations of a PDF (name tree ``/Names /Dests`` and the old ``/Dests`` dict)."""
-    root = reader.trailer["/Root"].get_object()
+    root = catalog(reader)
     names: set[bytes] = set()
     old = root.get("/Dests")
     if old is not None:

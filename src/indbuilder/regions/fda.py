@@ -7,7 +7,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .base import Paper
+from .base import ICH_STF_UTIL, ICH_UTIL, Module1, Paper
+from .envelope import envelope_base
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import ProjectConfig
@@ -22,6 +23,7 @@ class FdaRegion:
     label: str = "US FDA IND"
     languages: tuple[str, ...] = ("en",)
     paper: Paper = "letter"
+    site_country: str | None = "US"
 
     @property
     def lang(self) -> str:
@@ -31,9 +33,32 @@ class FdaRegion:
         return Path(str(resources.files("indbuilder.outline").joinpath("data", "fda.yaml")))
 
     def envelope(self, config: "ProjectConfig", dossier: "Dossier", diags: "Diagnostics") -> "Envelope":
-        from ..ectd_bridge import envelope_for  # moved here by the region split
+        """Application number, description and submission codes from ``regulatory.fda`` (FDA M1 spec v2.6)."""
+        from ..ectd.model import Envelope, FdaCodes
 
-        return envelope_for(config, dossier, self.name)
+        if dossier.regulatory is None:  # required by the facts' schema
+            raise ValueError("an eCTD envelope needs the regulatory facts")
+        fda = dossier.regulatory.fda
+        base = envelope_base(config, dossier, self.lang)
+        return Envelope(
+            region=self.name,
+            application_number=fda.application_number,
+            sequence=base.sequence,
+            submission_description=fda.description,
+            applicant=base.applicant,
+            submission_date=base.submission_date,
+            fda=FdaCodes(submission_type=fda.submission_type, submission_sub_type=fda.submission_sub_type),
+            headings=base.headings,
+        )
+
+    def util_standards(self) -> tuple[str, ...]:
+        # us-regional.xml names FDA's published DTD by URL; util/dtd carries the copy (FDA M1 spec v2.6).
+        return ICH_UTIL + ICH_STF_UTIL + ("us-regional-v3-3.dtd",)
+
+    def module1(self) -> Module1 | None:
+        from .fda_m1 import MODULE1
+
+        return MODULE1
 
 
 PROFILE = FdaRegion()

@@ -7,7 +7,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .base import Paper
+from .base import ICH_STF_UTIL, ICH_UTIL, Module1, Paper
+from .envelope import envelope_base
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import ProjectConfig
@@ -22,6 +23,7 @@ class NmpaRegion:
     label: str = "China NMPA IND"
     languages: tuple[str, ...] = ("zh",)
     paper: Paper = "a4"
+    site_country: str | None = "CN"
 
     @property
     def lang(self) -> str:
@@ -31,9 +33,39 @@ class NmpaRegion:
         return Path(str(resources.files("indbuilder.outline").joinpath("data", "nmpa.yaml")))
 
     def envelope(self, config: "ProjectConfig", dossier: "Dossier", diags: "Diagnostics") -> "Envelope":
-        from ..ectd_bridge import envelope_for  # moved here by the region split
+        """Application id, description and cn-envelope codes from ``regulatory.nmpa`` (NMPA eCTD 4.2.x)."""
+        from ..ectd.model import Envelope, NmpaCodes
 
-        return envelope_for(config, dossier, self.name)
+        if dossier.regulatory is None:  # required by the facts' schema
+            raise ValueError("an eCTD envelope needs the regulatory facts")
+        nmpa = dossier.regulatory.nmpa
+        base = envelope_base(config, dossier, self.lang)
+        return Envelope(
+            region=self.name,
+            application_number=nmpa.application_id,
+            sequence=base.sequence,
+            submission_description=nmpa.description,
+            applicant=base.applicant,
+            submission_date=base.submission_date,
+            nmpa=NmpaCodes(
+                application_type=nmpa.application_type,
+                product_type=nmpa.product_type,
+                regulatory_activity_type=nmpa.regulatory_activity,
+                sequence_type=nmpa.sequence_type,
+            ),
+            headings=base.headings,
+        )
+
+    def util_standards(self) -> tuple[str, ...]:
+        # cn-regional.xml validates against the NMPA schema and the W3C schemas it imports; NMPA also
+        # carries the STF 2.3 stylesheet (NMPA eCTD技术规范 V1.1 util folder).
+        return ICH_UTIL + ICH_STF_UTIL + ("ich-stf-stylesheet-2-3.xsl", "cn-regional-1-0.xsd", "cn-regional-1-1.xsl",
+                                          "xlink.xsd", "xml.xsd")
+
+    def module1(self) -> Module1 | None:
+        from .nmpa_m1 import MODULE1
+
+        return MODULE1
 
 
 PROFILE = NmpaRegion()

@@ -20,8 +20,11 @@ from __future__ import annotations
 import re
 import sys
 import traceback
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any, Callable, Mapping, Sequence
 
 import jinja2
@@ -34,12 +37,17 @@ from jinja2.exceptions import (
     TemplatesNotFound,
     UndefinedError,
 )
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .. import derived as derived_values
 from .. import rules
+from ..derived import Derived
 from ..diagnostics import Diagnostics, Location
+from ..model.dossier import SECTIONS, Dossier
 from . import filters as F
 from .filters import FilterError, Markdown, md_escape
+from .provenance import FactPath, Recorder
 
 rules.define(
     "template.undefined",
@@ -131,8 +139,9 @@ class LineTrackingCodeGenerator(CodeGenerator):
         return super()._output_const_repr(group)
 
     def writeline(self, x: str, node: Any = None, extra: int = 0) -> None:
-        if node is None and x.startswith("yield ") and getattr(self, "_const_line", None):
-            node, self._const_line = _Line(self._const_line), None
+        const_line: int | None = getattr(self, "_const_line", None)
+        if node is None and x.startswith("yield ") and const_line:
+            node, self._const_line = _Line(const_line), None
         super().writeline(x, node, extra)
 
 
@@ -144,7 +153,9 @@ class LanguageLoader(jinja2.BaseLoader):
         self.lang = lang
         self._fs = jinja2.FileSystemLoader([str(p) for p in self.search_paths], encoding="utf-8")
 
-    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[override]
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
         if self.lang:
             try:
                 return self._fs.get_source(environment, variant_name(template, self.lang))
@@ -154,6 +165,76 @@ class LanguageLoader(jinja2.BaseLoader):
 
     def list_templates(self) -> list[str]:
         return self._fs.list_templates()
+
+
+class _Hooks:
+    """What the sandbox reports reads to: the active :class:`Recorder` of the document being rendered
+    (None outside :meth:`TemplateEnv.recording`, so rendering costs one attribute test per read)."""
+
+    __slots__ = ("recorder", "display")
+
+    def __init__(self, display: Callable[[str], str]) -> None:
+        self.recorder: Recorder | None = None
+        self.display = display
+
+
+class _LazyDerived:
+    """``derived`` for a context built without it: computed from the context's facts on first use
+    (a template that never reads ``derived`` may be given facts that are not a dossier)."""
+
+    def __init__(self, make: Callable[[], Derived]) -> None:
+        self._make = make
+        self._value: Derived | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._value is None:
+            self._value = self._make()
+        return getattr(self._value, name)
+
+
+class RecordingSandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, reporting every attribute/item read and every template loaded.
+
+    Only observes: every value is returned exactly as the sandbox returns it.
+    """
+
+    hooks: _Hooks
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        value = super().getattr(obj, attribute)
+        rec = self.hooks.recorder
+        if rec is not None:
+            rec.read(obj, attribute, value)
+        return value
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        value = super().getitem(obj, argument)
+        rec = self.hooks.recorder
+        if rec is not None:
+            rec.read(obj, argument, value)
+        return value
+
+    def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> jinja2.Template:
+        # every get_template/import/include passes here, also when the template is cached
+        tmpl = super()._load_template(name, globals)
+        rec = self.hooks.recorder
+        if rec is not None:
+            rec.template(self.hooks.display(tmpl.filename or tmpl.name or name))
+        return tmpl
+
+
+class RecordingContext(Context):
+    """The template context, reporting every top-level name a template resolves (``product`` …)."""
+
+    def resolve_or_missing(self, key: str) -> Any:
+        value = super().resolve_or_missing(key)
+        env = self.environment
+        rec = env.hooks.recorder if isinstance(env, RecordingSandbox) else None
+        if rec is not None:
+            rec.name(value)
+        return value
 
 
 @dataclass
@@ -185,6 +266,36 @@ class TemplateEnv:
     _strings: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _shown: dict[str, str] = field(default_factory=dict, init=False, repr=False)  # string templates
     _sources: dict[str, str] = field(default_factory=dict, init=False, repr=False)  # file text cache
+    _hooks: _Hooks = field(init=False, repr=False)
+    _derived_cache: dict[tuple[int, ...], tuple[Dossier, Derived]] = field(default_factory=dict, init=False, repr=False)
+    _fact_index: dict[int, FactPath] = field(default_factory=dict, init=False, repr=False)
+    _derived_index: dict[int, tuple[FactPath, ...]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._hooks = _Hooks(self._display_path)
+
+    # -------------------------------------------------------------- provenance
+
+    def track(self, facts: dict[int, FactPath], derived: dict[int, tuple[FactPath, ...]] | None = None) -> None:
+        """Use ``facts`` (:func:`~indbuilder.render.provenance.index_facts`) to name the facts read
+        while :meth:`recording`; ``derived`` maps derived values to the fact paths they depend on."""
+        self._fact_index = facts
+        self._derived_index = derived or {}
+
+    @contextmanager
+    def recording(self) -> Iterator[Recorder]:
+        """Record the facts, templates and narratives read while the block renders one document."""
+        rec = Recorder(self._fact_index, self._derived_index)
+        previous, self._hooks.recorder = self._hooks.recorder, rec
+        try:
+            yield rec
+        finally:
+            self._hooks.recorder = previous
+
+    @property
+    def recorder(self) -> Recorder | None:
+        """The recorder of the document being rendered, if any (``narrative()`` reports to it)."""
+        return self._hooks.recorder
 
     def environment(self, lang: str) -> jinja2.Environment:
         """The (cached) environment for documents in ``lang`` ("en" or "zh")."""
@@ -195,7 +306,7 @@ class TemplateEnv:
         return env
 
     def _make(self, lang: str) -> jinja2.Environment:
-        env = ImmutableSandboxedEnvironment(
+        env = RecordingSandbox(
             loader=LanguageLoader(self.search_paths, lang),
             undefined=StrictUndefined,
             autoescape=False,
@@ -205,16 +316,23 @@ class TemplateEnv:
             auto_reload=False,
         )
         env.code_generator_class = LineTrackingCodeGenerator
+        env.context_class = RecordingContext
+        hooks = env.hooks = self._hooks
 
         def ctx_lang(ctx: Any) -> str:
             return str(ctx.get("lang") or lang)
 
         @pass_context
         def t(ctx: Any, obj: Any) -> Any:
-            return F.pick_lang(obj, ctx_lang(ctx))
+            want = ctx_lang(ctx)
+            if hooks.recorder is not None:
+                hooks.recorder.used(obj, want)
+            return F.pick_lang(obj, want)
 
         @pass_context
         def unit(ctx: Any, value: Any, u: Any = None) -> Markdown:
+            if hooks.recorder is not None and u is None:
+                hooks.recorder.used(value, "value", "unit")
             return F.unit(value, u, lang=ctx_lang(ctx))
 
         @pass_context
@@ -223,6 +341,8 @@ class TemplateEnv:
 
         @pass_context
         def table(ctx: Any, rows: Any, columns: Any, caption: Any = None, id: str | None = None) -> Markdown:
+            if hooks.recorder is not None:
+                hooks.recorder.rows(rows, _column_keys(columns))
             return F.table(rows, columns, caption=caption, id=id, lang=ctx_lang(ctx))
 
         env.filters.update(
@@ -245,7 +365,7 @@ class TemplateEnv:
         return ref_markdown(str(target), text, self._caller_location())
 
     def _caller_location(self) -> Location | None:
-        f = sys._getframe(1)
+        f: FrameType | None = sys._getframe(1)
         while f is not None:
             tmpl = f.f_globals.get("__jinja_template__")
             if tmpl is not None:
@@ -303,6 +423,8 @@ class TemplateEnv:
     ) -> RenderedMarkdown | None:
         ctx = dict(context)
         ctx.setdefault("lang", lang)
+        if "derived" not in ctx:
+            ctx["derived"] = _LazyDerived(lambda: self._derived_for(ctx))
         shown = self._display_path(tmpl.filename or tmpl.name or "<template>")
         pieces: list[tuple[str, Location]] = []
         try:
@@ -314,6 +436,18 @@ class TemplateEnv:
             return None
         text = "".join(c for c, _ in pieces)
         return RenderedMarkdown(text, shown, tmpl.name or shown, self._line_map(pieces))
+
+    def _derived_for(self, ctx: Mapping[str, Any]) -> Derived:
+        """``derived`` for a context built without it (a template rendered on its own, e.g. in tests):
+        computed from the context's fact sections, once per set of section objects."""
+        values = {name: ctx[name] for name in SECTIONS if name in ctx}
+        key = tuple(id(v) for v in values.values())
+        hit = self._derived_cache.get(key)
+        if hit is None:
+            # the Dossier keeps the section objects alive, so their ids in `key` stay theirs
+            dossier = Dossier(facts=values)
+            hit = self._derived_cache[key] = (dossier, derived_values.compute(dossier))
+        return hit[1]
 
     def _chunk_origin(self, gen: Any, fallback: str) -> Location:
         """The innermost template frame that yielded the current chunk."""
@@ -440,6 +574,19 @@ class TemplateEnv:
         if found:  # the same attribute on several objects of one line: name them all
             return f"{' or '.join(found)} is undefined"
         return f"{message} (attribute {attr!r} is undefined)"
+
+
+def _column_keys(columns: Any) -> list[str]:
+    """The row keys a ``table`` column list reads (``"key"``, ``("key", "Title")``, ``{key: …}``)."""
+    keys: list[str] = []
+    for col in columns if isinstance(columns, (list, tuple)) else ():
+        if isinstance(col, str):
+            keys.append(col)
+        elif isinstance(col, (list, tuple)) and col and isinstance(col[0], str):
+            keys.append(col[0])
+        elif isinstance(col, Mapping) and isinstance(col.get("key"), str):
+            keys.append(col["key"])
+    return keys
 
 
 def ref_markdown(target: str, text: Any, where: Location | None) -> Markdown:

@@ -11,20 +11,19 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import derived as derived_values
 from ..build import Project, RegionBuild, RenderedDoc
 from ..diagnostics import Diagnostics, Location
 from ..doctree import DocMeta
 from ..model.common import Record
-from ..model.dossier import Dossier
+from ..model.dossier import SECTIONS, Dossier
 from ..outline.planner import PlannedDocument
-from ..rules import define
 from ..sources import template_context, template_dirs
 from .document import TemplateSource, render_document
 from .jinja_env import TemplateEnv
 from .markdown import MarkdownSource, narrative_source
+from .provenance import EMPTY, FactPath, index_facts
 from .xref_index import build_xref_index, register_tables
-
-define("build.attachment-missing", "error", "A declared attachment file does not exist.")
 
 
 def render_region(
@@ -50,18 +49,27 @@ def render_region(
         n = dossier.narrative(narrative_id, lang)
         if n is None:
             raise KeyError(f"no {lang} narrative with id '{narrative_id}' in content/")
+        if env.recorder is not None:
+            env.recorder.narrative(n.path)
         rendered = env.render_string(n.body, n.path, base_ctx, lang, diags)
         return rendered.text if rendered else ""
 
     base_ctx = template_context(config, dossier, rb.region, narrative)
+    derived = derived_values.compute(dossier)
+    base_ctx["derived"] = derived
+    base_ctx["result_decimals"] = derived.result_decimals  # the same values, computed once
+    env.track(
+        index_facts({name: base_ctx[name] for name in SECTIONS}, base_ctx.get("idx")),
+        derived_index(derived),
+    )
     for pd in planned:
         path = paths.get(pd.doc_id, pd.doc_id)
         node = rb.outline.get(pd.node)
         if pd.kind == "attachment":
-            file = config.root / (pd.attachment or "")
-            if not file.is_file():
-                diags.emit("build.attachment-missing", f"attachment {pd.attachment} does not exist", pd.location)
-            out.append(RenderedDoc(pd, rb.region, lang, path, node, None, Location(pd.attachment or ""), attachment=file))
+            file = config.root / (pd.attachment or "")  # existence is checked by the pipeline (build.attachment-missing)
+            out.append(
+                RenderedDoc(pd, rb.region, lang, path, node, None, Location(pd.attachment or ""), provenance=EMPTY, attachment=file)
+            )
             continue
         meta = doc_meta(project, rb, pd)
         ctx = dict(base_ctx)
@@ -79,14 +87,28 @@ def render_region(
         else:  # "not-applicable": the NMPA number + title + 不适用 + reason
             source = MarkdownSource(pd.text or "", "outline", lines_known=False)
             origin = f"outline:{pd.node}"
-        doc = render_document(source, ctx, meta, xrefs, diags, env=env, doc_path=path, root=config.root)
+        with env.recording() as rec:
+            if pd.kind == "narrative" and pd.narrative:
+                rec.narrative(pd.narrative)
+            doc = render_document(source, ctx, meta, xrefs, diags, env=env, doc_path=path, root=config.root)
         if doc is None:
             continue
         doc.meta.toc = sum(1 for _ in doc.headings()) >= 8
         register_tables(xrefs, doc, path, diags)
-        out.append(RenderedDoc(pd, rb.region, lang, path, node, doc, Location(origin)))
+        out.append(RenderedDoc(pd, rb.region, lang, path, node, doc, Location(origin), provenance=rec.provenance()))
     if only is None:
         xrefs.report_unused(diags)
+    return out
+
+
+def derived_index(derived: derived_values.Derived) -> dict[int, tuple[FactPath, ...]]:
+    """``id(derived value) -> the fact paths it was computed from``, so that a template that prints a
+    derived value records the facts behind it (see :class:`~indbuilder.render.provenance.Recorder`)."""
+    out: dict[int, tuple[FactPath, ...]] = {}
+    for value in (derived.shelf_life, derived.in_use_time, derived.dose, derived.label):
+        if value is not None:
+            out[id(value)] = value.sources
+    out[id(derived.result_decimals)] = (("batches",), ("stability",))
     return out
 
 
@@ -101,7 +123,8 @@ def _record(dossier: Dossier, pd: PlannedDocument) -> Record | None:
     if not pd.record:
         return None
     if pd.collection == "protocols":
-        return dossier.protocol
+        protocol: Record | None = dossier.protocol
+        return protocol
     return dossier.index(pd.collection or "").get(pd.record)
 
 
