@@ -422,10 +422,10 @@ def test_auto_widths_keep_unbreakable_words_whole():
 
 
 def test_review_links_point_to_sibling_docx_and_bookmark():
-    from indbuilder.writers.docx import DocxOptions
+    from indbuilder.writers import document_context
 
     doc = full_document()
-    data = write_docx(doc, options=DocxOptions(review_links=True))
+    data = write_docx(doc, ctx=document_context(doc, review_links=True))
     targets = {r["Target"] for r in rels(data) if r["Type"].endswith("/hyperlink")}
     assert "../32p83/stability-data.docx#lot_a" in targets  # anchor 'lot-a' -> bookmark 'lot_a'
     assert "stability-protocol.docx" in targets

@@ -220,15 +220,40 @@ def test_missing_cjk_font_is_a_clear_error(monkeypatch, tmp_path):
 
 
 def test_writer_registry_object():
-    from indbuilder.writers import get_writer, write as write_with
+    from indbuilder.diagnostics import Location
+    from indbuilder.writers import document_context, get_writer
 
     w = get_writer("pdf")
-    assert isinstance(w, PdfWriter) and w.name == "pdf" and w.extension == ".pdf"
-    diags = Diagnostics()
+    assert isinstance(w, PdfWriter) and w.name == "pdf" and w.extension == ".pdf" and w.submission
     doc = sample_document("en", "fda", rows=1)
     doc.blocks.append(d.Paragraph((d.Link(d.text("x"), anchor="missing"),)))
-    assert write_with("pdf", doc, diags).startswith(b"%PDF-1.7")
-    assert "pdf.link-target-missing" in {x.rule for x in diags}
+    where = Location("content/narratives/x.md")
+    result = w.write(doc, document_context(doc, source=where))
+    assert result.data.startswith(b"%PDF-1.7")
+    missing = [x for x in result.diagnostics if x.rule == "pdf.link-target-missing"]
+    assert missing and all(x.location == where for x in missing)
+
+
+def test_paper_and_words_come_from_the_context():
+    from indbuilder.writers import WriteContext, document_context, get_writer
+
+    doc = sample_document("en", "fda", rows=1)  # an FDA document ...
+    words = {**document_context(doc).words, "product": "Produkt"}
+    pdf = get_writer("pdf").write(doc, WriteContext(paper="a4", words=words)).data  # ... on A4
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) == (595.28, 841.89)
+    text = page.extract_text()
+    assert "Produkt" in text and "Product" not in text
+
+
+def test_font_missing_is_a_write_error_that_stops_the_format(monkeypatch, tmp_path):
+    from indbuilder.writers import WriteError, document_context, get_writer
+
+    monkeypatch.setenv("INDBUILDER_FONT_PATHS", str(tmp_path))  # an empty font folder
+    doc = sample_document("zh", "nmpa")
+    with pytest.raises(WriteError) as caught:
+        get_writer("pdf").write(doc, document_context(doc))
+    assert caught.value.rule == "pdf.font-missing" and caught.value.stops_format
 
 
 def test_document_without_headings_bookmarks_its_title(tmp_path):

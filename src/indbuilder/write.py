@@ -1,69 +1,109 @@
 """The write stage: every rendered document of a region in each configured format.
 
-DOCX review copies go to ``<dest>/docx/<eCTD path>.docx`` (they link to each other in the same
-relative tree as the sequence's PDFs); the PDFs (rendered, filled forms, user attachments and
-carried-forward submitted files) are returned for assembly, keyed by doc id, in plan order.
+Each format of ``indbuilder.yaml``'s ``formats`` is written by its registered writer (see
+:mod:`indbuilder.writers`). Review copies (every format but the submission one) go to
+``<dest>/<format>/<eCTD path with the writer's extension>``, e.g. ``<dest>/docx/m3/.../stability.docx``,
+and link to each other in the same relative tree as the sequence's PDFs. The submission format's
+files (rendered documents, filled forms, user attachments and carried-forward submitted files) are
+returned for assembly, keyed by doc id, in plan order.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .build import Project, RegionBuild, RenderedDoc
 from .carry_forward import write_fingerprints
 from .diagnostics import Diagnostics
 from .yamlio import load_yaml
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .doctree import Document
+    from .writers import WriteResult, Writer
+
 
 def write_documents(project: Project, rb: RegionBuild, dest: Path, diags: Diagnostics, pdf: bool = True) -> dict[str, bytes] | None:
-    """Write the DOCX review copies of ``rb`` and return its submission PDFs by doc id.
+    """Write the review copies of ``rb`` and return its submission files (PDF) by doc id.
 
-    ``None`` when no sequence is to be assembled (PDF not configured, ``--no-pdf``, or no font).
+    ``None`` when no sequence is to be assembled: no submission format configured, ``pdf=False``
+    (``--no-pdf``), or a problem that stops the format (e.g. ``pdf.font-missing``).
     """
+    from .writers import get_writer
+
+    chosen = [get_writer(name) for name in project.config.settings.formats]
+    submission = [w for w in chosen if w.submission]
+    if len(submission) > 1:  # an eCTD leaf is one file: one submission format per build
+        raise ValueError(f"formats lists more than one submission format: {', '.join(w.name for w in submission)}")
+    write_fingerprints(rb.docs, dest)
+    # Review copies first: a problem that stops the submission format must not cost them.
+    for writer in chosen:
+        if not writer.submission:
+            with project.timings.stage(f"write-{writer.name}"):
+                _write_copies(writer, rb, dest, diags)
+    if not (pdf and submission):
+        return None
+    with project.timings.stage(f"write-{submission[0].name}"):
+        return _submission_files(submission[0], project, rb, diags)
+
+
+def _write(writer: "Writer", rb: RegionBuild, rd: RenderedDoc, doc: "Document", review: bool) -> "WriteResult":
+    from .writers import document_context
+
+    return writer.write(doc, document_context(doc, paper=rb.profile.paper, source=rd.source, review_links=review))
+
+
+def _write_copies(writer: "Writer", rb: RegionBuild, dest: Path, diags: Diagnostics) -> None:
+    """``<dest>/<format>/<eCTD path>``: one review copy per rendered document (attachments have none)."""
+    from .writers import WriteError
+
+    for rd in rb.docs:
+        if rd.document is None:
+            continue
+        try:
+            result = _write(writer, rb, rd, rd.document, review=True)
+        except WriteError as exc:
+            diags.extend(exc.diagnostics)
+            diags.emit(exc.rule, str(exc), rd.source)
+            if exc.stops_format:
+                return
+            continue
+        diags.extend(result.diagnostics)
+        target = dest / writer.name / Path(rd.path).with_suffix(writer.extension)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(result.data)
+
+
+def _submission_files(writer: "Writer", project: Project, rb: RegionBuild, diags: Diagnostics) -> dict[str, bytes] | None:
+    """The bytes of every document that goes into the sequence, by doc id; ``None`` when the format stopped."""
     from .placement import goes_into_sequence
     from .pdfcheck import check_pdf
-    from .writers.docx import DocxOptions, write_docx
-
-    formats = project.config.settings.formats
-    write_fingerprints(rb.docs, dest)
-    with project.timings.stage("write-docx"):
-        if "docx" in formats:
-            review = DocxOptions(review_links=True)
-            for rd in rb.docs:
-                if rd.document is None:
-                    continue
-                target = dest / "docx" / (str(Path(rd.path).with_suffix(".docx")))
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(write_docx(rd.document, diags, review))
-    if not (pdf and "pdf" in formats):
-        return None
-    from .writers.pdf import PdfRenderError, render_pdf
-    from .writers.pdf_fonts import MissingFontError
+    from .writers import WriteError
 
     files: dict[str, bytes] = {}
-    with project.timings.stage("write-pdf"):
-        for rd in rb.docs:
-            where = rd.source
-            if not goes_into_sequence(rd.planned):
+    for rd in rb.docs:
+        if not goes_into_sequence(rd.planned):
+            continue
+        if rd.reuse is not None:  # unchanged since submitted: the same bytes, left out by assembly
+            files[rd.doc_id] = rd.reuse.read_bytes()
+            continue
+        if rd.document is None:  # a user-supplied PDF: checked against the same PDF rules
+            if rd.attachment is None or not rd.attachment.is_file():
                 continue
-            if rd.reuse is not None:  # unchanged since submitted: the same bytes, left out by assembly
-                files[rd.doc_id] = rd.reuse.read_bytes()
-                continue
-            if rd.document is None:  # a user-supplied PDF: checked against the same PDF rules
-                if rd.attachment is None or not rd.attachment.is_file():
-                    continue
-                data, profile = _attachment_bytes(project, rd, diags)
-                diags.extend(check_pdf(data, rd.planned.attachment, profile=profile))
-            else:
-                try:
-                    data = render_pdf(rd.document, diags, where)
-                except MissingFontError as exc:
-                    diags.emit("pdf.font-missing", str(exc), where)
+            data, profile = _attachment_bytes(project, rd, diags)
+            diags.extend(check_pdf(data, rd.planned.attachment, profile=profile))
+        else:
+            try:
+                result = _write(writer, rb, rd, rd.document, review=False)
+            except WriteError as exc:
+                diags.extend(exc.diagnostics)
+                diags.emit(exc.rule, str(exc), rd.source)
+                if exc.stops_format:
                     return None
-                except PdfRenderError as exc:
-                    diags.emit("pdf.render-failed", str(exc), where)
-                    continue
-            files[rd.doc_id] = data
+                continue
+            diags.extend(result.diagnostics)
+            data = result.data
+        files[rd.doc_id] = data
     return files
 
 

@@ -1,95 +1,94 @@
 """Output writers: one per file format, all consuming :class:`indbuilder.doctree.Document`.
 
-``WRITERS`` maps a format name to its writer (``"docx"`` is always present). Writers register themselves when their module is
-imported (``WRITERS["pdf"] = PdfWriter()`` at the end of ``writers/pdf.py``); :func:`get_writer`
-imports a known writer module on first use, so a missing or broken optional writer (e.g. the
-PDF writer and its typst dependency) never stops the others from working.
+Every writer implements the :class:`~.base.Writer` protocol (``name``, ``extension``,
+``submission``, ``write(doc, ctx) -> WriteResult``). The registry knows them by format name:
+
+- the built-in ``docx`` and ``pdf`` writers are imported on first use (each module exports
+  ``WRITER``), so typst is only imported when a PDF is written;
+- installed packages add writers through the ``indbuilder.writers`` entry-point group (each entry
+  point names a writer object; its name is the format name);
+- a test or script calls :func:`register`.
+
+``indbuilder.yaml``'s ``formats`` names writers; :func:`check_format` is the validation message.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from importlib import import_module
+from importlib.metadata import EntryPoint, entry_points
 
-if TYPE_CHECKING:
-    from ..diagnostics import Diagnostics
-    from ..doctree import Document
+from .base import WriteContext, WriteError, WriteResult, Writer, document_context
 
+#: Entry-point group through which installed packages add writers.
+ENTRY_POINT_GROUP = "indbuilder.writers"
 
-@runtime_checkable
-class Writer(Protocol):
-    """A document writer. ``extension`` includes the dot (``".docx"``).
-
-    ``write`` may accept an optional second argument ``diags`` (a
-    :class:`~indbuilder.diagnostics.Diagnostics` collector); :func:`write` passes it when it does.
-    """
-
-    name: str
-    extension: str
-
-    def write(self, doc: "Document") -> bytes:
-        """Render ``doc`` to the bytes of one file."""
-        ...
-
-
-WRITERS: dict[str, Writer] = {}
-
-# format name -> (module, writer class) loaded on first use
-_MODULES: dict[str, tuple[str, str]] = {
-    "docx": ("indbuilder.writers.docx", "DocxWriter"),
-    "pdf": ("indbuilder.writers.pdf", "PdfWriter"),
+_REGISTRY: dict[str, Writer] = {}
+# format name -> module exporting ``WRITER``, imported on first use
+_BUILTIN: dict[str, str] = {
+    "docx": "indbuilder.writers.docx",
+    "pdf": "indbuilder.writers.pdf_writer",
 }
 
 
 def register(writer: Writer) -> Writer:
-    """Add ``writer`` to :data:`WRITERS` under ``writer.name``."""
-    WRITERS[writer.name] = writer
+    """Add (or replace) ``writer`` under ``writer.name``."""
+    if not isinstance(writer, Writer):
+        raise TypeError(f"{writer!r} is not a writer (needs name, extension, submission and write(doc, ctx))")
+    _REGISTRY[writer.name] = writer
     return writer
 
 
-def get_writer(name: str) -> Writer:
-    """The writer for format ``name``, importing its module on first use.
-
-    Raises ``KeyError`` for an unknown format or a writer whose module is not installed.
-    """
-    if name not in WRITERS and name in _MODULES:
-        module_name, class_name = _MODULES[name]
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-        else:
-            if name not in WRITERS and hasattr(module, class_name):
-                register(getattr(module, class_name)())
-    if name not in WRITERS:
-        known = ", ".join(sorted(WRITERS)) or "none"
-        raise KeyError(f"no writer for format {name!r} (loaded: {known})")
-    return WRITERS[name]
+def unregister(name: str) -> None:
+    """Remove a writer (tests that register a toy writer clean up with it)."""
+    _REGISTRY.pop(name, None)
 
 
-def write(name: str, doc: "Document", diags: "Diagnostics | None" = None) -> bytes:
-    """Render ``doc`` with the writer for format ``name``, passing ``diags`` to writers whose
-    ``write`` accepts a second parameter."""
-    writer = get_writer(name)
-    params = list(inspect.signature(writer.write).parameters)
-    if diags is not None and len(params) >= 2:
-        return writer.write(doc, diags)  # type: ignore[call-arg]
-    return writer.write(doc)
+def _entry_points() -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
 def available() -> list[str]:
-    """Names of the formats whose writer can be loaded, in a stable order."""
-    names = []
-    for name in sorted(set(_MODULES) | set(WRITERS)):
-        try:
-            get_writer(name)
-        except KeyError:
-            continue
-        names.append(name)
-    return names
+    """Every format name a writer is known for, sorted; nothing is imported to list them."""
+    return sorted(set(_BUILTIN) | set(_REGISTRY) | set(_entry_points()))
 
 
-# DOCX is always available (python-docx is a core dependency): register it eagerly.
-from . import docx as _docx  # noqa: E402,F401
+def get_writer(name: str) -> Writer:
+    """The writer for format ``name``, importing a built-in or entry-point writer on first use.
+
+    Raises ``KeyError`` naming the known formats when ``name`` is not one of them.
+    """
+    if name not in _REGISTRY:
+        if name in _BUILTIN:
+            register(import_module(_BUILTIN[name]).WRITER)
+        else:
+            found = _entry_points().get(name)
+            if found is None:
+                raise KeyError(check_format(name))
+            writer = found.load()
+            register(writer)
+            if writer.name != name:
+                raise KeyError(f"entry point {name!r} of {ENTRY_POINT_GROUP} names a writer called {writer.name!r}")
+    return _REGISTRY[name]
+
+
+def check_format(name: str) -> str | None:
+    """``None`` when ``name`` is a known format, else the message a config error should print."""
+    known = available()
+    if name in known:
+        return None
+    return f"unknown format {name!r}; available writers: {', '.join(known)}"
+
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "WriteContext",
+    "WriteError",
+    "WriteResult",
+    "Writer",
+    "available",
+    "check_format",
+    "document_context",
+    "get_writer",
+    "register",
+    "unregister",
+]

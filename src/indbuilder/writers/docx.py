@@ -12,7 +12,7 @@ What a reviewer gets:
   sequence (kept relative, ICH eCTD v3.2.2 section 2.7 / FDA "Portable Document Format (PDF)
   Specifications": hypertext links between documents must be relative), external URLs;
 - real Word footnotes;
-- Letter pages for FDA, A4 for NMPA, 1 inch margins (FDA PDF specifications: left margin
+- the region's paper (Letter for FDA, A4 for NMPA), 1 inch margins (FDA PDF specifications: left margin
   >= 3/4 inch, others >= 3/8 inch), Times New Roman 12 pt body text (FDA's recommendation),
   only NMPA 6.26 "standard fonts" (宋体 SimSun, Times New Roman, Arial, Courier New);
 - byte-identical output for identical input (fixed core properties and zip entry metadata).
@@ -26,20 +26,28 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.document import CT_Body
+from docx.oxml.section import CT_HdrFtr
 from docx.oxml.table import CT_Tbl
+from docx.oxml.text.paragraph import CT_P
+from docx.oxml.text.run import CT_R
+from docx.opc.part import Part
 from docx.shared import Twips
+from lxml import etree
 
 from .. import doctree as dt
 from ..diagnostics import Diagnostics
 from . import docx_ooxml as ox
-from .docx_labels import label_separator, labels_for
+from .base import WriteContext, WriteResult, document_context
 from .docx_rules import RULES  # noqa: F401  (registers the docx.* rules; re-exported)
 from .docx_styles import (
     DEFAULT_FONTS,
@@ -47,54 +55,60 @@ from .docx_styles import (
     apply_page_setup,
     apply_styles,
     font_table_xml,
-    page_setup_for,
+    page_setup,
 )
 from .docx_widths import auto_widths
 
 # ---------------------------------------------------------------- public API
 
 
-@dataclass(frozen=True)
-class DocxOptions:
-    """Writer settings that are not part of the document itself.
-
-    ``review_links``: the DOCX files are review copies laid out in the same relative tree as the
-    sequence's PDFs (``<region>/docx/<eCTD path>.docx``); links to ``*.pdf`` documents then point
-    to the sibling ``*.docx`` instead, with ``#anchor`` turned into the Word bookmark name this
-    writer gives that anchor. Off by default: links stay exactly as in the submission.
-    """
-
-    fonts: Fonts = DEFAULT_FONTS
-    review_links: bool = False
-
-
 def write_docx(
-    doc: dt.Document, diags: Diagnostics | None = None, options: DocxOptions | None = None
+    doc: dt.Document,
+    diags: Diagnostics | None = None,
+    ctx: WriteContext | None = None,
+    fonts: Fonts = DEFAULT_FONTS,
 ) -> bytes:
     """Render ``doc`` as a .docx file and return its bytes.
 
+    ``ctx`` gives the paper, the words and whether links point at sibling review copies (default:
+    :func:`~indbuilder.writers.base.document_context`, the document's region and language).
     Deterministic: the same ``doc`` gives the same bytes. Problems in the content are added to
     ``diags`` (if given) as ``docx.*`` diagnostics; the document is still written.
     """
-    builder = _Builder(doc, diags if diags is not None else Diagnostics(), options or DocxOptions())
+    builder = _Builder(doc, diags if diags is not None else Diagnostics(), ctx or document_context(doc), fonts)
     return builder.build()
 
 
+@dataclass(frozen=True)
 class DocxWriter:
-    """The DOCX entry of :data:`indbuilder.writers.WRITERS`."""
+    """The review-copy writer (registry name ``docx``).
 
-    name = "docx"
-    extension = ".docx"
+    With ``ctx.review_links`` the DOCX files are review copies laid out in the same relative tree
+    as the sequence's PDFs (``<region>/docx/<eCTD path>.docx``); links to ``*.pdf`` documents then
+    point to the sibling ``*.docx`` instead, with ``#anchor`` turned into the Word bookmark name
+    this writer gives that anchor. Without it links stay exactly as in the submission.
+    """
 
-    def __init__(self, options: DocxOptions | None = None) -> None:
-        self.options = options or DocxOptions()
+    name: str = "docx"
+    extension: str = ".docx"
+    submission: bool = False
+    fonts: Fonts = DEFAULT_FONTS
 
-    def write(self, doc: dt.Document, diags: Diagnostics | None = None) -> bytes:
-        """See :func:`write_docx`."""
-        return write_docx(doc, diags, self.options)
+    def write(self, doc: dt.Document, ctx: WriteContext) -> WriteResult:
+        """See :func:`write_docx`; content problems come back in the result."""
+        diags = Diagnostics()
+        data = write_docx(doc, diags, ctx, self.fonts)
+        return WriteResult(data, diags.items)
+
+
+#: The registry entry (``writers.get_writer("docx")``).
+WRITER = DocxWriter()
 
 
 # ---------------------------------------------------------------- internals
+
+#: A story that holds paragraphs and tables: the body, a header/footer, a footnote.
+_Container = CT_Body | CT_HdrFtr
 
 _APP_XML = (
     b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
@@ -161,15 +175,16 @@ def _headings_in_lists(blocks: list[dt.Block], inside: bool = False) -> set[int]
 
 
 class _Builder:
-    def __init__(self, doc: dt.Document, diags: Diagnostics, options: DocxOptions) -> None:
+    def __init__(self, doc: dt.Document, diags: Diagnostics, ctx: WriteContext, fonts: Fonts) -> None:
         self.doc = doc
         self.meta = doc.meta
         self.diags = diags
-        self.options = options
-        self.labels = labels_for(doc.meta)
-        self.page = page_setup_for(doc.meta.region)
+        self.ctx = ctx
+        self.fonts = fonts
+        self.labels = dict(ctx.words)
+        self.page = page_setup(ctx.paper)
         self.docx = docx.Document()
-        self.part = self.docx.part  # story part receiving relationships (document / footnotes)
+        self.part: Part = self.docx.part  # story part receiving relationships (document / footnotes)
         self.state = _State()
         self._numbering: ox.ListNumbering | None = None
         self._footnotes_part: ox.FootnotesPart | None = None
@@ -180,7 +195,7 @@ class _Builder:
     # ------------------------------------------------------------ driver
 
     def build(self) -> bytes:
-        apply_styles(self.docx, self.meta, self.options.fonts, self.page)
+        apply_styles(self.docx, self.meta, self.fonts, self.page)
         apply_page_setup(self.docx, self.page)
         self._assign_bookmarks()
         body = self.docx.element.body
@@ -194,7 +209,7 @@ class _Builder:
         self._properties()
         out = io.BytesIO()
         self.docx.save(out)
-        fonts = self.options.fonts
+        fonts = self.fonts
         return ox.normalize_zip(
             out.getvalue(),
             replace={
@@ -251,27 +266,27 @@ class _Builder:
                 st.heading_bookmarks[id(block)] = name
                 st.placed.add(id(block))
 
-    def _bookmark_for(self, block) -> str | None:
+    def _bookmark_for(self, block: dt.Heading | dt.Table) -> str | None:
         if id(block) not in self.state.placed:
             return None
         if isinstance(block, dt.Heading):
             return self.state.heading_bookmarks.get(id(block))
-        return self.state.bookmarks.get(block.anchor)
+        return self.state.bookmarks.get(block.anchor) if block.anchor else None
 
     # ------------------------------------------------------------ paragraphs and runs
 
-    def _p(self, container, style: str):
+    def _p(self, container: _Container, style: str) -> CT_P:
         p = container.add_p()
         p.get_or_add_pPr().style = style
         return p
 
-    def _run(self, parent, text: str, fmt: _Fmt) -> None:
+    def _run(self, parent: etree._Element, text: str, fmt: _Fmt) -> None:
         vert = "superscript" if fmt.sup else "subscript" if fmt.sub else None
         ox.append_run(
             parent, self._clean(text), rstyle=fmt.rstyle, bold=fmt.bold, italic=fmt.italic, vert=vert
         )
 
-    def _inlines(self, parent, nodes, fmt: _Fmt = _Fmt(), in_link: bool = False) -> None:
+    def _inlines(self, parent: etree._Element, nodes: Iterable[dt.Inline], fmt: _Fmt = _Fmt(), in_link: bool = False) -> None:
         for node in nodes:
             if isinstance(node, dt.Text):
                 if node.text:
@@ -294,7 +309,7 @@ class _Builder:
             elif isinstance(node, dt.FootnoteRef):
                 self._footnote_ref(parent, node)
 
-    def _link(self, parent, link: dt.Link, fmt: _Fmt, in_link: bool) -> None:
+    def _link(self, parent: etree._Element, link: dt.Link, fmt: _Fmt, in_link: bool) -> None:
         if in_link:  # Word has no nested hyperlinks: keep the text of the inner link
             self._inlines(parent, link.children, fmt, True)
             return
@@ -308,7 +323,7 @@ class _Builder:
                     hint="write the path relative to this document, e.g. ../32p8/stability.pdf",
                 )
             anchor = link.anchor
-            if self.options.review_links and href.lower().endswith(".pdf"):
+            if self.ctx.review_links and href.lower().endswith(".pdf"):
                 href = href[: -len(".pdf")] + ".docx"
                 anchor = ox.bookmark_name(anchor, set()) if anchor else None
             target = href + (f"#{anchor}" if anchor else "")
@@ -339,7 +354,7 @@ class _Builder:
 
     # ------------------------------------------------------------ footnotes
 
-    def _footnote_ref(self, parent, ref: dt.FootnoteRef) -> None:
+    def _footnote_ref(self, parent: etree._Element, ref: dt.FootnoteRef) -> None:
         known = self.state.footnotes.get(ref.label)
         if ref.label not in self.doc.footnotes:
             self.diags.emit(
@@ -379,12 +394,12 @@ class _Builder:
             el = self._footnotes_part.add_footnote(note.id)
             self._blocks(self.doc.footnotes[note.label], el, _Ctx(base="FootnoteText"))
             self._end_with_paragraph(el)
-            first = el.find(qn("w:p"))
+            first = cast("CT_P | None", el.find(qn("w:p")))
             if first is None or first is not el[0]:
-                first = OxmlElement("w:p")
+                first = cast(CT_P, OxmlElement("w:p"))
                 el.insert(0, first)
                 first.get_or_add_pPr().style = "FootnoteText"
-            ppr = first.find(qn("w:pPr"))
+            ppr = first.get_or_add_pPr()
             space = OxmlElement("w:r")
             space.text = " "
             ppr.addnext(space)
@@ -394,7 +409,7 @@ class _Builder:
 
     # ------------------------------------------------------------ blocks
 
-    def _blocks(self, blocks, container, ctx: _Ctx) -> None:
+    def _blocks(self, blocks: Iterable[dt.Block], container: _Container, ctx: _Ctx) -> None:
         previous = None
         for block in blocks:
             if isinstance(block, dt.Table) and isinstance(previous, dt.Table) and not block.caption:
@@ -402,17 +417,17 @@ class _Builder:
             self._block(block, container, ctx)
             previous = block
 
-    def _spacer(self, container) -> None:
+    def _spacer(self, container: _Container) -> None:
         p = self._p(container, "Normal")
-        p.pPr.get_or_add_spacing().after = Twips(0)
+        p.get_or_add_pPr().spacing_after = Twips(0)
 
-    def _end_with_paragraph(self, container) -> None:
+    def _end_with_paragraph(self, container: _Container) -> None:
         """Word expects a story (body before sectPr, footnote) to end with a paragraph."""
         last = [c for c in container if c.tag in (qn("w:p"), qn("w:tbl"))]
         if last and last[-1].tag == qn("w:tbl"):
             self._spacer(container)
 
-    def _block(self, block, container, ctx: _Ctx):
+    def _block(self, block: dt.Block, container: _Container, ctx: _Ctx) -> CT_P | None:
         """Render one block; return the first ``w:p`` it created (for list numbering) or None."""
         if isinstance(block, dt.Paragraph):
             return self._paragraph(block, container, ctx)
@@ -439,13 +454,13 @@ class _Builder:
 
     _PARAGRAPH_STYLES = {"caption": "Caption", "disclaimer": "Disclaimer", "small": "SmallText"}
 
-    def _paragraph(self, block: dt.Paragraph, container, ctx: _Ctx):
+    def _paragraph(self, block: dt.Paragraph, container: _Container, ctx: _Ctx) -> CT_P:
         style = self._PARAGRAPH_STYLES.get(block.style or "", ctx.base)
         p = self._p(container, style)
         self._inlines(p, block.children)
         return p
 
-    def _heading(self, block: dt.Heading, container, ctx: _Ctx):
+    def _heading(self, block: dt.Heading, container: _Container, ctx: _Ctx) -> CT_P:
         if self._in_footnote or ctx.in_list_item:
             # A heading inside a list item or footnote would break the list / the outline:
             # print it as bold text (still a link target).
@@ -466,13 +481,13 @@ class _Builder:
             ox.add_bookmark(p, self._new_bookmark_id(), name)
         return p
 
-    def _note(self, block: dt.Note, container, ctx: _Ctx) -> None:
+    def _note(self, block: dt.Note, container: _Container, ctx: _Ctx) -> None:
         label = self.labels.get(block.kind, self.labels.get("note", "Note"))
         sub = replace(ctx, base="NoteText")
         children = list(block.children)
         if children and isinstance(children[0], dt.Paragraph) and not children[0].style:
             p = self._p(container, "NoteText")
-            self._run(p, label + label_separator(self.meta), _Fmt(bold=True))
+            self._run(p, label + self.labels["label_sep"], _Fmt(bold=True))
             self._inlines(p, children[0].children)
             children = children[1:]
         else:
@@ -480,7 +495,7 @@ class _Builder:
             self._run(p, label, _Fmt(bold=True))
         self._blocks(children, container, sub)
 
-    def _list(self, block: dt.ListBlock, container, ctx: _Ctx) -> None:
+    def _list(self, block: dt.ListBlock, container: _Container, ctx: _Ctx) -> None:
         if self._numbering is None:
             self._numbering = ox.ListNumbering(self.docx.part.numbering_part.element)
         level = ctx.list_level
@@ -502,19 +517,22 @@ class _Builder:
                 if name:
                     ox.add_bookmark(p, self._new_bookmark_id(), name)
                 blocks = blocks[1:]
-            numpr = p.pPr.get_or_add_numPr()
+            # get_or_add_numPr is generated at runtime by python-docx (ZeroOrOne) and not typed
+            ppr: Any = p.get_or_add_pPr()
+            numpr = ppr.get_or_add_numPr()
             numpr.get_or_add_ilvl().val = level
             numpr.get_or_add_numId().val = num_id
             for b in blocks:
                 if isinstance(b, (dt.Paragraph, dt.Heading)) and not getattr(b, "style", None):
                     q = self._block(b, container, replace(inner, base=cont_style))
-                    q.pPr.ind_left = Twips(360 * (level + 1))
+                    assert q is not None  # paragraphs and headings always give their w:p
+                    q.get_or_add_pPr().ind_left = Twips(360 * (level + 1))
                 else:
                     self._block(b, container, inner)
 
     # ------------------------------------------------------------ tables
 
-    def _table(self, block: dt.Table, container, ctx: _Ctx) -> None:
+    def _table(self, block: dt.Table, container: _Container, ctx: _Ctx) -> None:
         rows = [(True, r) for r in block.header] + [(False, r) for r in block.rows]
         declared = block.ncols
         widths_of = [sum(c.colspan for c in r) for _, r in rows]
@@ -582,11 +600,11 @@ class _Builder:
 
     # ------------------------------------------------------------ title block, TOC
 
-    def _title_block(self, body) -> None:
+    def _title_block(self, body: CT_Body) -> None:
         meta, labels = self.meta, self.labels
         p = self._p(body, "Title")
         self._run(p, meta.title, _Fmt())
-        sep = label_separator(meta)
+        sep = labels["label_sep"]
         for key, value in (
             ("section", meta.ctd_section),
             ("product", meta.product),
@@ -596,13 +614,15 @@ class _Builder:
         ):
             if value:
                 p = self._p(body, "DocumentInfo")
-                self._run(p, labels[key] + sep, _Fmt(bold=True))
+                # the table's words in title case; a project's own word (DocMeta.labels) as written
+                name = labels[key] if meta.labels.get(key) else _field_name(labels[key])
+                self._run(p, name + sep, _Fmt(bold=True))
                 self._run(p, value, _Fmt())
         if meta.disclaimer:
             p = self._p(body, "Disclaimer")
             self._run(p, meta.disclaimer, _Fmt())
 
-    def _toc(self, body) -> None:
+    def _toc(self, body: CT_Body) -> None:
         """A Word TOC field whose cached result already lists every heading as a link.
 
         Page numbers are left to Word: ``w:updateFields`` makes Word refresh the field (and add
@@ -651,7 +671,7 @@ class _Builder:
         if meta.disclaimer:
             p = self._p(hdr, "Header")
             self._run(p, meta.disclaimer, _Fmt(bold=True))
-            p.pPr.jc_val = WD_ALIGN_PARAGRAPH.CENTER
+            p.get_or_add_pPr().jc_val = WD_ALIGN_PARAGRAPH.CENTER
 
         ftr = section.footer.part.element
         for child in list(ftr):
@@ -697,7 +717,10 @@ class _Builder:
                     rels.pop(r_id)
 
 
+def _field_name(word: str) -> str:
+    """A title-block word as a Word field name: every word capitalized ("CTD section" -> "CTD Section").
 
-from . import register as _register  # noqa: E402  (registration after the class exists)
-
-_register(DocxWriter())
+    The DOCX title block is a list of "Name: value" lines in title case; the PDF prints the same
+    words of :mod:`.words` as the row heads of a table, as written.
+    """
+    return " ".join(w[:1].upper() + w[1:] for w in word.split(" "))

@@ -13,17 +13,25 @@ import hashlib
 import io
 import re
 import zipfile
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, cast
 
 from lxml import etree
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
-from docx.oxml import OxmlElement, parse_xml, register_element_cls
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import register_element_cls
 from docx.oxml.section import CT_HdrFtr
+from docx.oxml.text.run import CT_R
 from docx.parts.story import StoryPart
+
+if TYPE_CHECKING:  # pragma: no cover
+    from docx.oxml.numbering import CT_Num, CT_Numbering
+    from docx.package import Package
+    from docx.oxml.table import CT_Tbl
+    from docx.parts.document import DocumentPart
 
 # ---------------------------------------------------------------- text
 
@@ -51,7 +59,7 @@ _BREAKS = re.compile(r"(\n|\t)")
 
 
 def append_run(
-    parent,
+    parent: etree._Element,
     text: str,
     *,
     rstyle: str | None = None,
@@ -115,7 +123,7 @@ def bookmark_name(anchor: str, taken: set[str]) -> str:
     return name
 
 
-def add_bookmark(p, bookmark_id: int, name: str) -> None:
+def add_bookmark(p: etree._Element, bookmark_id: int, name: str) -> None:
     """Wrap the whole content of paragraph ``p`` (a ``w:p``) in bookmark ``name``."""
     start = OxmlElement("w:bookmarkStart", {qn("w:id"): str(bookmark_id), qn("w:name"): name})
     end = OxmlElement("w:bookmarkEnd", {qn("w:id"): str(bookmark_id)})
@@ -130,7 +138,7 @@ def add_bookmark(p, bookmark_id: int, name: str) -> None:
 # ---------------------------------------------------------------- hyperlinks and fields
 
 
-def hyperlink(parent, *, r_id: str | None = None, anchor: str | None = None):
+def hyperlink(parent: etree._Element, *, r_id: str | None = None, anchor: str | None = None) -> etree._Element:
     """Append and return a ``w:hyperlink`` to ``parent``: external (``r:id`` of a relationship
     with TargetMode External) or internal (``w:anchor`` = a bookmark name)."""
     attrs = {qn("w:history"): "1"}
@@ -143,14 +151,14 @@ def hyperlink(parent, *, r_id: str | None = None, anchor: str | None = None):
     return el
 
 
-def _run(rstyle: str | None = None):
-    r = OxmlElement("w:r")
+def _run(rstyle: str | None = None) -> CT_R:
+    r = cast(CT_R, OxmlElement("w:r"))
     if rstyle:
         r.get_or_add_rPr().style = rstyle
     return r
 
 
-def field_begin(parent, instr: str, dirty: bool = False) -> None:
+def field_begin(parent: etree._Element, instr: str, dirty: bool = False) -> None:
     """Open a complex field (ECMA-376 17.16.18) with instruction ``instr`` in ``parent`` (a
     paragraph or hyperlink); its result is whatever the caller appends before
     :func:`field_end` (the TOC field's result spans several paragraphs). A ``dirty`` field is
@@ -172,14 +180,14 @@ def field_begin(parent, instr: str, dirty: bool = False) -> None:
     parent.append(r)
 
 
-def field_end(parent) -> None:
+def field_end(parent: etree._Element) -> None:
     """Close the field opened by :func:`field_begin`."""
     r = _run()
     r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): "end"}))
     parent.append(r)
 
 
-def add_field(parent, instr: str, cached: str = "") -> None:
+def add_field(parent: etree._Element, instr: str, cached: str = "") -> None:
     """A complete field with result text ``cached`` (Word and LibreOffice recompute PAGE and
     NUMPAGES; ``cached`` is what a viewer that does not shows)."""
     field_begin(parent, instr)
@@ -204,7 +212,8 @@ class CellFactory:
         self._body = proto(body_style, "")
         self._header = proto(header_style, '<w:shd w:val="clear" w:color="auto" w:fill="D9D9D9"/>')
 
-    def add(self, tr, width: int, span: int = 1, header: bool = False, align: str | None = None):
+    def add(self, tr: etree._Element, width: int, span: int = 1, header: bool = False,
+            align: str | None = None) -> etree._Element:
         """Append a cell of ``width`` twips spanning ``span`` grid columns to ``tr``; return its
         (only) paragraph."""
         tc = copy.deepcopy(self._header if header else self._body)
@@ -219,7 +228,7 @@ class CellFactory:
         return p
 
 
-def new_row(tbl, header: bool = False):
+def new_row(tbl: etree._Element, header: bool = False) -> etree._Element:
     """Append a ``w:tr`` to ``tbl``; header rows repeat at the top of every
     page (``w:tblHeader``, ECMA-376 17.4.49) and are kept in one piece (``w:cantSplit``)."""
     tr = etree.SubElement(tbl, qn("w:tr"))
@@ -230,7 +239,7 @@ def new_row(tbl, header: bool = False):
     return tr
 
 
-def set_table_layout(tbl, widths: list[int], indent: int = 0) -> None:
+def set_table_layout(tbl: "CT_Tbl", widths: list[int], indent: int = 0) -> None:
     """Fixed layout, explicit grid column widths (twips), optional left indent (twips)."""
     tblpr = tbl.tblPr
     if indent:
@@ -293,12 +302,12 @@ class ListNumbering:
     abstract definition, and one ``w:num`` instance per list so each ordered list restarts
     at its own ``start``."""
 
-    def __init__(self, numbering_el) -> None:
+    def __init__(self, numbering_el: "CT_Numbering") -> None:
         self._el = numbering_el
-        used = [int(a.get(qn("w:abstractNumId"))) for a in numbering_el.findall(qn("w:abstractNum"))]
+        used = [int(a.get(qn("w:abstractNumId")) or 0) for a in numbering_el.findall(qn("w:abstractNum"))]
         base = max(used, default=-1) + 1
         first_num = numbering_el.find(qn("w:num"))
-        self._abstract = {}
+        self._abstract: dict[bool, int] = {}
         for ordered in (False, True):
             aid = base + int(ordered)
             el = parse_xml(_abstract_num(aid, ordered))
@@ -310,14 +319,16 @@ class ListNumbering:
 
     def new_list(self, ordered: bool, level: int, start: int = 1) -> int:
         """A fresh ``numId`` for one list; ordered lists restart at ``start`` on ``level``."""
-        num = self._el.add_num(self._abstract[ordered])
+        # python-docx leaves CT_Numbering.add_num unannotated: its type, as documented there
+        add_num: Callable[[int], CT_Num] = self._el.add_num
+        num = add_num(self._abstract[ordered])
         if ordered:
             override = parse_xml(
                 f'<w:lvlOverride {nsdecls("w")} w:ilvl="{level}">'
                 f'<w:startOverride w:val="{start}"/></w:lvlOverride>'
             )
             num.append(override)
-        return num.numId
+        return int(num.get(qn("w:numId")) or 0)
 
 
 # ---------------------------------------------------------------- footnotes
@@ -335,7 +346,7 @@ class FootnotesPart(StoryPart):
     requires (ids -1 and 0)."""
 
     @classmethod
-    def new(cls, package) -> "FootnotesPart":
+    def new(cls, package: "Package") -> "FootnotesPart":
         xml = (
             f"<w:footnotes {nsdecls('w', 'r')}>"
             '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" '
@@ -347,12 +358,12 @@ class FootnotesPart(StoryPart):
         return cls(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, parse_xml(xml), package)
 
     def add_footnote(self, footnote_id: int) -> CT_Footnote:
-        el = OxmlElement("w:footnote", {qn("w:id"): str(footnote_id)})
+        el = cast(CT_Footnote, OxmlElement("w:footnote", {qn("w:id"): str(footnote_id)}))
         self.element.append(el)
         return el
 
 
-def add_footnotes_part(document_part) -> FootnotesPart:
+def add_footnotes_part(document_part: "DocumentPart") -> FootnotesPart:
     """Create the footnotes part, relate it to the main document, and declare the separator
     footnotes in settings (``w:footnotePr``)."""
     part = FootnotesPart.new(document_part.package)
@@ -364,13 +375,13 @@ def add_footnotes_part(document_part) -> FootnotesPart:
     return part
 
 
-def footnote_reference_run(footnote_id: int):
+def footnote_reference_run(footnote_id: int) -> CT_R:
     r = _run("FootnoteReference")
     r.append(OxmlElement("w:footnoteReference", {qn("w:id"): str(footnote_id)}))
     return r
 
 
-def footnote_ref_mark_run():
+def footnote_ref_mark_run() -> CT_R:
     r = _run("FootnoteReference")
     r.append(OxmlElement("w:footnoteRef"))
     return r
@@ -399,7 +410,7 @@ _SETTINGS_ORDER = [
 ]
 
 
-def insert_setting(settings_el, child) -> None:
+def insert_setting(settings_el: etree._Element, child: etree._Element) -> None:
     """Insert ``child`` into ``w:settings`` at its schema position (replacing a same-named one)."""
     local = child.tag.split("}")[1]
     old = settings_el.find(child.tag)

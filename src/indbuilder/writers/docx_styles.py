@@ -24,6 +24,7 @@ from docx.shared import Twips
 from lxml import etree
 
 from ..doctree import DocMeta
+from ..regions.base import Paper
 
 # Twips per inch. FDA "Portable Document Format (PDF) Specifications" (v4.1) asks for margins of
 # at least 3/4 inch; 1 inch on every side leaves room for binding/stamping.
@@ -48,9 +49,12 @@ LETTER = PageSetup(12240, 15840)
 A4 = PageSetup(11906, 16838)
 
 
-def page_setup_for(region: str) -> PageSetup:
-    """Letter for region ``fda``; A4 for ``nmpa`` (and any other, non-US region)."""
-    return LETTER if region == "fda" else A4
+_PAGES: dict[Paper, PageSetup] = {"letter": LETTER, "a4": A4}
+
+
+def page_setup(paper: Paper) -> PageSetup:
+    """The page of ``paper`` (the region profile's: Letter for FDA, A4 for NMPA)."""
+    return _PAGES[paper]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ turns relative links into GoToR actions and names the table anchors as destinati
 Requirements implemented (FDA "Portable Document Format (PDF) Specifications" v4.x; NMPA eCTD
 validation criteria chapter 6): PDF 1.4-1.7, no security, no JavaScript, no attachments, embedded
 fonts, bookmarks, hyperlinked table of contents above 5 pages, relative links only, no external web
-links, US Letter (FDA) / A4 (NMPA) with 1 inch / 25 mm margins, reproducible bytes.
+links, the region's paper (US Letter for FDA, A4 for NMPA) with 1 inch / 25 mm margins,
+reproducible bytes.
 """
 
 from __future__ import annotations
@@ -27,12 +28,15 @@ from pypdf import PdfReader
 from ..diagnostics import Diagnostics, Location
 from ..doctree import Document
 from ..rules import define
+from .base import WriteContext, WriteError, document_context
 from .pdf_data import all_text, document_data, parse_date
 from .pdf_fonts import MissingFontError, font_setup, has_cjk
 from .pdf_postprocess import AnchorPosition, finish_pdf
+from .pdf_writer import PDF_STANDARD, PDF_STANDARDS, WRITER, PdfStandard, PdfWriter
 
 __all__ = [
     "PdfWriter",
+    "WRITER",
     "PdfRenderError",
     "MissingFontError",
     "write_pdf",
@@ -40,7 +44,9 @@ __all__ = [
     "typst_source",
     "typst_inputs",
     "TOC_PAGE_THRESHOLD",
+    "PDF_STANDARD",
     "PDF_STANDARDS",
+    "PdfStandard",
 ]
 
 define(
@@ -70,18 +76,15 @@ define(
 #: bookmarks and a hyperlinked TOC for documents over 5 pages; NMPA 6.23).
 TOC_PAGE_THRESHOLD = 5
 
-#: typst's PDF standard: plain PDF 1.7, the newest version both agencies accept.
-PDF_STANDARD = "1.7"
-#: Standards a project may choose instead (FDA PDF specs v4 and NMPA 6.16 accept PDF/A-1 and -2;
-#: "a-2b" is PDF/A-2b on PDF 1.7).
-PDF_STANDARDS = ("1.7", "a-2b")
 
 _INPUT_KEY = "indbuilder-doc"
 _TEMPLATE = Path(__file__).with_name("pdf_template.typ")
 
 
-class PdfRenderError(RuntimeError):
+class PdfRenderError(WriteError):
     """typst failed on a document (a writer bug, reported as ``pdf.render-failed``)."""
+
+    rule = "pdf.render-failed"
 
 
 @lru_cache(maxsize=1)
@@ -90,18 +93,20 @@ def typst_source() -> bytes:
     return _TEMPLATE.read_bytes()
 
 
-def typst_inputs(doc: Document, *, toc: bool | str | None = None, diagnostics: Diagnostics | None = None,
-                 location: Location | None = None) -> dict[str, str]:
+def typst_inputs(doc: Document, *, ctx: WriteContext | None = None, toc: bool | str | None = None,
+                 diagnostics: Diagnostics | None = None) -> dict[str, str]:
     """The ``sys_inputs`` for the template: the document as one JSON string.
 
+    ``ctx`` gives the paper and words (default: those of the document's region and language).
     ``toc`` defaults to the document's choice: always with ``meta.toc``, otherwise ``"auto"``
     (above :data:`TOC_PAGE_THRESHOLD` pages, when there are headings to list).
     """
+    ctx = ctx or document_context(doc)
     if toc is None:
         toc = True if doc.meta.toc else ("auto" if next(doc.headings(), None) is not None else False)
     fonts = font_setup(doc.meta.lang, needs_cjk=has_cjk(all_text(doc)))
-    data = document_data(doc, fonts, toc=toc, toc_pages=TOC_PAGE_THRESHOLD, diagnostics=diagnostics,
-                         location=location)
+    data = document_data(doc, fonts, paper=ctx.paper, words=ctx.words, toc=toc, toc_pages=TOC_PAGE_THRESHOLD,
+                         diagnostics=diagnostics, location=ctx.source)
     return {_INPUT_KEY: json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))}
 
 
@@ -121,7 +126,7 @@ class Typeset:
     anchors: dict[str, AnchorPosition]
 
 
-def _typeset(doc: Document, inputs: dict[str, str], standard: str = PDF_STANDARD,
+def _typeset(doc: Document, inputs: dict[str, str], standard: PdfStandard = PDF_STANDARD,
              diagnostics: Diagnostics | None = None, location: Location | None = None) -> Typeset:
     fonts = font_setup(doc.meta.lang, needs_cjk=False).fonts
     date = parse_date(doc.meta.date) if doc.meta.date else None
@@ -160,46 +165,24 @@ def page_count(pdf: bytes) -> int:
 
 
 def render_pdf(doc: Document, diagnostics: Diagnostics | None = None,
-               location: Location | None = None, standard: str = PDF_STANDARD) -> bytes:
+               ctx: WriteContext | None = None, standard: str = PDF_STANDARD) -> bytes:
     """Typeset ``doc``; content problems (dangling links, duplicate anchors) go to ``diagnostics``.
 
+    ``ctx`` gives the paper, words and source location (default: :func:`document_context`).
     ``standard`` is one of :data:`PDF_STANDARDS` (plain PDF 1.7 by default, or PDF/A-2b).
 
     Raises :class:`MissingFontError` when Chinese text has no font (report as ``pdf.font-missing``)
     and :class:`PdfRenderError` if typst fails (``pdf.render-failed``).
     """
-    if standard not in PDF_STANDARDS:
+    chosen = next((s for s in PDF_STANDARDS if s == standard), None)
+    if chosen is None:
         raise ValueError(f"unsupported PDF standard {standard!r}; use one of {', '.join(PDF_STANDARDS)}")
-    inputs = typst_inputs(doc, diagnostics=diagnostics, location=location)
-    result = _typeset(doc, inputs, standard, diagnostics, location)
+    ctx = ctx or document_context(doc)
+    inputs = typst_inputs(doc, ctx=ctx, diagnostics=diagnostics)
+    result = _typeset(doc, inputs, chosen, diagnostics, ctx.source)
     return finish_pdf(result.pdf, result.anchors)
 
 
 def write_pdf(doc: Document) -> bytes:
     """The PDF bytes of ``doc`` (same input, same bytes)."""
     return render_pdf(doc)
-
-
-@dataclass(frozen=True)
-class PdfWriter:
-    """The writer-registry entry (``writers.WRITERS["pdf"]``): ``extension`` includes the dot.
-
-    ``write`` raises :class:`MissingFontError` (report as ``pdf.font-missing``) and
-    :class:`PdfRenderError` (``pdf.render-failed``); content findings go to ``diags``.
-    """
-
-    name: str = "pdf"
-    extension: str = ".pdf"
-    standard: str = PDF_STANDARD  # or "a-2b"
-
-    def write(self, doc: Document, diags: Diagnostics | None = None) -> bytes:
-        return render_pdf(doc, diags, standard=self.standard)
-
-
-def _register() -> None:
-    from . import register
-
-    register(PdfWriter())
-
-
-_register()

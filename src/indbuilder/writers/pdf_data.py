@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from .. import doctree as dt
 from ..diagnostics import Diagnostics, Location
+from ..regions.base import Paper
 from ..rules import define
 from .pdf_fonts import FontSetup
 
@@ -49,36 +51,9 @@ define(
     basis="FDA PDF Specifications v4 (no external hyperlinks); NMPA eCTD validation 6.3/6.10",
 )
 
-#: Words of the title block, header and footer per language; ``DocMeta.labels`` overrides them.
-#: ``page_format`` holds ``{page}`` and ``{pages}``.
-DEFAULT_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "page_format": "Page {page} of {pages}",
-        "contents": "Table of Contents",
-        "tables": "List of Tables",
-        "section": "CTD section",
-        "product": "Product",
-        "sponsor": "Sponsor",
-        "version": "Version",
-        "date": "Date",
-        "note": "Note:",
-        "warning": "Warning:",
-    },
-    "zh": {
-        "page_format": "第 {page} 页 共 {pages} 页",
-        "contents": "目录",
-        "tables": "表格目录",
-        "section": "CTD 章节",
-        "product": "产品",
-        "sponsor": "申请人",
-        "version": "版本",
-        "date": "日期",
-        "note": "注：",
-        "warning": "警告：",
-    },
-}
-
-_PAPER = {"fda": ("us-letter", 25.4), "nmpa": ("a4", 25.0)}  # margins in mm: 1 inch, 25 mm
+#: typst's name for each paper size and its margin in mm: 1 inch on US Letter (FDA PDF
+#: specifications ask for at least 3/4 inch on the left), 25 mm on A4.
+_PAPER: dict[Paper, tuple[str, float]] = {"letter": ("us-letter", 25.4), "a4": ("a4", 25.0)}
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -97,13 +72,6 @@ class _State:
     def emit(self, rule: str, message: str, hint: str | None = None) -> None:
         if self.diagnostics is not None:
             self.diagnostics.emit(rule, message, self.location, hint)
-
-
-def labels_for(meta: dt.DocMeta) -> dict[str, str]:
-    """The localized UI words for ``meta.lang`` with ``meta.labels`` applied on top."""
-    labels = dict(DEFAULT_LABELS.get(meta.lang, DEFAULT_LABELS["en"]))
-    labels.update({k: v for k, v in meta.labels.items() if isinstance(v, str)})
-    return labels
 
 
 def parse_date(value: str) -> tuple[int, int, int] | None:
@@ -140,6 +108,8 @@ def document_data(
     doc: dt.Document,
     fonts: FontSetup,
     *,
+    paper: Paper,
+    words: Mapping[str, str],
     toc: bool | str,
     toc_pages: int = 5,
     diagnostics: Diagnostics | None = None,
@@ -147,6 +117,7 @@ def document_data(
 ) -> dict[str, Any]:
     """The JSON-ready data for the template: ``{"meta": {...}, "blocks": [...]}``.
 
+    ``paper`` and ``words`` come from the write context (region profile, document language).
     ``toc`` is True, False or ``"auto"`` (a table of contents when the document has more than
     ``toc_pages`` pages).
     """
@@ -160,10 +131,14 @@ def document_data(
                 state.emit("pdf.duplicate-anchor", f"anchor '{anchor}' is used by more than one heading or table")
             state.anchors.add(anchor)
 
-    labels = labels_for(meta)
+    labels = dict(words)
+    # A note box is titled "Note:" / "注：": the word and the language's label separator.
+    sep = labels["label_sep"].rstrip()
+    for kind in ("note", "warning"):
+        labels[kind] += sep
     pre, _, rest = labels["page_format"].partition("{page}")
     mid, _, post = rest.partition("{pages}")
-    paper, margin = _PAPER.get(meta.region, _PAPER["fda"])
+    paper_name, margin = _PAPER[paper]
     date = parse_date(meta.date) if meta.date else None
     if meta.date and date is None:
         state.emit("pdf.invalid-date", f"document date '{meta.date}' is not an ISO date (YYYY-MM-DD)")
@@ -191,7 +166,7 @@ def document_data(
         "title": meta.title,
         "lang": meta.lang,
         "text-region": "CN" if zh else "US",
-        "paper": paper,
+        "paper": paper_name,
         "margin-mm": margin,
         "date": list(date) if date else None,
         "sponsor": meta.sponsor,
@@ -215,7 +190,8 @@ def document_data(
         },
     }
     blocks = [_block(b, state, labels) for b in doc.blocks]
-    return _clean({"meta": data_meta, "blocks": blocks})
+    data: dict[str, Any] = _clean({"meta": data_meta, "blocks": blocks})
+    return data
 
 
 # C0/C1 control characters (except tab and newline) print as nothing or as boxes and a lone

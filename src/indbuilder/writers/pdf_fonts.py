@@ -16,6 +16,8 @@ from pathlib import Path
 
 import typst
 
+from .base import WriteError
+
 #: Folders searched for fonts unless ``INDBUILDER_FONT_PATHS`` (os.pathsep-separated) is set.
 DEFAULT_FONT_DIRS: tuple[str, ...] = ("/usr/share/fonts", "/usr/local/share/fonts")
 
@@ -27,12 +29,15 @@ MONO = ("Liberation Mono", "DejaVu Sans Mono")
 CJK_SC = ("Noto Serif CJK SC", "Noto Sans CJK SC", "Source Han Serif SC", "Source Han Sans SC")
 
 
-class MissingFontError(RuntimeError):
+class MissingFontError(WriteError):
     """A font needed to render the document is not installed.
 
-    The pipeline turns this into a ``pdf.font-missing`` diagnostic; it is never a reason to emit
-    a PDF with missing glyphs.
+    The write stage reports it as ``pdf.font-missing`` and writes no further PDF: it is never a
+    reason to emit a PDF with missing glyphs.
     """
+
+    rule = "pdf.font-missing"
+    stops_format = True
 
 
 @dataclass(frozen=True)

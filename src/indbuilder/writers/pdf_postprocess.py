@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import NamedTuple
+from typing import NamedTuple, cast
 from urllib.parse import unquote
 
 from pypdf import PdfReader
@@ -88,7 +88,7 @@ def goto_remote_action(uri: str) -> DictionaryObject:
             NameObject("/Type"): NameObject("/Action"),
             NameObject("/S"): NameObject("/GoToR"),
             NameObject("/F"): filespec,
-            NameObject("/D"): dest,  # type: ignore[dict-item]
+            NameObject("/D"): dest,
         }
     )
 
@@ -138,6 +138,7 @@ def finish_pdf(data: bytes, anchors: dict[str, AnchorPosition] | None = None) ->
             else:  # an annotation written inline in /Annots: rewrite the page object
                 annot[NameObject("/A")] = new_action
                 page_ref = page.indirect_reference
+                assert page_ref is not None  # pages read from a file are indirect objects
                 changed[(page_ref.idnum, page_ref.generation)] = page
     if not changed:
         return data
@@ -163,7 +164,7 @@ def _add_named_destinations(reader: PdfReader, catalog: DictionaryObject,
         names[NameObject("/Dests")] = dests
     elif names.raw_get("/Dests") is not dests or "/Kids" in dests:
         return False
-    flat = dests["/Names"]
+    flat = cast(ArrayObject, dests["/Names"])
     entries = {pdf_string_bytes(flat[i]): (flat[i], flat[i + 1]) for i in range(0, len(flat) - 1, 2)}
     added = False
     for label, pos in anchors.items():
@@ -204,11 +205,11 @@ def _append_update(data: bytes, reader: PdfReader, changed: dict[tuple[int, int]
     out += b"xref\n0 1\n0000000000 65535 f \n"
     for key in sorted(changed):
         out += f"{key[0]} 1\n{offsets[key]:010d} {key[1]:05d} n \n".encode()
-    trailer = DictionaryObject({NameObject("/Size"): NumberObject(int(reader.trailer["/Size"])),
+    trailer = DictionaryObject({NameObject("/Size"): NumberObject(int(cast(NumberObject, reader.trailer["/Size"]))),
                                 NameObject("/Prev"): NumberObject(prev)})
-    for key in ("/Root", "/Info", "/ID"):
-        if key in reader.trailer:
-            trailer[NameObject(key)] = reader.trailer.raw_get(key)
+    for name in ("/Root", "/Info", "/ID"):
+        if name in reader.trailer:
+            trailer[NameObject(name)] = reader.trailer.raw_get(name)
     buf = io.BytesIO()
     trailer.write_to_stream(buf)
     out += b"trailer\n" + buf.getvalue() + f"\nstartxref\n{xref_at}\n%%EOF\n".encode()
