@@ -31,7 +31,9 @@ build: sysdeps-build $(BIN)/indbuilder standards
 check: $(BIN)/indbuilder
 	$(BIN)/indbuilder check
 
+# mypy --strict on src/ (settings in pyproject.toml) runs first: a type error fails the tests.
 test: sysdeps-test $(BIN)/indbuilder standards
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/indbuilder

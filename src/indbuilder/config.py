@@ -37,7 +37,7 @@ CONFIG_KEYS: dict[str, str] = {
     "output": "Folder the build writes to (default 'build'). Each region goes into <output>/<region>/.",
     "standards": "Folder with the official eCTD standard files (DTD, XSD, stylesheets). Default: the per-user cache filled by 'indbuilder standards install'.",
     "history": "Folder holding earlier sequences, one per region: <history>/<region>/<NNNN>/ (default 'submissions'). Used for eCTD lifecycle operations.",
-    "formats": "Document formats to write: 'docx' (review copy) and/or 'pdf' (submission copy). Default both.",
+    "formats": "Document formats to write: registered writer names, built in 'docx' (review copy) and 'pdf' (submission copy, the eCTD format), others from the 'indbuilder.writers' entry-point group. Default [docx, pdf].",
     "disclaimer": "A line printed on every page of every document, in English and Chinese ({en: ..., zh: ...}); use it to mark illustrative or draft content. Set to null for none.",
     "severity": "Severity overrides: a mapping of rule id to 'error', 'warning' or 'info'.",
     "waivers": "Accepted findings: a list of {rule, justification, path?, contains?}; waived findings stay in reports with the justification.",
@@ -77,12 +77,25 @@ class ProjectSettings(BaseModel):
     output: str = "build"
     standards: str | None = None
     history: str = "submissions"
-    formats: list[Literal["docx", "pdf"]] = ["docx", "pdf"]
+    formats: list[str] = ["docx", "pdf"]
     disclaimer: dict[str, str] | None = None
     severity: dict[str, Literal["error", "warning", "info"]] = {}
     waivers: list[WaiverSpec] = []
     content: str = "content"
     templates: str = "templates/ectd"
+
+    @field_validator("formats")
+    @classmethod
+    def _known_formats(cls, value: list[str]) -> list[str]:
+        # Format names come from the writer registry (built-ins and `indbuilder.writers` entry points);
+        # the check imports no writer engine (typst, python-docx).
+        from .writers import check_format
+
+        for name in value:
+            problem = check_format(name)
+            if problem:
+                raise ValueError(problem)
+        return value
 
     @field_validator("sequence", mode="before")
     @classmethod
