@@ -53,32 +53,46 @@ def _write(writer: "Writer", rb: RegionBuild, rd: RenderedDoc, doc: "Document", 
     return writer.write(doc, document_context(doc, paper=rb.profile.paper, source=rd.source, review_links=review))
 
 
-def _write_copies(writer: "Writer", rb: RegionBuild, dest: Path, diags: Diagnostics) -> None:
-    """``<dest>/<format>/<eCTD path>``: one review copy per rendered document (attachments have none)."""
+class _FormatStopped(Exception):
+    """A writer failed in a way that stops its whole format (e.g. no font for the document language)."""
+
+
+def _write_reported(writer: "Writer", rb: RegionBuild, rd: RenderedDoc, doc: "Document", review: bool, diags: Diagnostics) -> bytes | None:
+    """The document's bytes, its writer's findings added to ``diags``; None when it could not be written."""
     from .writers import WriteError
 
+    try:
+        result = _write(writer, rb, rd, doc, review=review)
+    except WriteError as exc:
+        diags.extend(exc.diagnostics)
+        diags.emit(exc.rule, str(exc), rd.source)
+        if exc.stops_format:
+            raise _FormatStopped from exc
+        return None
+    diags.extend(result.diagnostics)
+    return result.data
+
+
+def _write_copies(writer: "Writer", rb: RegionBuild, dest: Path, diags: Diagnostics) -> None:
+    """``<dest>/<format>/<eCTD path>``: one review copy per rendered document (attachments have none)."""
     for rd in rb.docs:
         if rd.document is None:
             continue
         try:
-            result = _write(writer, rb, rd, rd.document, review=True)
-        except WriteError as exc:
-            diags.extend(exc.diagnostics)
-            diags.emit(exc.rule, str(exc), rd.source)
-            if exc.stops_format:
-                return
+            data = _write_reported(writer, rb, rd, rd.document, True, diags)
+        except _FormatStopped:
+            return
+        if data is None:
             continue
-        diags.extend(result.diagnostics)
         target = dest / writer.name / Path(rd.path).with_suffix(writer.extension)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(result.data)
+        target.write_bytes(data)
 
 
 def _submission_files(writer: "Writer", project: Project, rb: RegionBuild, diags: Diagnostics) -> dict[str, bytes] | None:
     """The bytes of every document that goes into the sequence, by doc id; ``None`` when the format stopped."""
     from .placement import goes_into_sequence
     from .pdfcheck import check_pdf
-    from .writers import WriteError
 
     files: dict[str, bytes] = {}
     for rd in rb.docs:
@@ -94,15 +108,12 @@ def _submission_files(writer: "Writer", project: Project, rb: RegionBuild, diags
             diags.extend(check_pdf(data, rd.planned.attachment, profile=profile))
         else:
             try:
-                result = _write(writer, rb, rd, rd.document, review=False)
-            except WriteError as exc:
-                diags.extend(exc.diagnostics)
-                diags.emit(exc.rule, str(exc), rd.source)
-                if exc.stops_format:
-                    return None
+                written = _write_reported(writer, rb, rd, rd.document, False, diags)
+            except _FormatStopped:
+                return None
+            if written is None:
                 continue
-            diags.extend(result.diagnostics)
-            data = result.data
+            data = written
         files[rd.doc_id] = data
     return files
 

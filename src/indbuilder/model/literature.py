@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import Fact, Record, Text
+from .common import Fact, Record, Region, Text
 
 
 class Reference(Record):
@@ -22,7 +22,7 @@ class NotApplicable(Fact):
     """A declaration that an outline node does not apply, with the written justification."""
 
     node: str
-    regions: list[str] = ["fda", "nmpa"]
+    regions: list[Region] = ["fda", "nmpa"]
     justification: Text
 
 
@@ -32,7 +32,7 @@ class Attachment(Record):
     node: str
     file: str  # path relative to the project root
     title: Text
-    regions: list[str] = ["fda", "nmpa"]
+    regions: list[Region] = ["fda", "nmpa"]
     # For an agency's fillable form (e.g. the official Form FDA 1571 at node form:fdaft1): a mapping
     # file (PDF field name -> fact path, see indbuilder.pdfcheck.forms) whose values the build
     # writes into the form's fields. Without it the PDF is placed as supplied.

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Address, Fact, Person, Record, Text
+from .common import Address, Fact, Person, Record, Region, Text
 
 
 class Contact(Person):
@@ -23,7 +23,7 @@ class Organisation(Record):
     address: Address
     duns: str | None = Field(default=None, pattern=r"^\d{9}$")
     responsibilities: Text | None = None
-    regions: list[Literal["fda", "nmpa"]] = ["fda", "nmpa"]  # submissions in which the organisation acts
+    regions: list[Region] = ["fda", "nmpa"]  # submissions in which the organisation acts
 
 
 class Sponsor(Record):
@@ -37,7 +37,7 @@ class Sponsor(Record):
 class Meeting(Record):
     kind: Text
     date: dt.date
-    agency: Literal["fda", "nmpa"]
+    agency: Region
     reference: str
     summary: Text
 

@@ -147,3 +147,23 @@ class RegionProfile(Protocol):
     def module1(self) -> Module1 | None:
         """The regional Module 1 (backbone, placement, rules), or ``None``: ICH backbone only."""
         ...
+
+
+class PackagedRegion:
+    """What every region shipped with indbuilder shares: its outline ships as ``outline/data/<name>.yaml``.
+
+    Subclasses are frozen dataclasses that declare the profile's fields (name, label, languages, paper,
+    site_country) and implement ``envelope``, ``util_standards`` and ``module1``.
+    """
+
+    name: str
+    languages: tuple[str, ...]
+
+    @property
+    def lang(self) -> str:
+        return self.languages[0]
+
+    def outline_path(self) -> Path:
+        from importlib import resources
+
+        return Path(str(resources.files("indbuilder.outline").joinpath("data", f"{self.name}.yaml")))

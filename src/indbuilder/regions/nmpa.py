@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .base import ICH_STF_UTIL, ICH_UTIL, Module1, Paper
+from .base import ICH_STF_UTIL, ICH_UTIL, Module1, PackagedRegion, Paper
 from .envelope import envelope_base
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -18,19 +16,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 @dataclass(frozen=True)
-class NmpaRegion:
+class NmpaRegion(PackagedRegion):
     name: str = "nmpa"
     label: str = "China NMPA IND"
     languages: tuple[str, ...] = ("zh",)
     paper: Paper = "a4"
     site_country: str | None = "CN"
-
-    @property
-    def lang(self) -> str:
-        return self.languages[0]
-
-    def outline_path(self) -> Path:
-        return Path(str(resources.files("indbuilder.outline").joinpath("data", "nmpa.yaml")))
 
     def envelope(self, config: "ProjectConfig", dossier: "Dossier", diags: "Diagnostics") -> "Envelope":
         """Application id, description and cn-envelope codes from ``regulatory.nmpa`` (NMPA eCTD 4.2.x)."""
