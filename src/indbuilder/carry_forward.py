@@ -8,7 +8,8 @@ date changed. So each build records a *content fingerprint* per document: the do
 its date left out and every link written as the target's path inside a sequence. ``indbuilder
 submit`` keeps these fingerprints beside the submitted sequence; a later build reuses the
 submitted PDF of every document whose fingerprint is unchanged (its bytes then match, and eCTD
-assembly leaves it out), and renders the others with links to where their targets now live.
+assembly leaves it out), and points the links of the others to where their targets now live
+(each document is rendered once).
 """
 
 from __future__ import annotations
@@ -65,27 +66,77 @@ def history_fingerprints(history: Path, before: str) -> dict[str, str]:
     return out
 
 
-def settle(config: ProjectConfig, region: str, docs: list[RenderedDoc]) -> dict[str, str] | None:
-    """Mark unchanged documents for reuse; return the doc paths to re-render the others with.
+def carry_forward(config: ProjectConfig, region: str, docs: list[RenderedDoc]) -> list[RenderedDoc]:
+    """``docs`` as the sequence being built holds them: unchanged documents reuse their submitted PDF,
+    and the links of the others to those documents point into the earlier sequence folder.
 
-    Returns ``None`` when there is no history (a first sequence): nothing to carry forward.
+    A first sequence (no earlier sequence in the history folder) gets ``docs`` back as they are.
     """
     history = config.history_dir / region
     seq = config.settings.sequence
     if not history.is_dir() or not any(s < seq for s in existing_sequences(history)):
-        return None
+        return docs
     known = history_fingerprints(history, seq)
     state = {s.leaf_id: s for s in read_history(history, seq, region, Diagnostics()).values()}
-    paths: dict[str, str] = {}
+    reuse: dict[str, Path] = {}
+    moved: dict[str, str] = {}  # path in this sequence -> path of the submitted file, from this sequence's root
     for rd in docs:
-        paths[rd.planned.doc_id] = rd.path
-        leaf = state.get(leaf_id_for(rd.planned.doc_id))
+        leaf = state.get(leaf_id_for(rd.doc_id))
         if rd.document is None or leaf is None or leaf.href != rd.path:
             continue
-        if known.get(rd.planned.doc_id) == fingerprint(rd.document, rd.path):
-            rd.reuse = history / leaf.sequence / leaf.href
-            paths[rd.planned.doc_id] = f"../{leaf.sequence}/{leaf.href}"
-    return paths
+        if known.get(rd.doc_id) == fingerprint(rd.document, rd.path):
+            reuse[rd.doc_id] = history / leaf.sequence / leaf.href
+            moved[rd.path] = f"../{leaf.sequence}/{leaf.href}"
+    out = []
+    for rd in docs:
+        if rd.doc_id in reuse:
+            out.append(dataclasses.replace(rd, reuse=reuse[rd.doc_id]))
+        elif rd.document is not None and moved:
+            out.append(dataclasses.replace(rd, document=relink(rd.document, rd.path, moved)))
+        else:
+            out.append(rd)
+    return out
+
+
+def relink(doc: Document, path: str, moved: dict[str, str]) -> Document:
+    """``doc`` (placed at ``path``) with every link to a path in ``moved`` pointing to its new place.
+
+    Links are written relative to the document (``render.xref``), so the link to a target at ``T``
+    from ``path`` is ``relpath(T, dirname(path))``; rewriting it is the same computation with the
+    target's new path, which is what rendering the document again with the new paths would give.
+    """
+    base = posixpath.dirname(path)
+
+    def walk(obj: Any) -> Any:
+        if isinstance(obj, Link):
+            children, href = walk(obj.children), obj.href
+            if href:
+                target = posixpath.normpath(posixpath.join(base, href))
+                if target in moved:
+                    href = posixpath.relpath(moved[target], base or ".")
+            if children is obj.children and href == obj.href:
+                return obj
+            return dataclasses.replace(obj, children=children, href=href)
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            changes = {}
+            for f in dataclasses.fields(obj):
+                value = getattr(obj, f.name)
+                new = walk(value)
+                if new is not value:
+                    changes[f.name] = new
+            return dataclasses.replace(obj, **changes) if changes else obj
+        if isinstance(obj, (list, tuple)):
+            items = [walk(x) for x in obj]
+            if all(a is b for a, b in zip(items, obj)):
+                return obj
+            return type(obj)(items) if isinstance(obj, list) else tuple(items)
+        if isinstance(obj, dict):
+            values = {k: walk(v) for k, v in obj.items()}
+            return obj if all(values[k] is obj[k] for k in obj) else values
+        return obj
+
+    relinked: Document = walk(doc)
+    return relinked
 
 
 def write_fingerprints(docs: list[RenderedDoc], dest: Path) -> None:

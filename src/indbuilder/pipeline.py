@@ -100,25 +100,19 @@ def render_regions(project: Project, builds: list[RegionBuild], diags: Diagnosti
 
 
 def _render_with_history(project: Project, rb: RegionBuild, diags: Diagnostics) -> list[RenderedDoc]:
-    """Render every document; in a later sequence, carry unchanged documents forward.
+    """Render every document once; in a later sequence, carry unchanged documents forward.
 
-    Documents unchanged since they were submitted are reused as they are, and the others are
-    rendered again with links to where their targets now live (``carry_forward.py``).
+    Documents unchanged since they were submitted reuse their submitted PDF, and the links of the
+    others point to where those now live, in the earlier sequence folder (``carry_forward.py``).
     """
-    from .carry_forward import settle
+    from .carry_forward import carry_forward
 
     assert rb.placement is not None
     docs = render_region(project, rb, rb.placement.paths, diags)
     for rd in docs:
         if rd.attachment is not None and not rd.attachment.is_file():
             diags.emit("build.attachment-missing", f"attachment {rd.planned.attachment} does not exist", rd.planned.location)
-    settled = settle(project.config, rb.region, docs)
-    if settled is None or not any(d.reuse for d in docs):
-        return docs
-    reused = {d.doc_id: d for d in docs if d.reuse}
-    changed = {d.doc_id for d in docs if not d.reuse}
-    fresh = {d.doc_id: d for d in render_region(project, rb, settled, diags, only=changed)}
-    return [reused.get(pd.doc_id) or fresh[pd.doc_id] for pd in rb.plan.documents() if pd.doc_id in reused or pd.doc_id in fresh]
+    return carry_forward(project.config, rb.region, docs)
 
 
 def run_checks(project: Project, builds: list[RegionBuild], diags: Diagnostics) -> None:

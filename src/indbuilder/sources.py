@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable, TypedDict
 
 from . import regions
 from .config import ProjectConfig
-from .derived import compute
+from .derived import Derived, compute
 from .diagnostics import Location
-from .model.dossier import SECTIONS, Dossier
+from .model.clinical import ConsentEssentials, Protocol, Site
+from .model.cmc import AnalyticalMethod, Batch, ContainerClosure, Material, Process, Specification, StabilityStudy
+from .model.common import Record
+from .model.dossier import LIST_SECTIONS, SECTIONS, Dossier
+from .model.literature import Abbreviation, Attachment, NotApplicable, Reference
+from .model.nonclinical import Study
+from .model.product import Product
+from .model.sponsor import Organisation, Regulatory, Sponsor
 from .outline import DeclaredFile, FactRecord, NotApplicableDecl, Sources
+from .outline.planner import PlannedDocument
 
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates" / "ectd"
 
@@ -70,24 +79,67 @@ def _front_location(path: str) -> Location:
     return Location(path, 2, 1)
 
 
+class TemplateContext(TypedDict, total=False):
+    """What every template sees: the facts by section, lookups, dates and derived values.
+
+    ``node``, ``record`` and ``planned`` are set per document by the render stage. Template
+    writers read these names (see README, "Templates").
+    """
+
+    # the facts, one name per section of content/ (model.dossier.SECTIONS)
+    product: Product | None
+    sponsor: Sponsor | None
+    organisations: list[Organisation]
+    regulatory: Regulatory | None
+    process: Process | None
+    materials: list[Material]
+    methods: list[AnalyticalMethod]
+    specification: Specification | None
+    batches: list[Batch]
+    stability: list[StabilityStudy]
+    container_closure: ContainerClosure | None
+    studies: list[Study]
+    protocol: Protocol | None
+    sites: list[Site]
+    consent: ConsentEssentials | None
+    literature: list[Reference]
+    abbreviations: list[Abbreviation]
+    not_applicable: list[NotApplicable]
+    attachments: list[Attachment]
+    # lookups and values computed once
+    idx: dict[str, dict[str, Record]]  # records of each list section by id: idx.batches["LOT-01"]
+    submission_date: dt.date
+    sequence: str
+    narrative: Callable[[str], str]  # narrative("id") renders a narrative in the document language
+    illustrative: bool
+    derived: Derived
+    result_decimals: dict[str, int]
+    # per document
+    node: dict[str, str]
+    record: Record | None
+    planned: PlannedDocument
+
+
 def template_context(
     config: ProjectConfig,
     dossier: Dossier,
     region: str,
     narrative: Callable[[str], str],
-) -> dict[str, Any]:
+) -> TemplateContext:
     """The facts every template sees (the document-specific keys are added per document)."""
-    ctx: dict[str, Any] = {name: getattr(dossier, name) for name in SECTIONS}
-    ctx["idx"] = {
-        name: dossier.index(name)
-        for name in SECTIONS
-        if isinstance(ctx[name], list) and all(hasattr(r, "id") for r in ctx[name])
-    }
-    ctx["submission_date"] = config.submission_date
-    ctx["sequence"] = config.settings.sequence
-    ctx["narrative"] = narrative
-    ctx["illustrative"] = bool(config.settings.disclaimer)
-    # regulatory values computed once (derived.py) for templates and rule families alike
-    ctx["derived"] = derived = compute(dossier)
-    ctx["result_decimals"] = derived.result_decimals
-    return ctx
+    derived = compute(dossier)  # regulatory values computed once for templates and rule families alike
+    d = dossier
+    return TemplateContext(
+        product=d.product, sponsor=d.sponsor, organisations=d.organisations, regulatory=d.regulatory,
+        process=d.process, materials=d.materials, methods=d.methods, specification=d.specification,
+        batches=d.batches, stability=d.stability, container_closure=d.container_closure, studies=d.studies,
+        protocol=d.protocol, sites=d.sites, consent=d.consent, literature=d.literature,
+        abbreviations=d.abbreviations, not_applicable=d.not_applicable, attachments=d.attachments,
+        idx={name: dossier.index(name) for name in SECTIONS if name in LIST_SECTIONS and all(hasattr(r, "id") for r in dossier.records(name))},
+        submission_date=config.submission_date,
+        sequence=config.settings.sequence,
+        narrative=narrative,
+        illustrative=bool(config.settings.disclaimer),
+        derived=derived,
+        result_decimals=derived.result_decimals,
+    )

@@ -55,10 +55,9 @@ def render_region(
         return rendered.text if rendered else ""
 
     base_ctx = template_context(config, dossier, rb.region, narrative)
-    derived: derived_values.Derived = base_ctx["derived"]  # computed once in sources.template_context
     env.track(
-        index_facts({name: base_ctx[name] for name in SECTIONS}, base_ctx.get("idx")),
-        derived_index(derived),
+        index_facts({name: getattr(dossier, name) for name in SECTIONS}, base_ctx["idx"]),
+        derived_index(base_ctx["derived"]),
     )
     for pd in planned:
         path = paths.get(pd.doc_id, pd.doc_id)
@@ -70,7 +69,7 @@ def render_region(
             )
             continue
         meta = doc_meta(project, rb, pd)
-        ctx = dict(base_ctx)
+        ctx = base_ctx.copy()
         ctx["node"] = _node_view(rb, pd)
         ctx["record"] = _record(dossier, pd)
         ctx["planned"] = pd
