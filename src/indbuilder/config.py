@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .paths import ReadScope
 from .diagnostics import Diagnostic, Location, Severity, Waiver, did_you_mean
 from .rules import define
 from .schema_errors import diagnostics_from_validation
@@ -43,6 +44,7 @@ CONFIG_KEYS: dict[str, str] = {
     "waivers": "Accepted findings: a list of {rule, justification, path?, contains?}; waived findings stay in reports with the justification.",
     "content": "Folder with the YAML facts and Markdown narrative (default 'content').",
     "templates": "Folder with project templates that override the packaged ones (default 'templates/ectd').",
+    "allow_outside": "Folders outside the project that facts, narratives, templates and attachments may be read from (a list; default none). Anything else that resolves outside the project folder is refused.",
 }
 
 
@@ -83,6 +85,7 @@ class ProjectSettings(BaseModel):
     waivers: list[WaiverSpec] = []
     content: str = "content"
     templates: str = "templates/ectd"
+    allow_outside: list[str] = []
 
     @field_validator("formats")
     @classmethod
@@ -130,6 +133,11 @@ class ProjectConfig:
     @property
     def history_dir(self) -> Path:
         return self.root / self.settings.history
+
+    @property
+    def read_scope(self) -> ReadScope:
+        """The folders this project may read: its root and the ``allow_outside`` folders."""
+        return ReadScope.of(self.root, [self.root / p for p in self.settings.allow_outside])
 
     def standards_dir(self) -> Path:
         """The standards folder: the configured one, else the per-user cache."""
