@@ -14,6 +14,33 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .rules import define
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .build import Project, RenderedDoc
+    from .diagnostics import Diagnostics
+
+define(
+    "build.attachment-outside",
+    "error",
+    "An attachment path leads outside the project.",
+    "An attachment's ``file:`` or ``fill:`` path is absolute, climbs out with ``..`` or is a symbolic "
+    "link whose target lies outside the project folder. The file is not read. Move the file into "
+    "the project, or name its folder in ``allow_outside`` in indbuilder.yaml.",
+    "Issue 15: nothing outside the project is read by accident.",
+)
+define(
+    "build.attachment-unreadable",
+    "error",
+    "An attachment is not a regular file or is too large.",
+    "A named pipe, device or folder cannot be an attachment, and a PDF over the size limit "
+    "(500 MB, the FDA maximum) cannot be submitted. The file is not read.",
+    "FDA PDF Specifications v4 (file size); issue 15 (resource limits).",
+)
+
+MAX_ATTACHMENT_BYTES = 500 * 1024 * 1024  # FDA PDF Specifications: the largest PDF a gateway accepts
 
 
 @dataclass(frozen=True)
@@ -52,3 +79,113 @@ def inside(path: Path, folder: Path) -> bool:
     """Whether ``path`` (resolved) is ``folder`` (resolved) or below it."""
     real, base = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
     return real == base or base in real.parents
+
+
+# Size limits of files read for validation and checks (documented in the findings that apply them).
+MAX_TEMPLATE_BYTES = 1024 * 1024  # a Jinja template of 1 MB is already far larger than any real one
+
+
+def file_kind(path: Path) -> str:
+    """What ``path`` is, in words: "regular file", "folder", "named pipe", "socket", "character
+    device", "block device", "missing" (also a broken or looping symbolic link)."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, RuntimeError):
+        return "missing"
+    if stat.S_ISREG(mode):
+        return "regular file"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISFIFO(mode):
+        return "named pipe"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode):
+        return "character device"
+    if stat.S_ISBLK(mode):
+        return "block device"
+    return "special file"
+
+
+def refusal(path: Path, max_bytes: int | None = None) -> str | None:
+    """Why ``path`` may not be read as a file (not a regular file, or larger than ``max_bytes``); None if it may.
+
+    Decided from ``stat`` alone: a named pipe would block a reader forever and a device never
+    ends, so nothing is opened before this says yes.
+    """
+    kind = file_kind(path)
+    if kind != "regular file":
+        return "does not exist" if kind == "missing" else f"is a {kind}, not a regular file"
+    if max_bytes is not None:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return f"is {_size(size)}, over the limit of {_size(max_bytes)}"
+    return None
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} kB"
+    return f"{n} bytes"
+
+
+def outside_reason(scope: ReadScope, written: str, base: Path | None = None) -> str | None:
+    """Why a path as written in a project file (``written``, relative to ``base``, default the
+    project root) leads outside the folders the project may read; None when it stays inside.
+
+    ``..`` and absolute paths are judged by where they lead, symbolic links by their target, so a
+    path is refused for what it reaches, whatever its spelling; ``allow_outside`` folders are inside.
+    """
+    p = Path(written)
+    full = p if p.is_absolute() else (base or scope.root) / p
+    if scope.allows(full):
+        return None
+    real = Path(os.path.realpath(full))
+    if p.is_absolute():
+        how = "is an absolute path outside the project"
+    elif ".." in p.parts and not scope.allows(Path(os.path.normpath(full))):
+        how = "climbs out of the project with '..'"
+    else:
+        how = f"is a symbolic link to {real}, outside the project"
+    return f"{how} (allow its folder with allow_outside in indbuilder.yaml)"
+
+
+def attachment_refusal(scope: ReadScope, written: str) -> tuple[str, str] | None:
+    """``(rule, message)`` when the attachment path ``written`` (``file:`` or ``fill:``, relative to
+    the project root) may not be read; None when it may. Only ``stat`` is used: nothing is opened."""
+    why = outside_reason(scope, written)
+    if why is not None:
+        return "build.attachment-outside", f"attachment path {written!r} {why}"
+    p = Path(written)
+    problem = refusal(p if p.is_absolute() else scope.root / p, MAX_ATTACHMENT_BYTES)
+    if problem is not None and problem != "does not exist":  # a missing file is build.attachment-missing
+        return "build.attachment-unreadable", f"attachment {written!r} {problem}"
+    return None
+
+
+def check_attachments(project: "Project", docs: "Iterable[RenderedDoc]", diags: "Diagnostics") -> set[str]:
+    """Report every attachment of ``docs`` (its ``file:`` and, for a filled form, its ``fill:``
+    mapping) that may not be read, at the attachment's declaration; returns the refused doc ids.
+
+    Called by the pipeline after rendering (so ``check`` reports it too) and again by the writer
+    before it reads any attachment byte.
+    """
+    scope = project.config.read_scope
+    fills = {a.file: a for a in project.dossier.attachments if a.fill}
+    refused: set[str] = set()
+    for rd in docs:
+        written = rd.planned.attachment
+        if rd.attachment is None or not written:
+            continue
+        found = attachment_refusal(scope, written)
+        record = fills.get(written)
+        where = rd.planned.location
+        if found is None and record is not None and record.fill:
+            found = attachment_refusal(scope, record.fill)
+            where = project.dossier.where("attachments", record.id, "fill") or where
+        if found is not None:
+            diags.emit(found[0], found[1], where)
+            refused.add(rd.doc_id)
+    return refused

@@ -94,9 +94,13 @@ def _submission_files(writer: "Writer", project: Project, rb: RegionBuild, diags
     from .placement import goes_into_sequence
     from .pdfcheck import check_pdf
 
+    from .paths import check_attachments
+
     files: dict[str, bytes] = {}
+    # no byte of an attachment is read before its path is known to stay inside the read scope
+    refused = check_attachments(project, rb.docs, diags)
     for rd in rb.docs:
-        if not goes_into_sequence(rd.planned):
+        if not goes_into_sequence(rd.planned) or rd.doc_id in refused:
             continue
         if rd.reuse is not None:  # unchanged since submitted: the same bytes, left out by assembly
             files[rd.doc_id] = rd.reuse.read_bytes()
@@ -104,7 +108,10 @@ def _submission_files(writer: "Writer", project: Project, rb: RegionBuild, diags
         if rd.document is None:  # a user-supplied PDF: checked against the same PDF rules
             if rd.attachment is None or not rd.attachment.is_file():
                 continue
-            data, profile = _attachment_bytes(project, rd, diags)
+            filled = _attachment_bytes(project, rd, diags)
+            if filled is None:
+                continue
+            data, profile = filled
             diags.extend(check_pdf(data, rd.planned.attachment, profile=profile))
         else:
             try:
@@ -118,16 +125,31 @@ def _submission_files(writer: "Writer", project: Project, rb: RegionBuild, diags
     return files
 
 
-def _attachment_bytes(project: Project, rd: RenderedDoc, diags: Diagnostics) -> tuple[bytes, str]:
-    """A user PDF as placed in the sequence: filled from the facts when it is a fillable form."""
+def _attachment_bytes(project: Project, rd: RenderedDoc, diags: Diagnostics) -> tuple[bytes, str] | None:
+    """A user PDF as placed in the sequence: filled from the facts when it is a fillable form.
+
+    None (with a finding) when the file cannot be read or the form cannot be filled; the messages
+    say what is wrong and never quote the file's bytes.
+    """
     from .pdfcheck import fill_form, resolve_mapping
+    from .pdfcheck.quiet import describe_pdf_error, quiet_pypdf
 
     assert rd.attachment is not None
+    where = rd.planned.location or rd.source
     record = next((a for a in project.dossier.attachments if a.file == rd.planned.attachment), None)
+    try:
+        data = rd.attachment.read_bytes()
+    except OSError as exc:
+        diags.emit("build.attachment-unreadable", f"attachment {rd.planned.attachment!r} cannot be read: {exc.strerror or 'I/O error'}", where)
+        return None
     if record is None or not record.fill:
-        return rd.attachment.read_bytes(), "document"
-    template = rd.attachment.read_bytes()
+        return data, "document"
     mapping = project.config.root / record.fill
-    values = resolve_mapping(load_yaml(mapping, record.fill), project.dossier, diags, template_pdf=template)
-    # agency forms keep their own security settings (FDA PDF specifications exempt forms)
-    return fill_form(template, values), "form"
+    try:
+        with quiet_pypdf():
+            values = resolve_mapping(load_yaml(mapping, record.fill), project.dossier, diags, template_pdf=data)
+            # agency forms keep their own security settings (FDA PDF specifications exempt forms)
+            return fill_form(data, values), "form"
+    except Exception as exc:  # pypdf raises many types on a damaged form; its text may quote the file
+        diags.emit("pdf.unreadable", f"form {rd.planned.attachment} cannot be filled: {describe_pdf_error(exc)}", where)
+        return None

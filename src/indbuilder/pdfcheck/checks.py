@@ -21,7 +21,12 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NullObj
 
 from ..diagnostics import Diagnostic, Diagnostics, Location
 from ..rules import define
+from ..paths import file_kind
 from .links import catalog as catalog_of, check_links, file_spec_path
+from .quiet import describe_pdf_error, silence_pypdf
+
+# pypdf logs the bytes it cannot parse (``invalid pdf header: b'root:'``); findings say what is wrong
+silence_pypdf()
 
 __all__ = ["check_pdf", "run_pdfcheck", "PdfCheckLimits", "PROFILE_EXEMPTIONS", "pdf_version"]
 
@@ -391,10 +396,15 @@ def _check_pdf(source: Path | str | bytes, name: str | None, limits: PdfCheckLim
     else:
         path = Path(source)
         loc = Location(name or path.as_posix())
+        problem = _refusal(path, limits)
+        if problem is not None:
+            rule, message = problem
+            diags.emit(rule, message, loc)
+            return diags.items
         try:
             data = path.read_bytes()
         except OSError as exc:
-            diags.emit("pdf.unreadable", f"cannot read file: {exc.strerror or exc}", loc)
+            diags.emit("pdf.unreadable", f"cannot read file: {exc.strerror or type(exc).__name__}", loc)
             return diags.items
 
     size = len(data)
@@ -408,7 +418,7 @@ def _check_pdf(source: Path | str | bytes, name: str | None, limits: PdfCheckLim
         reader = PdfReader(io.BytesIO(data), strict=False)
         encrypted = reader.is_encrypted
     except (PdfReadError, ValueError, OSError) as exc:
-        diags.emit("pdf.unreadable", f"not a readable PDF: {exc}", loc)
+        diags.emit("pdf.unreadable", f"not a readable PDF: {describe_pdf_error(exc)}", loc)
         return diags.items
     if encrypted:
         diags.emit("pdf.encrypted", "file is encrypted (security settings or a password are set)", loc,
@@ -423,7 +433,7 @@ def _check_pdf(source: Path | str | bytes, name: str | None, limits: PdfCheckLim
         pages = list(reader.pages)
         catalog = catalog_of(reader)
     except Exception as exc:
-        diags.emit("pdf.unreadable", f"page tree cannot be read: {exc}", loc)
+        diags.emit("pdf.unreadable", f"page tree cannot be read: {describe_pdf_error(exc)}", loc)
         return diags.items
 
     found = _Findings()
@@ -507,6 +517,25 @@ def _check_pdf(source: Path | str | bytes, name: str | None, limits: PdfCheckLim
     return diags.items
 
 
+def _refusal(path: Path, limits: PdfCheckLimits) -> tuple[str, str] | None:
+    """``(rule, message)`` when ``path`` must not be opened: not a regular file (a named pipe would
+    block forever, a device never ends) or over the size limit (judged from its size on disk)."""
+    kind = file_kind(path)
+    if kind == "missing":
+        return "pdf.unreadable", "cannot read file: it does not exist"
+    if kind != "regular file":
+        return "pdf.unreadable", f"is a {kind}, not a regular file; not opened"
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return "pdf.unreadable", f"cannot read file: {exc.strerror or type(exc).__name__}"
+    if size > limits.max_bytes:
+        mb = size / (1024 * 1024)
+        return "pdf.file-size", (f"file is {mb:.1f} MB; the limit is {limits.max_bytes // (1024 * 1024)} MB "
+                                 "(not opened)")
+    return None
+
+
 def run_pdfcheck(paths: list[Path], limits: PdfCheckLimits = PdfCheckLimits(), profile: str = "document") -> Diagnostics:
     """Check PDF files (folders are searched for ``*.pdf``), for ``indbuilder pdfcheck FILE...``.
 
@@ -517,6 +546,8 @@ def run_pdfcheck(paths: list[Path], limits: PdfCheckLimits = PdfCheckLimits(), p
         p = Path(p)
         files = sorted(p.rglob("*.pdf")) if p.is_dir() else [p]
         for f in files:
-            diags.extend(check_pdf(f, f.as_posix(), limits, profile))
-            diags.extend(check_links(f, f.as_posix()))
+            found = check_pdf(f, f.as_posix(), limits, profile)
+            diags.extend(found)
+            if _refusal(f, limits) is None:  # a refused file is not opened a second time for its links
+                diags.extend(check_links(f, f.as_posix()))
     return diags

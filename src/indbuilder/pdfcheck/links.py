@@ -17,6 +17,7 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from ..diagnostics import Diagnostic, Diagnostics, Location
+from ..paths import refusal
 from ..rules import define
 from ..writers.pdf_postprocess import pdf_string_bytes
 
@@ -40,6 +41,8 @@ class FileLink:
     destination: bytes | None
     page: int  # 1-based page of the link annotation
 
+
+_MAX_TARGET_BYTES = 500 * 1024 * 1024  # the PDF size limit (PdfCheckLimits.max_bytes)
 
 def file_spec_path(action: DictionaryObject) -> str:
     """The file a GoToR/Launch action opens (``/F`` string or file specification ``/UF``/``/F``)."""
@@ -119,6 +122,8 @@ def check_links(pdf: Path, display: str | None = None) -> list[Diagnostic]:
             continue
         if link.destination is None:
             continue
+        if target not in targets and refusal(target, _MAX_TARGET_BYTES) is not None:
+            targets[target] = None  # not a regular file, or too large to open: destinations not checked
         if target not in targets:
             try:
                 targets[target] = destination_names(PdfReader(target)) if target.suffix.lower() == ".pdf" else None
