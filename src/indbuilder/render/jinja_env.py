@@ -17,8 +17,11 @@ file and line, e.g. ``templates/ectd/m3/32p81.md.j2:12: error [template.undefine
 
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 import sys
+import time
 import traceback
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
@@ -39,12 +42,14 @@ from jinja2.exceptions import (
 )
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Namespace
 
 from .. import derived as derived_values
 from .. import rules
 from ..derived import Derived
 from ..diagnostics import Diagnostics, Location
 from ..model.dossier import SECTIONS, Dossier
+from ..paths import MAX_TEMPLATE_BYTES, ReadScope, refusal
 from . import filters as F
 from .filters import FilterError, Markdown, md_escape
 from .provenance import FactPath, Recorder
@@ -90,6 +95,43 @@ rules.define(
     ``dict.update``), so one document can never change what another document prints.
     """,
     "Jinja2 sandbox (jinja2.sandbox.ImmutableSandboxedEnvironment); reproducible builds.",
+)
+
+rules.define(
+    "template.outside-project",
+    "error",
+    "A template resolves outside the project",
+    """
+    A template file (or a template folder of the search path) is a symbolic link to a file outside
+    the project, or an ``{% include %}``/``{% import %}`` names a path that climbs out with ``..``
+    or is absolute. The file is not read. Templates are read from the project's ``templates/``
+    folder, the templates packaged with indbuilder, and the folders named in ``allow_outside``.
+    """,
+    "Issue 15: nothing outside the project is read by accident; a submission holds only the "
+    "project's own content.",
+)
+rules.define(
+    "template.unreadable",
+    "error",
+    "A template is not a regular file or is too large",
+    """
+    A template path names a named pipe, a device or a folder, or a file over the template size
+    limit (1 MB). It is not opened: a named pipe would block the build forever.
+    """,
+    "Issue 15: resource limits; a hostile input is answered in under 5 s.",
+)
+rules.define(
+    "template.budget",
+    "error",
+    "A document's template rendering exceeded its budget",
+    """
+    Rendering one document may take at most a fixed time (2 s by default) and produce at most
+    5 MB of Markdown; a ``range()`` may have at most 10,000 items and a string or list built with
+    ``*`` at most 5 million items. A template that loops over huge ranges, recurses without end
+    or multiplies a text into gigabytes is stopped there and the document is not produced. The
+    largest document of the example renders in a small fraction of the budget.
+    """,
+    "Issue 15: template rendering has a time and output-size budget per document.",
 )
 
 # Marker put in the title of a Markdown link produced by ``ref()`` so the cross-reference
@@ -145,37 +187,184 @@ class LineTrackingCodeGenerator(CodeGenerator):
         super().writeline(x, node, extra)
 
 
-class LanguageLoader(jinja2.BaseLoader):
-    """Loads ``name`` from the search path, preferring the ``lang`` variant in any directory."""
+class TemplateRefused(jinja2.TemplateError):
+    """A template that may not be read: outside the read scope, not a regular file, or too large."""
 
-    def __init__(self, search_paths: Sequence[Path | str], lang: str) -> None:
+    def __init__(self, name: str, rule: str, message: str, filename: str | None = None) -> None:
+        super().__init__(message)
+        self.name = name
+        self.rule = rule
+        self.filename = filename  # the path that was refused, as found on the search path (links unresolved)
+
+
+class LanguageLoader(jinja2.BaseLoader):
+    """Loads ``name`` from the search path, preferring the ``lang`` variant in any directory.
+
+    With a ``scope``, a template whose real path (symbolic links resolved, also a linked
+    template folder) lies outside it is refused before it is opened (``template.outside-project``),
+    as is a name that climbs out with ``..`` or is absolute; named pipes, devices and files over
+    :data:`~indbuilder.paths.MAX_TEMPLATE_BYTES` are refused too (``template.unreadable``).
+    """
+
+    def __init__(self, search_paths: Sequence[Path | str], lang: str, scope: ReadScope | None = None) -> None:
         self.search_paths = [Path(p) for p in search_paths]
         self.lang = lang
+        self.scope = scope
         self._fs = jinja2.FileSystemLoader([str(p) for p in self.search_paths], encoding="utf-8")
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        self._check_name(template)
         if self.lang:
+            found = self._find(variant_name(template, self.lang))
+            if found is not None:
+                return self._read(found[0], found[1])
+        found = self._find(template)
+        if found is None:
+            dirs = ", ".join(repr(str(p)) for p in self.search_paths)
+            raise TemplateNotFound(template, f"{template!r} not found in search paths: {dirs}")
+        return self._read(found[0], found[1])
+
+    @staticmethod
+    def _check_name(template: str) -> None:
+        """Refuse a template name that is absolute or climbs out with ``..`` (whatever it would reach)."""
+        if template.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", template):
+            raise TemplateRefused(template, "template.outside-project",
+                                  f"template name {template!r} is an absolute path; templates are named "
+                                  "relative to the template folders")
+        pieces = [p for p in template.replace("\\", "/").split("/") if p and p != "."]
+        if ".." in pieces:
+            raise TemplateRefused(template, "template.outside-project",
+                                  f"template name {template!r} climbs out of the template folders with '..'")
+
+    def _find(self, template: str) -> tuple[str, str] | None:
+        """``(name, file)`` of the first search path holding ``template`` (a link counts, even a broken one)."""
+        self._check_name(template)
+        pieces = [p for p in template.replace("\\", "/").split("/") if p and p != "."]
+        for base in self.search_paths:
+            filename = posixpath.join(str(base), *pieces)
+            if os.path.lexists(filename):
+                return template, filename
+        return None
+
+    def _read(self, template: str, filename: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+        path = Path(filename)
+        if self.scope is not None and not self.scope.allows(path):
+            real = os.path.realpath(filename)
+            raise TemplateRefused(template, "template.outside-project",
+                                  f"template {template!r} resolves to {real}, outside the project "
+                                  "(not read; name its folder in allow_outside to use it)", filename)
+        problem = refusal(path, MAX_TEMPLATE_BYTES)
+        if problem is not None:
+            raise TemplateRefused(template, "template.unreadable", f"template {template!r} {problem}; not read", filename)
+        with open(filename, encoding="utf-8") as f:
+            contents = f.read()
+        mtime = os.path.getmtime(filename)
+
+        def uptodate() -> bool:
             try:
-                return self._fs.get_source(environment, variant_name(template, self.lang))
-            except TemplateNotFound:
-                pass
-        return self._fs.get_source(environment, template)
+                return os.path.getmtime(filename) == mtime
+            except OSError:
+                return False
+
+        return contents, os.path.normpath(filename), uptodate
 
     def list_templates(self) -> list[str]:
         return self._fs.list_templates()
+
+
+@dataclass(frozen=True)
+class RenderBudget:
+    """What rendering one document may cost (issue 15: a hostile template is answered in < 5 s).
+
+    ``seconds`` of rendering per document (the example's slowest document takes ~0.1 s), at most
+    ``max_chars`` characters of Markdown per document, ``range()`` of at most ``max_range`` items.
+    Enforced cooperatively (every loop iteration, call and output chunk is counted; the clock is
+    read every :data:`_CLOCK_EVERY` counts), so it needs no thread or signal and works in worker
+    processes too.
+    """
+
+    seconds: float = 2.0
+    max_chars: int = 5_000_000
+    max_range: int = 10_000
+
+
+_CLOCK_EVERY = 512
+
+
+class BudgetExceeded(Exception):
+    """Raised inside a template when the document's :class:`RenderBudget` is used up."""
+
+
+class _Meter:
+    """The running count of one document's rendering against its budget."""
+
+    __slots__ = ("budget", "deadline", "count")
+
+    def __init__(self, budget: RenderBudget) -> None:
+        self.budget = budget
+        self.deadline = time.perf_counter() + budget.seconds
+        self.count = 0
+
+    def tick(self) -> None:
+        self.count += 1
+        if not self.count % _CLOCK_EVERY and time.perf_counter() > self.deadline:
+            raise BudgetExceeded(f"rendering took longer than the budget of {self.budget.seconds:g} s per document")
+
+    def size(self, n: int, what: str) -> None:
+        if n > self.budget.max_chars:
+            raise BudgetExceeded(f"{what} of {n:,} items is over the budget of {self.budget.max_chars:,}")
+
+
+def _ticking(items: Any, meter: _Meter) -> Iterator[Any]:
+    tick = meter.tick
+    for item in items:
+        tick()
+        yield item
+
+
+class BudgetCodeGenerator(LineTrackingCodeGenerator):
+    """Every ``{% for %}`` iterates through ``environment.budget_iter`` (which counts iterations
+    against the document's budget), so even a loop with an empty body cannot run unchecked."""
+
+    def visit_For(self, node: nodes.For, frame: Any) -> None:  # noqa: N802 (Jinja's name)
+        if not getattr(node, "_budgeted", False):
+            node.iter = nodes.Call(
+                nodes.EnvironmentAttribute("budget_iter", lineno=node.iter.lineno),
+                [node.iter], [], None, None, lineno=node.iter.lineno,
+            )
+            setattr(node, "_budgeted", True)
+        super().visit_For(node, frame)
+
+
+class _BudgetNamespace(Namespace):
+    """``namespace()`` whose attributes cannot hold a text or list over the budget (``ns.s = ns.s ~ ns.s``)."""
+
+    meter: _Meter | None = None
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        meter = _BudgetNamespace.meter
+        if meter is not None and isinstance(value, (str, list, tuple)):
+            meter.size(len(value), "a namespace value")
+        super().__setitem__(name, value)
 
 
 class _Hooks:
     """What the sandbox reports reads to: the active :class:`Recorder` of the document being rendered
     (None outside :meth:`TemplateEnv.recording`, so rendering costs one attribute test per read)."""
 
-    __slots__ = ("recorder", "display")
+    __slots__ = ("recorder", "display", "meter", "budget")
 
-    def __init__(self, display: Callable[[str], str]) -> None:
+    def __init__(self, display: Callable[[str], str], budget: RenderBudget) -> None:
         self.recorder: Recorder | None = None
         self.display = display
+        self.budget = budget
+        self.meter: _Meter | None = None  # the budget of the document being rendered
+
+    def current(self) -> _Meter:
+        """The meter of the document being rendered (a fresh one outside :meth:`TemplateEnv._run`)."""
+        return self.meter if self.meter is not None else _Meter(self.budget)
 
 
 class _LazyDerived:
@@ -201,6 +390,34 @@ class RecordingSandbox(ImmutableSandboxedEnvironment):
     """
 
     hooks: _Hooks
+    # ``*`` and ``**`` run through call_binop (also stops Jinja folding ``'x' * 10**9`` at compile time)
+    intercepted_binops = frozenset({"*", "**"})
+
+    def budget_iter(self, items: Any) -> Iterator[Any]:
+        """What a ``{% for %}`` iterates (see :class:`BudgetCodeGenerator`): ``items``, counted."""
+        return _ticking(items, self.hooks.current())
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        meter = self.hooks.current()
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and not isinstance(n, bool):
+                    meter.size(len(seq) * max(n, 0), "a text or list made with '*'")
+        elif operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
+            if right * abs(left).bit_length() > 4096:  # a number of more than ~1,200 digits
+                raise BudgetExceeded(f"{left} ** {right} is too large a number to compute")
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's signature)
+        meter = __self.hooks.current()
+        meter.tick()
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, str):
+                meter.size(len(value), "a text passed to a call")
+            elif isinstance(value, int) and not isinstance(value, bool) and value > meter.budget.max_chars \
+                    and isinstance(getattr(__obj, "__self__", None), (str, list, tuple)):
+                meter.size(value, f"'{getattr(__obj, '__name__', 'method')}' with a size")
+        return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         value = super().getattr(obj, attribute)
@@ -258,10 +475,15 @@ class TemplateEnv:
 
     ``search_paths``: the project's ``templates/ectd`` then the packaged default directory.
     ``root``: the project root, so diagnostics show ``templates/ectd/…`` instead of absolute paths.
+    ``scope``: the folders templates may be read from (``ProjectConfig.read_scope``); by default the
+    project root when one is given (no check without a root). The packaged templates are always allowed.
+    ``budget``: what rendering one document may cost (:class:`RenderBudget`).
     """
 
     search_paths: Sequence[Path | str]
     root: Path | None = None
+    scope: ReadScope | None = None
+    budget: RenderBudget = field(default_factory=RenderBudget)
     _envs: dict[str, jinja2.Environment] = field(default_factory=dict, init=False, repr=False)
     _strings: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _shown: dict[str, str] = field(default_factory=dict, init=False, repr=False)  # string templates
@@ -272,7 +494,16 @@ class TemplateEnv:
     _derived_index: dict[int, tuple[FactPath, ...]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._hooks = _Hooks(self._display_path)
+        self._hooks = _Hooks(self._display_path, self.budget)
+
+    def _read_scope(self) -> ReadScope | None:
+        """The scope the loader enforces: ``scope`` (or the root), plus the packaged templates."""
+        from ..sources import PACKAGED_TEMPLATES
+
+        base = self.scope or (ReadScope.of(self.root) if self.root is not None else None)
+        if base is None:
+            return None
+        return ReadScope(base.root, (*base.extra, PACKAGED_TEMPLATES.resolve()))
 
     # -------------------------------------------------------------- provenance
 
@@ -307,7 +538,7 @@ class TemplateEnv:
 
     def _make(self, lang: str) -> jinja2.Environment:
         env = RecordingSandbox(
-            loader=LanguageLoader(self.search_paths, lang),
+            loader=LanguageLoader(self.search_paths, lang, self._read_scope()),
             undefined=StrictUndefined,
             autoescape=False,
             trim_blocks=True,
@@ -315,7 +546,7 @@ class TemplateEnv:
             keep_trailing_newline=True,
             auto_reload=False,
         )
-        env.code_generator_class = LineTrackingCodeGenerator
+        env.code_generator_class = BudgetCodeGenerator
         env.context_class = RecordingContext
         hooks = env.hooks = self._hooks
 
@@ -356,7 +587,18 @@ class TemplateEnv:
             table=table,
         )
         env.globals.update(t=t, table=table, ref=self._ref, bibliography=bibliography, lang=lang)
+        env.globals.update(range=self._range, namespace=_BudgetNamespace)
+        env.globals.pop("lipsum", None)  # filler text has no place in a submission (and no size limit)
+        for name in ("center", "indent", "batch", "slice"):  # filters whose number argument sizes the result
+            env.filters[name] = _sized_filter(env.filters[name], hooks)
         return env
+
+    def _range(self, *args: int) -> range:
+        """``range()`` in templates: at most ``budget.max_range`` items (Jinja's sandbox allows 100,000)."""
+        r = range(*args)
+        if len(r) > self.budget.max_range:
+            raise BudgetExceeded(f"range() of {len(r):,} items is over the limit of {self.budget.max_range:,}")
+        return r
 
     # -------------------------------------------------------------- cross-reference globals
 
@@ -427,15 +669,31 @@ class TemplateEnv:
             ctx["derived"] = _LazyDerived(lambda: self._derived_for(ctx))
         shown = self._display_path(tmpl.filename or tmpl.name or "<template>")
         pieces: list[tuple[str, Location]] = []
+        meter = _Meter(self.budget)
+        previous, self._hooks.meter, _BudgetNamespace.meter = self._hooks.meter, meter, meter
+        total = 0
         try:
             gen = tmpl.generate(ctx)
             for chunk in gen:
-                pieces.append((chunk, self._chunk_origin(gen, shown)))
+                origin = self._chunk_origin(gen, shown)
+                total += len(chunk)
+                if total > self.budget.max_chars:
+                    self._over_budget(total, origin, diags)
+                    return None
+                meter.tick()
+                pieces.append((chunk, origin))
         except Exception as exc:  # every failure inside a template becomes a diagnostic
             self._report(exc, diags, shown)
             return None
+        finally:
+            self._hooks.meter, _BudgetNamespace.meter = previous, previous
         text = "".join(c for c, _ in pieces)
         return RenderedMarkdown(text, shown, tmpl.name or shown, self._line_map(pieces))
+
+    def _over_budget(self, total: int, origin: Location, diags: Diagnostics) -> None:
+        mb = self.budget.max_chars / 1_000_000
+        diags.emit("template.budget", f"the document's Markdown exceeds the budget of {mb:g} million characters "
+                   f"(stopped at {total:,})", origin)
 
     def _derived_for(self, ctx: Mapping[str, Any]) -> Derived:
         """``derived`` for a context built without it (a template rendered on its own, e.g. in tests):
@@ -483,6 +741,18 @@ class TemplateEnv:
     # -------------------------------------------------------------- error reporting
 
     def _report(self, exc: BaseException, diags: Diagnostics, fallback: str | None) -> None:
+        if isinstance(exc, TemplateRefused):
+            where = self._template_frame(exc) or (Location(self._unresolved_display(exc.filename)) if exc.filename
+                                                  else Location(fallback) if fallback else None)
+            diags.emit(exc.rule, str(exc), where)
+            return
+        if isinstance(exc, BudgetExceeded):
+            diags.emit("template.budget", str(exc), self._template_frame(exc) or (Location(fallback) if fallback else None))
+            return
+        if isinstance(exc, RecursionError):
+            diags.emit("template.budget", "templates call each other (or a macro calls itself) too deeply",
+                       self._template_frame(exc) or (Location(fallback) if fallback else None))
+            return
         if isinstance(exc, TemplateSyntaxError):
             path = self._display_path(exc.filename or exc.name or fallback or "<template>")
             diags.emit("template.syntax", exc.message or str(exc), Location(path, exc.lineno or 0))
@@ -505,6 +775,17 @@ class TemplateEnv:
             diags.emit("template.error", str(exc), loc)
         else:
             diags.emit("template.error", f"{type(exc).__name__}: {exc}", loc)
+
+    def _unresolved_display(self, filename: str) -> str:
+        """``filename`` relative to the root *without* resolving links (a refused link is named as
+        the project calls it, e.g. ``templates/ectd/m3/x.md.j2``, not by where it points)."""
+        plain = Path(os.path.abspath(filename))
+        for base in (self.root, self.root.resolve()) if self.root is not None else ():
+            try:
+                return plain.relative_to(os.path.abspath(base)).as_posix()
+            except ValueError:
+                continue
+        return plain.as_posix()
 
     def _is_template_file(self, filename: str) -> bool:
         if filename in self._strings:
@@ -574,6 +855,23 @@ class TemplateEnv:
         if found:  # the same attribute on several objects of one line: name them all
             return f"{' or '.join(found)} is undefined"
         return f"{message} (attribute {attr!r} is undefined)"
+
+
+def _sized_filter(func: Callable[..., Any], hooks: _Hooks) -> Callable[..., Any]:
+    """``func`` (a filter such as ``center(width)``), refusing a number argument over the budget."""
+
+    def sized(*args: Any, **kwargs: Any) -> Any:
+        meter = hooks.current()
+        for value in (*args[1:], *kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool):
+                meter.size(value, f"the '{getattr(func, '__name__', 'filter')}' filter with a size")
+        return func(*args, **kwargs)
+
+    for attr in ("jinja_pass_arg",):  # keep @pass_eval_context / @pass_environment markers
+        if hasattr(func, attr):
+            setattr(sized, attr, getattr(func, attr))
+    sized.__name__ = getattr(func, "__name__", "filter")
+    return sized
 
 
 def _column_keys(columns: Any) -> list[str]:
