@@ -17,8 +17,26 @@ from typing import Protocol, cast
 from lxml import etree
 
 from ..diagnostics import Diagnostics, Location
+from ..paths import refusal
+from ..rules import define
 from . import rules as _rules  # noqa: F401
 from .standards import by_name, locate
+
+# The largest backbone or study tagging file read: real backbones are kilobytes to a few megabytes
+# (a large IND's index.xml is ~2 MB); anything far beyond is refused before it is parsed.
+MAX_XML_BYTES = 50 * 1024 * 1024
+
+define("ectd.file-refused", "error", "A file of the sequence is not opened: not a regular file, or over its size limit",
+       "A named pipe would block validation forever and a device never ends, so only regular files are read. "
+       "Size limits: backbones and study tagging files 50 MB, util files 50 MB, leaves 5 GB (the FDA "
+       "limit for a study dataset; a PDF may have at most 500 MB, checked by pdfcheck).",
+       "Issue 15 (resource limits); ICH eCTD v3.2.2 (files are regular files of the sequence folder); FDA "
+       "Study Data Technical Conformance Guide (datasets over 5 GB are split)")
+define("ectd.outside-sequence", "error", "A reference leads outside the sequence folder; the file is not opened",
+       "An xlink:href (of a backbone leaf or a study tagging file's doc-content) climbs out with '..', "
+       "or a file of the sequence is a symbolic link to a file outside it. A sequence is self-contained: "
+       "only references to earlier sequences of the same submission (NNNN/...) are followed.",
+       "ICH eCTD Specification v3.2.2 (relative references inside the submission); issue 15")
 
 ICH_NS = "http://www.ich.org/ectd"
 FDA_NS = "http://www.ich.org/fda"
@@ -130,13 +148,18 @@ def safe_parser() -> etree.XMLParser:
 
 def parse_xml(source: Path | bytes, where: Location, diags: Diagnostics) -> etree._ElementTree | None:
     """Parse safely; malformed XML and entity declarations become diagnostics (entities never expanded)."""
+    if not isinstance(source, bytes):
+        problem = refusal(Path(source), MAX_XML_BYTES)
+        if problem is not None:
+            diags.emit("ectd.file-refused", f"{where.path} {problem}; not parsed", where)
+            return None
     try:
         if isinstance(source, bytes):
             tree = etree.ElementTree(etree.fromstring(source, safe_parser()))
         else:
             tree = etree.parse(str(source), safe_parser())
     except (etree.XMLSyntaxError, OSError) as exc:
-        diags.emit("ectd.xml-malformed", f"{where.path}: {exc}", where)
+        diags.emit("ectd.xml-malformed", f"{where.path}: {_xml_error(exc)}", where)
         return None
     dtd = tree.docinfo.internalDTD
     if dtd is not None:
@@ -149,6 +172,12 @@ def parse_xml(source: Path | bytes, where: Location, diags: Diagnostics) -> etre
         diags.emit("ectd.xml-unsafe", f"{where.path} uses entity reference &{node.name};",
                    Location(where.path, node.sourceline or 0))
     return tree
+
+
+def _xml_error(exc: Exception) -> str:
+    """lxml's message without quoted input (it names the line and the kind of error, not the bytes)."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text if text.isprintable() else type(exc).__name__
 
 
 def _flatten(content: _DTDContent | None) -> list[str]:

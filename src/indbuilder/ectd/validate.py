@@ -11,6 +11,7 @@ sequences beside it), and the regional rules of the region's Module 1 (``RegionP
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -20,13 +21,14 @@ from typing import TYPE_CHECKING
 import yaml
 
 from ..diagnostics import Diagnostics, Location
+from ..paths import file_kind, inside, refusal
 from . import rules as _rules  # noqa: F401
 from .codelists import stf_file_tags
 from .layout import STF_SCOPES, region_profile as _profile
 from .lifecycle import (HEADING_ATTRS, SEQ_RE, XML_LANG, _local, existing_sequences, leaf_context, marker_path,
                         read_history, regional_backbones as _regional_backbones, resolve_target)
 from .naming import MAX_PATH, is_compliant_file_name, is_compliant_folder_name
-from .schema import XLINK_ICH, XLINK_W3, line_of, parse_xml, validate_dtd
+from .schema import MAX_XML_BYTES, XLINK_ICH, XLINK_W3, line_of, parse_xml, validate_dtd
 from .standards import INSTALL_HINT, by_name, locate, util_files, verify
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,6 +37,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..regions.base import Module1
 
 ROOT_ALLOWED = {"index.xml", "index-md5.txt", "m1", "m2", "m3", "m4", "m5", "util"}
+
+# Size limits of what validation reads (see ectd.file-refused): XML in schema.MAX_XML_BYTES; a leaf is
+# hashed in chunks, up to the FDA's 5 GB limit for a study dataset (Study Data TCG); util files are small.
+MAX_LEAF_BYTES = 5 * 1024 * 1024 * 1024
+MAX_UTIL_BYTES = MAX_XML_BYTES
+MAX_MD5_FILE_BYTES = 4096
 
 @dataclass
 class _Leaf:
@@ -51,7 +59,11 @@ class _Leaf:
 
 
 def _md5(path: Path) -> str:
-    return hashlib.md5(path.read_bytes()).hexdigest()
+    digest = hashlib.md5()
+    with open(path, "rb") as fh:  # in chunks: a leaf may be gigabytes
+        for block in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class SequenceValidator:
@@ -68,6 +80,7 @@ class SequenceValidator:
         self.referenced: set[str] = set()
         self._targets: dict[str, dict[str | None, etree._Element] | None] = {}
         self.module1: Module1 | None = None
+        self._refused: set[str] = set()  # files already reported as refused (reported once)
 
     def loc(self, rel: str, line: int = 0) -> Location:
         return Location(f"{self.seq}/{rel}", line or 0)
@@ -82,10 +95,35 @@ class SequenceValidator:
                       "against it", hint=INSTALL_HINT)
         return p
 
+    def file(self, rel: str, max_bytes: int, at: str = "", line: int = 0) -> Path | None:
+        """``rel`` (relative to the sequence folder) when it may be opened: a regular file inside the
+        sequence folder within ``max_bytes``. Otherwise None: silently when it does not exist (the
+        caller reports what is missing), else with ``ectd.outside-sequence`` or ``ectd.file-refused``
+        at ``at:line`` (default: the file itself). Decided from ``stat`` alone; nothing is opened."""
+        p = self.path / rel
+        if not os.path.lexists(p):
+            return None
+        if not inside(p, self.path):
+            if rel not in self._refused:
+                self._refused.add(rel)
+                self.emit("ectd.outside-sequence", f"{rel} is a symbolic link to {os.path.realpath(p)}, outside the "
+                          "sequence folder; not opened", at or rel, line)
+            return None
+        problem = refusal(p, max_bytes)
+        if problem is not None:
+            if rel not in self._refused:
+                self._refused.add(rel)
+                self.emit("ectd.file-refused", f"{rel} {problem}; not opened", at or rel, line)
+            return None
+        return p
+
     # -- structure ------------------------------------------------------------------------------
     def run(self) -> Diagnostics:
-        if not self.path.is_dir():
-            self.diags.emit("ectd.xml-malformed", f"{self.path} is not a sequence folder", Location(str(self.path)))
+        kind = file_kind(self.path)
+        if kind != "folder":
+            what = "does not exist (or is a symbolic link loop)" if kind == "missing" else f"is a {kind}"
+            self.diags.emit("ectd.file-refused", f"{self.path} {what}, not a sequence folder; nothing opened",
+                            Location(str(self.path)))
             return self.diags
         if not SEQ_RE.match(self.seq):
             self.emit("ectd.sequence-folder", f"sequence folder name {self.seq!r} is not 4 digits")
@@ -138,9 +176,10 @@ class SequenceValidator:
         return found[0]
 
     def _index(self) -> etree._ElementTree | None:
-        p = self.path / "index.xml"
-        if not p.is_file():
-            self.emit("ectd.xml-malformed", "index.xml is missing")
+        p = self.file("index.xml", MAX_XML_BYTES)
+        if p is None:
+            if not os.path.lexists(self.path / "index.xml"):
+                self.emit("ectd.xml-malformed", "index.xml is missing")
             return None
         tree = parse_xml(p, self.loc("index.xml"), self.diags)
         if tree is None:
@@ -152,10 +191,11 @@ class SequenceValidator:
         dtd = self.std("ich-ectd-3-2.dtd")
         if dtd is not None:
             validate_dtd(tree, dtd, self.loc("index.xml"), self.diags)
-        md5_file = self.path / "index-md5.txt"
+        md5_file = self.file("index-md5.txt", MAX_MD5_FILE_BYTES)
         actual = _md5(p)
-        if not md5_file.is_file():
-            self.emit("ectd.index-md5-mismatch", "index-md5.txt is missing", "index-md5.txt")
+        if md5_file is None:
+            if not os.path.lexists(self.path / "index-md5.txt"):
+                self.emit("ectd.index-md5-mismatch", "index-md5.txt is missing", "index-md5.txt")
         else:
             recorded = md5_file.read_bytes().decode("ascii", "replace")
             if recorded != actual:
@@ -168,8 +208,8 @@ class SequenceValidator:
         if m1 is None:
             return None
         rel = m1.path
-        p = self.path / rel
-        if not p.is_file():
+        p = self.file(rel, MAX_XML_BYTES)
+        if p is None:
             return None
         tree = parse_xml(p, self.loc(rel), self.diags)
         if tree is None:
@@ -222,9 +262,10 @@ class SequenceValidator:
                 self.emit("ectd.href-form", f"{what}: xlink:href {l.href!r} is not a relative path inside the "
                           "sequence", l.backbone, line)
                 continue
-            f = self.path / l.target
-            if not f.is_file():
-                self.emit("ectd.href-missing", f"{what}: {l.href!r} does not exist", l.backbone, line)
+            f = self.file(l.target, MAX_LEAF_BYTES, l.backbone, line)
+            if f is None:
+                if not os.path.lexists(self.path / l.target):
+                    self.emit("ectd.href-missing", f"{what}: {l.href!r} does not exist", l.backbone, line)
                 continue
             actual = _md5(f)
             if actual != l.checksum.lower():
@@ -241,6 +282,12 @@ class SequenceValidator:
                 rel = p.relative_to(self.path).as_posix()
                 if len(rel) > MAX_PATH:
                     self.emit("ectd.path-too-long", f"{rel} is {len(rel)} characters (max {MAX_PATH})", rel)
+                if p.is_symlink() and not inside(p, self.path):
+                    if rel not in self._refused:
+                        self._refused.add(rel)
+                        self.emit("ectd.outside-sequence", f"{rel} is a symbolic link to {os.path.realpath(p)}, "
+                                  "outside the sequence folder; not opened", rel)
+                    continue
                 if p.is_dir():
                     if not any(p.iterdir()):
                         self.emit("ectd.empty-folder", f"folder {rel} is empty", rel)
@@ -264,9 +311,9 @@ class SequenceValidator:
         for entry in util_files(_profile(region).util_standards(), has_stf):
             rel = entry.util_path
             assert rel is not None  # util_files() keeps only entries that have a util folder
-            p = self.path / rel
-            if not p.is_file():
-                if entry.util_required:
+            p = self.file(rel, MAX_UTIL_BYTES)
+            if p is None:
+                if entry.util_required and not os.path.lexists(self.path / rel):
                     self.emit("ectd.standard-missing", f"{rel} is missing: the sequence is not submission-ready",
                               rel, hint=INSTALL_HINT)
                 continue
@@ -276,8 +323,12 @@ class SequenceValidator:
     def _is_stf(self, rel: str) -> bool:
         if not rel.endswith(".xml") or rel in _regional_backbones().values():
             return False
+        p = self.path / rel
+        if not os.path.lexists(p) or not inside(p, self.path) or refusal(p, MAX_XML_BYTES) is not None:
+            return False  # reported where the leaf is checked (ectd.outside-sequence / ectd.file-refused)
         try:
-            head = (self.path / rel).read_bytes()[:2048]
+            with open(p, "rb") as fh:
+                head = fh.read(2048)
         except OSError:
             return False
         return b"ectd:study" in head
@@ -287,10 +338,13 @@ class SequenceValidator:
         dtd = None
         valid_tags = stf_file_tags(self.standards)
         for l in self.leaves:
-            if not l.target or not self._is_stf(l.target) or not (self.path / l.target).is_file():
+            if not l.target or not self._is_stf(l.target):
+                continue
+            stf = self.file(l.target, MAX_XML_BYTES)
+            if stf is None:
                 continue
             dtd = dtd or self.std("ich-stf-v2-2.dtd")
-            tree = parse_xml(self.path / l.target, self.loc(l.target), self.diags)
+            tree = parse_xml(stf, self.loc(l.target), self.diags)
             if tree is None:
                 continue
             if dtd is not None:
@@ -298,6 +352,10 @@ class SequenceValidator:
             for dc in tree.iter("doc-content"):
                 href = dc.get(f"{{{XLINK_W3}}}href") or ""
                 seq_rel, _, frag = resolve_target(self.seq, l.target, href).partition("#")
+                if not SEQ_RE.match(seq_rel.split("/", 1)[0]) or posixpath.isabs(href.partition("#")[0]):
+                    self.emit("ectd.outside-sequence", f"STF doc-content {href!r} leads outside the submission's "
+                              "sequences; not opened", l.target, line_of(dc))
+                    continue
                 titles: dict[str | None, str]
                 if seq_rel == f"{self.seq}/index.xml":
                     titles = {x.leaf_id: x.title for x in self.leaves if x.backbone == "index.xml"}
@@ -335,7 +393,9 @@ class SequenceValidator:
         """Leaves (by ID) of a backbone ``NNNN/<backbone>`` in the history folder (None if missing)."""
         if seq_rel not in self._targets:
             p = self.history / seq_rel
-            tree = parse_xml(p, Location(seq_rel), Diagnostics()) if p.is_file() else None
+            readable = SEQ_RE.match(seq_rel.split("/", 1)[0]) is not None and inside(p, self.history) \
+                and refusal(p, MAX_XML_BYTES) is None
+            tree = parse_xml(p, Location(seq_rel), Diagnostics()) if readable else None
             self._targets[seq_rel] = None if tree is None else {
                 e.get("ID"): e for e in tree.iter() if _local(e.tag) == "leaf"}
         return self._targets[seq_rel]
@@ -400,7 +460,7 @@ class SequenceValidator:
             return
         prev_path = self.history / earlier[-1] / m1.path
         prev = parse_xml(prev_path, Location(f"{earlier[-1]}/{m1.path}"), Diagnostics()) \
-            if prev_path.is_file() else None
+            if refusal(prev_path, MAX_XML_BYTES) is None else None
         if prev is None:
             return
         for label, value in m1.envelope_keys(regional).items():
@@ -415,7 +475,7 @@ class SequenceValidator:
             if s >= self.seq:
                 break
             tree = parse_xml(self.history / s / "index.xml", Location(f"{s}/index.xml"), Diagnostics()) \
-                if (self.history / s / "index.xml").is_file() else None
+                if refusal(self.history / s / "index.xml", MAX_XML_BYTES) is None else None
             for el in tree.iter() if tree is not None else ():
                 attrs = _heading_attrs(el)
                 if attrs:
@@ -432,13 +492,16 @@ class SequenceValidator:
 
     def _submitted_marker(self) -> None:
         marker = marker_path(self.path.parent, self.seq)
-        if not marker.is_file() or not (self.path / "index.xml").is_file():
+        index = self.path / "index.xml"
+        if refusal(marker, 1024 * 1024) is not None or self.file("index.xml", MAX_XML_BYTES) is None:
             return
         try:
             data = yaml.safe_load(marker.read_text("utf-8")) or {}
-        except yaml.YAMLError:
+        except (yaml.YAMLError, UnicodeDecodeError, OSError):
             data = {}
-        if data.get("index_md5") != _md5(self.path / "index.xml"):
+        if not isinstance(data, dict):
+            data = {}
+        if data.get("index_md5") != _md5(index):
             self.emit("ectd.submitted-modified", f"index.xml differs from the one recorded in {marker.name}",
                       "index.xml")
 
