@@ -680,7 +680,11 @@ class TemplateEnv:
                 if total > self.budget.max_chars:
                     self._over_budget(total, origin, diags)
                     return None
-                meter.tick()
+                try:
+                    meter.tick()
+                except BudgetExceeded as exc:  # raised here, outside the template: report the chunk's line
+                    diags.emit("template.budget", str(exc), origin)
+                    return None
                 pieces.append((chunk, origin))
         except Exception as exc:  # every failure inside a template becomes a diagnostic
             self._report(exc, diags, shown)
