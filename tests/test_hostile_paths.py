@@ -128,13 +128,13 @@ def test_hostile_template_is_a_located_finding(copy: Path, case: str):
 
 
 def test_template_budget_answers_a_hostile_template_within_5_s(tmp_path: Path):
-    """The budget (2 s per document) stops nested loops over huge ranges well under 5 s."""
+    """The budget (3 s per document) stops nested loops over huge ranges under 5 s."""
     (tmp_path / "t.md.j2").write_text(TEMPLATE_CASES["nested-loops"][0], encoding="utf-8")
     env = TemplateEnv([tmp_path], root=tmp_path)
     diags = Diagnostics()
     t0 = time.perf_counter()
     assert env.render("t.md.j2", {}, "en", diags) is None
-    assert time.perf_counter() - t0 < HOSTILE_SECONDS - 1
+    assert time.perf_counter() - t0 < HOSTILE_SECONDS
     assert [d.rule for d in diags] == ["template.budget"]
 
 
