@@ -73,12 +73,17 @@ class TextRepair:
 
     def clean(self, s: str) -> str:
         """``s`` with lone surrogates replaced by U+FFFD and control characters removed."""
-        if _SURROGATE.search(s):
-            self.surrogates.update(_SURROGATE.findall(s))
-            s = _SURROGATE.sub("\ufffd", s)
+        s = self.replace_surrogates(s)
         if _CONTROL.search(s):
             self.controls.update(_CONTROL.findall(s))
             s = _CONTROL.sub("", s)
+        return s
+
+    def replace_surrogates(self, s: str) -> str:
+        """``s`` with lone surrogates replaced by U+FFFD (for writers that handle controls themselves)."""
+        if _SURROGATE.search(s):
+            self.surrogates.update(_SURROGATE.findall(s))
+            s = _SURROGATE.sub("\ufffd", s)
         return s
 
     def report(self, diagnostics: Diagnostics | None, location: Location | None) -> None:
