@@ -49,7 +49,7 @@ _LISTED = 8
 def describe(ch: str) -> str:
     """``U+1F600 '😀'`` (the code point, and the character itself when it is printable)."""
     code = f"U+{ord(ch):04X}"
-    if _SURROGATE.match(ch) or _CONTROL.match(ch) or unicodedata.category(ch) in ("Cf", "Mn", "Me", "Zs"):
+    if _SURROGATE.match(ch) or _CONTROL.match(ch) or unicodedata.category(ch) in ("Cf", "Cn", "Co", "Mn", "Me", "Zs"):
         return code
     return f"{code} '{ch}'"
 
