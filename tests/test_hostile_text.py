@@ -204,6 +204,8 @@ def test_megabyte_paragraph_is_typeset_in_bounded_time(tmp_path):
 # ---------------------------------------------------------------- corpus through the CLI
 
 NARRATIVE = "content/narratives/pre-ind-correspondence.en.md"
+MEGABYTE = " ".join(["stability", "of", "the", "drug", "product", "at", "25", "\u00b0C"][i % 8]
+                    for i in range(180_000))[:1_000_000]
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,10 @@ CASES = [
     Case("bidi-override", "Left \u202eright-to-left override\u202c and \u2067isolate\u2069 done.", 0, None,
          ("Left", "tfel-ot-thgir", "isolate", "done.")),  # the override prints the words reversed, as asked
     Case("combining-marks", "Zalgo Z\u0336\u0337a\u0338\u0301l\u0300g\u0302o and e\u0301t\u00e9.", 0, None, ("t\u00e9",)),
+    # CommonMark turns NUL into U+FFFD before the writer sees it; BEL reaches the writer and is removed.
+    Case("nul-and-bell", "NUL here:\x00 and a bell\x07 rang.", 0, "write.control-character",
+         ("NUL here:\ufffd", "bell rang.")),
+    Case("megabyte-paragraph", MEGABYTE, 0, None, (MEGABYTE[-60:].split(" ", 1)[1],)),
     Case("zero-width", "zero\u200bwidth\u200cnon\u200djoiner\u2060word\ufeffjoiner", 0, None, ("zero",)),
 ]
 
