@@ -40,7 +40,7 @@ def render_region(
     """
     config, dossier = project.config, project.dossier
     planned = [pd for pd in rb.plan.documents() if only is None or pd.doc_id in only]
-    env = TemplateEnv(template_dirs(config), root=config.root)
+    env = TemplateEnv(template_dirs(config), root=config.root, scope=config.read_scope)
     xrefs = build_xref_index(rb.plan, dict(paths), dossier)
     lang = rb.lang
     out: list[RenderedDoc] = []
