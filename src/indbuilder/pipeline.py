@@ -65,7 +65,7 @@ define(
 define(
     "build.history-errors",
     "info",
-    "Rendering was skipped because a submitted sequence in the history folder is not intact.",
+    "Rendering was skipped because a submitted sequence in the history folder is not intact, or the sequence number cannot be built.",
 )
 
 
@@ -158,7 +158,8 @@ def analyse(root: Path, regions: list[str] | None, diags: Diagnostics, timings: 
         return None
     builds = plan_regions(project, regions, diags)
     if not verify_histories(project, [rb.region for rb in builds], diags):
-        diags.emit("build.history-errors", "templates were not rendered because a submitted sequence is not intact", project.config.source)
+        diags.emit("build.history-errors", "templates were not rendered: the submitted sequences or the sequence number are not in order",
+                   project.config.source)
     elif diags.has_errors and _facts_broken(diags):
         diags.emit("build.content-errors", "templates were not rendered because facts have errors", project.config.source)
     else:
@@ -174,11 +175,15 @@ def _facts_broken(diags: Diagnostics) -> bool:
 
 
 def verify_histories(project: Project, names: list[str], diags: Diagnostics) -> bool:
-    """Every submitted sequence the build stands on, against its record (``submit.verify_history``)."""
+    """Every submitted sequence the build stands on, against its record (``submit.verify_history``),
+    and the sequence number to build against them (not submitted, no gap, the latest)."""
+    from .ectd.lifecycle import check_sequence_number
     from .submit import verify_history
 
-    history = project.config.history_dir
-    return all([verify_history(history / name, f"{project.config.settings.history}/{name}", diags) for name in names])
+    history, seq = project.config.history_dir, project.config.settings.sequence
+    intact = [verify_history(history / name, f"{project.config.settings.history}/{name}", diags) for name in names]
+    numbered = [check_sequence_number(seq, history / name, diags) for name in names]
+    return all(intact) and all(numbered)
 
 
 def check_project(root: Path, regions: list[str] | None = None) -> tuple[Diagnostics, Analysis | None]:
