@@ -278,14 +278,15 @@ def _folder_problems(root: Path, settings: ProjectSettings, loaded: LoadedYaml) 
                 "a build replaces its output folder, so it must be a folder of its own (e.g. 'build')")
     for name, folder in [*sources.items(), ("history", history)]:
         rel = _overlap(out, folder)
-        if rel:
+        if rel and not found:  # one finding per key: the project folder contains every other one
             problem("config.output", "output", f"output '{settings.output}' {rel} the {name} folder "
                     f"'{getattr(settings, name)}'; choose a folder of its own (e.g. 'build')")
-    if history == root or history in root.parents:
+    history_root = history == root or history in root.parents
+    if history_root:
         problem("config.history", "history", f"history '{settings.history}' {_overlap(history, root)} the project folder")
     for name, folder in sources.items():
         rel = _overlap(history, folder)
-        if rel:
+        if rel and not history_root:
             problem("config.history", "history", f"history '{settings.history}' {rel} the {name} folder "
                     f"'{getattr(settings, name)}'; keep submitted sequences apart (e.g. 'submissions')")
     if not settings.formats and "formats" in (loaded.data or {}):

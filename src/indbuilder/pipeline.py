@@ -325,7 +325,7 @@ def output_error(exc: OSError, where: Path, root: Path) -> Diagnostic:
         idx = next(i for i, p in enumerate(parts) if p.startswith(STAGING_PREFIX))
         shown = replace(shown, path="/".join(parts[:idx] + parts[idx + 1 :]))
     reason = exc.strerror or str(exc)
-    return Diagnostic("build.output", Severity.ERROR, f"cannot write {shown.path}: {reason}; the previous build was kept", shown)
+    return Diagnostic("build.output", Severity.ERROR, f"cannot write {shown.path}: {reason}; nothing was published (the previous build is untouched)", shown)
 
 
 def _newest_file(folder: Path) -> str | None:
