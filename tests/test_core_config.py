@@ -47,3 +47,31 @@ def test_every_settings_field_is_documented():
     from indbuilder.config import ProjectSettings
 
     assert set(ProjectSettings.model_fields) == set(CONFIG_KEYS)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "text, rule, line",
+    [
+        ("regions: [fda]\noutput: content\n", "config.output", 2),
+        ("regions: [fda]\noutput: .\n", "config.output", 2),
+        ("regions: [fda]\noutput: templates/ectd/x\n", "config.output", 2),
+        ("regions: [fda]\nhistory: submissions\noutput: submissions/fda\n", "config.output", 3),
+        ("regions: [fda]\nhistory: content/sent\n", "config.history", 2),
+        ("regions: [fda]\nformats: []\n", "config.formats", 2),
+    ],
+)
+def test_output_history_and_formats_rules(tmp_path, text, rule, line):
+    cfg, diags = load_config(write(tmp_path, text))
+    assert cfg is None
+    assert [(d.rule, d.location.path, d.location.line) for d in diags] == [(rule, "indbuilder.yaml", line)]
+
+
+def test_gate_override_is_reported_and_ignored(tmp_path):
+    cfg, diags = load_config(write(tmp_path, "regions: [fda]\nseverity:\n  schema.type: info\n  config.unknown-key: info\n"))
+    assert cfg is not None
+    [d] = diags
+    assert d.rule == "config.gate-override" and d.location.line == 3 and "cannot be downgraded" in d.message
+    assert cfg.settings.severity == {"config.unknown-key": "info"}  # the gate rule's override is dropped

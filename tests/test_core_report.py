@@ -39,16 +39,31 @@ def test_strict_fails_on_warnings_only_when_asked():
     assert not failed(d, strict=False) and failed(d, strict=True)
 
 
+def _finding() -> Diagnostics:
+    """An error of a rule that does not gate the build (it may be waived or downgraded)."""
+    d = Diagnostics()
+    d.add(Diagnostic("build.attachment-missing", Severity.ERROR, "attachment 'x.pdf' does not exist", Location("content/a.yaml", 3, 5)))
+    return d
+
+
 def test_waived_finding_is_reported_but_does_not_fail():
-    d = sample()
-    d.apply_policy({}, [Waiver("yaml.duplicate-key", "accepted for this sequence by QA", contains="'x'")])
+    d = _finding()
+    d.apply_policy({}, [Waiver("build.attachment-missing", "accepted for this sequence by QA", contains="'x.pdf'")])
     assert not failed(d, strict=False)
     text = as_text(d)
-    assert "error (waived) [yaml.duplicate-key]" in text and "waiver: accepted for this sequence by QA" in text
-    assert text.rstrip().endswith("0 errors, 1 warning, 1 waived")
+    assert "error (waived) [build.attachment-missing]" in text and "waiver: accepted for this sequence by QA" in text
+    assert text.rstrip().endswith("0 errors, 0 warnings, 1 waived")
 
 
 def test_severity_override():
-    d = sample()
-    d.apply_policy({"yaml.duplicate-key": "warning"}, [])
+    d = _finding()
+    d.apply_policy({"build.attachment-missing": "warning"}, [])
     assert not d.has_errors
+
+
+def test_gate_rules_keep_their_severity_and_are_never_waived():
+    # yaml.* and schema.* errors gate rendering: a project cannot turn them off (issue 15)
+    d = sample()
+    d.apply_policy({"yaml.duplicate-key": "info"}, [Waiver("yaml.duplicate-key", "accepted for this sequence by QA")])
+    assert d.has_errors and failed(d, strict=False)
+    assert "error [yaml.duplicate-key]" in as_text(d)

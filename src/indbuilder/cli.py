@@ -73,7 +73,19 @@ RegionOpt = typer.Option(
 )
 FormatOpt = typer.Option(Fmt.text, "--format", "-f", help="Report format: text, json, junit, sarif or github (workflow annotations).")
 StrictOpt = typer.Option(False, "--strict", help="Treat warnings as errors (recommended in CI before a submission).")
-OutputOpt = typer.Option(None, "--report", help="Also write the report to this file (in --format).")
+def _report_path(value: Optional[Path]) -> Optional[Path]:
+    """Typer callback: ``--report`` must name a file in an existing folder (usage error otherwise),
+    checked before any work is done so a long build is not lost to a typo in the report path."""
+    if value is None:
+        return value
+    if value.is_dir():
+        raise typer.BadParameter(f"{value} is a folder; give a file name, e.g. {value / 'report.txt'}")
+    if not value.parent.is_dir():
+        raise typer.BadParameter(f"the folder {value.parent} does not exist; create it first or choose another path")
+    return value
+
+
+OutputOpt = typer.Option(None, "--report", callback=_report_path, help="Also write the report to this file (in --format).")
 
 
 def _version_callback(value: bool) -> None:
@@ -100,6 +112,9 @@ def guarded(func: Callable[..., int]) -> Callable[..., None]:
             code = func(*args, **kwargs)
         except typer.Exit:
             raise
+        except BrokenPipeError:  # the reader went away (``indbuilder rules | head``): nothing more to say
+            _silence_stdout()
+            raise typer.Exit(EXIT_OK)
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130)
@@ -118,12 +133,36 @@ def guarded(func: Callable[..., int]) -> Callable[..., None]:
     return wrapper
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's final flush cannot fail on a closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _write_stdout(text: str) -> None:
+    """Print ``text``; a reader that closed the pipe early is not an error (the exit code still counts)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
 def _emit(diags: Diagnostics, fmt: Fmt, strict: bool, report_file: Optional[Path]) -> int:
     text = render_report(diags, fmt.value)
+    code = EXIT_CONTENT if failed(diags, strict) else EXIT_OK
+    _write_stdout(text)
     if report_file:
-        report_file.write_text(text, encoding="utf-8")
-    sys.stdout.write(text)
-    return EXIT_CONTENT if failed(diags, strict) else EXIT_OK
+        try:
+            report_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            typer.echo(f"error: cannot write the report to {report_file}: {exc.strerror or exc}", err=True)
+            return EXIT_USAGE
+    return code
 
 
 def _regions(region: Optional[List[str]]) -> list[str] | None:
@@ -189,7 +228,7 @@ def outline(
 
     use_color = color if color is not None else (sys.stdout.isatty() and not os.environ.get("NO_COLOR") and not os.environ.get("CI"))
     text, diags = outline_text(project, region, use_color)
-    sys.stdout.write(text)
+    _write_stdout(text)
     if len(diags):
         sys.stderr.write(render_report(diags, "text"))
     return EXIT_CONTENT if diags.has_errors else EXIT_OK
@@ -282,9 +321,7 @@ def submit(
         typer.echo(f"--date must be YYYY-MM-DD, got {date!r}", err=True)
         return EXIT_USAGE
     diags, message = record(project, region, when, note)
-    sys.stdout.write(message)
-    if len(diags):
-        sys.stdout.write(render_report(diags, "text"))
+    _write_stdout(message + (render_report(diags, "text") if len(diags) else ""))
     return EXIT_CONTENT if diags.has_errors else EXIT_OK
 
 
@@ -304,7 +341,7 @@ def standards_install(
     from .ectd import install_standards
 
     diags = install_standards(from_dir, cache or default_standards_cache())
-    sys.stdout.write(render_report(diags, "text"))
+    _write_stdout(render_report(diags, "text"))
     return EXIT_CONTENT if diags.has_errors else EXIT_OK
 
 

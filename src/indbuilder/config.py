@@ -7,6 +7,7 @@ indbuilder can still build a project written for a newer one, but a typo does no
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -15,9 +16,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .paths import ReadScope
 from .diagnostics import Diagnostic, Location, Severity, Waiver, did_you_mean
-from .rules import define
+from .rules import define, gates
 from .schema_errors import diagnostics_from_validation
-from .yamlio import load_yaml
+from .yamlio import LoadedYaml, load_yaml
 
 CONFIG_FILE = "indbuilder.yaml"
 
@@ -29,6 +30,34 @@ define(
     "Unknown keys are ignored; a warning is given because they are often typos (``regoins``).",
 )
 define("config.unknown-rule", "warning", "A severity override or waiver names a rule id that does not exist.")
+define(
+    "config.output",
+    "error",
+    "The output folder is not a folder the build may replace.",
+    "A build replaces <output>/<region>/ wholesale and clears its own leftovers there, so 'output' may not be "
+    "the project folder, contain it, or be, contain or lie inside the content, templates or history folder.",
+)
+define(
+    "config.history",
+    "error",
+    "The history folder overlaps the project's sources.",
+    "Submitted sequences are evidence kept apart: 'history' may not be the project folder nor be, contain or "
+    "lie inside the content or templates folder.",
+)
+define(
+    "config.formats",
+    "error",
+    "The formats of indbuilder.yaml write no eCTD sequence.",
+    "A build writes one submission format (pdf) into the eCTD sequence. 'formats: []' or a list without a "
+    "submission format would replace a good build with less; for review copies only, run 'indbuilder build --no-pdf'.",
+)
+define(
+    "config.gate-override",
+    "error",
+    "A severity override or waiver names a rule that gates the build; it cannot be downgraded or waived.",
+    "YAML, schema, config, history and sequence errors stop later stages (nothing can be rendered from facts "
+    "that do not load); letting them pass would build on broken input. The override is ignored.",
+)
 
 # Documentation of every key, shown by `indbuilder build --help` readers and in the README.
 CONFIG_KEYS: dict[str, str] = {
@@ -117,6 +146,12 @@ class ProjectConfig:
     settings: ProjectSettings
     source: Location
     waivers: list[Waiver] = field(default_factory=list)
+    # Where each top-level key of indbuilder.yaml is (for findings about a setting's value).
+    locations: dict[str, Location] = field(default_factory=dict)
+
+    def location(self, key: str) -> Location:
+        """Where ``key`` is set in indbuilder.yaml (the file itself when it is not set)."""
+        return self.locations.get(key, self.source)
 
     @property
     def content_dir(self) -> Path:
@@ -198,5 +233,89 @@ def load_config(root: Path) -> tuple[ProjectConfig | None, list[Diagnostic]]:
     except ValidationError as exc:
         diags.extend(diagnostics_from_validation(exc, loaded))
         return None, diags
-    waivers = [Waiver(w.rule, w.justification, w.path, w.contains) for w in settings.waivers]
-    return ProjectConfig(root.resolve(), settings, Location(CONFIG_FILE, 1, 1), waivers), diags
+    root = root.resolve()
+    folder_diags = _folder_problems(root, settings, loaded)
+    diags.extend(folder_diags)
+    if folder_diags:
+        return None, diags
+    diags.extend(_gate_overrides(settings, loaded))
+    settings = settings.model_copy(update={"severity": {k: v for k, v in settings.severity.items() if not gates(k)}})
+    waivers = [Waiver(w.rule, w.justification, w.path, w.contains) for w in settings.waivers if not gates(w.rule)]
+    locations = {str(key): loaded.location((key,)) for key in data}
+    return ProjectConfig(root, settings, Location(CONFIG_FILE, 1, 1), waivers, locations), diags
+
+
+def _overlap(a: Path, b: Path) -> str | None:
+    """How folder ``a`` relates to folder ``b`` (both resolved): 'is', 'contains', 'lies inside' or None."""
+    if a == b:
+        return "is"
+    if a in b.parents:
+        return "contains"
+    if b in a.parents:
+        return "lies inside"
+    return None
+
+
+def _folder_problems(root: Path, settings: ProjectSettings, loaded: LoadedYaml) -> list[Diagnostic]:
+    """``output`` and ``history`` against the project folder and its sources (``config.output``, ``config.history``).
+
+    A build replaces ``<output>/<region>/`` and removes its own staging leftovers there; a submitted
+    sequence in ``history`` is never rewritten. Either overlapping the sources (or each other) would
+    let one overwrite the other. Paths are compared with symbolic links resolved.
+    """
+    def real(p: str) -> Path:
+        return Path(os.path.realpath(root / p))
+
+    out, history = real(settings.output), real(settings.history)
+    sources = {"content": real(settings.content), "templates": real(settings.templates)}
+    found: list[Diagnostic] = []
+
+    def problem(rule: str, key: str, message: str) -> None:
+        found.append(Diagnostic(rule, Severity.ERROR, message, loaded.location((key,))))
+
+    if out == root or out in root.parents:
+        problem("config.output", "output", f"output '{settings.output}' {_overlap(out, root)} the project folder; "
+                "a build replaces its output folder, so it must be a folder of its own (e.g. 'build')")
+    for name, folder in [*sources.items(), ("history", history)]:
+        rel = _overlap(out, folder)
+        if rel and not found:  # one finding per key: the project folder contains every other one
+            problem("config.output", "output", f"output '{settings.output}' {rel} the {name} folder "
+                    f"'{getattr(settings, name)}'; choose a folder of its own (e.g. 'build')")
+    history_root = history == root or history in root.parents
+    if history_root:
+        problem("config.history", "history", f"history '{settings.history}' {_overlap(history, root)} the project folder")
+    for name, folder in sources.items():
+        rel = _overlap(history, folder)
+        if rel and not history_root:
+            problem("config.history", "history", f"history '{settings.history}' {rel} the {name} folder "
+                    f"'{getattr(settings, name)}'; keep submitted sequences apart (e.g. 'submissions')")
+    if not settings.formats and "formats" in (loaded.data or {}):
+        problem("config.formats", "formats", "formats is empty: the build would write no eCTD sequence "
+                "and replace a good build with less; list [docx, pdf], or run 'indbuilder build --no-pdf' for review copies")
+    return found
+
+
+def _gate_overrides(settings: ProjectSettings, loaded: LoadedYaml) -> list[Diagnostic]:
+    """``config.gate-override`` for each severity override or waiver of a rule that gates the build."""
+    found = []
+    for rule_id, severity in settings.severity.items():
+        if gates(rule_id) and severity != "error":
+            found.append(Diagnostic(
+                "config.gate-override", Severity.ERROR,
+                f"severity of '{rule_id}' cannot be set to {severity}: the rule gates the build "
+                "(later stages cannot run on input it rejects), so it cannot be downgraded",
+                loaded.location(("severity", rule_id)), hint=f"remove '{rule_id}' from severity and fix the finding instead"))
+    for i, waiver in enumerate(settings.waivers):
+        if gates(waiver.rule):
+            found.append(Diagnostic(
+                "config.gate-override", Severity.ERROR,
+                f"'{waiver.rule}' cannot be waived: the rule gates the build (later stages cannot run on input it rejects)",
+                loaded.location(("waivers", i, "rule")), hint="remove the waiver and fix the finding instead"))
+    return found
+
+
+def submission_formats(settings: ProjectSettings) -> list[str]:
+    """The formats of ``settings`` whose writer writes the eCTD sequence (imports the writers: build only)."""
+    from .writers import get_writer
+
+    return [name for name in settings.formats if get_writer(name).submission]

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 
 # Severity is defined next to the rule registry (which needs it and must not import this
 # module); it is re-exported here because every emitter spells it ``diagnostics.Severity``.
-from .rules import Severity, default_severity
+from .rules import Severity, default_severity, gates
 
 __all__ = [
     "Diagnostic",
@@ -168,9 +168,16 @@ class Diagnostics:
         )
 
     def apply_policy(self, overrides: dict[str, str], waivers: list["Waiver"]) -> None:
-        """Apply the project's severity overrides and waivers (``indbuilder.yaml``) in place."""
+        """Apply the project's severity overrides and waivers (``indbuilder.yaml``) in place.
+
+        Rules that gate a later stage (:func:`indbuilder.rules.gates`) keep their severity and are
+        never waived, whatever the project says: the config reports such an override as an error.
+        """
         result: list[Diagnostic] = []
         for d in self.items:
+            if gates(d.rule):
+                result.append(d)
+                continue
             if d.rule in overrides:
                 d = replace(d, severity=Severity(overrides[d.rule]))
             for w in waivers:

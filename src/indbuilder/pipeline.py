@@ -22,6 +22,8 @@ assemble    :func:`indbuilder.assembly.assemble_region`  the sequence folder on 
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import tempfile
 from dataclasses import replace
@@ -30,7 +32,7 @@ from pathlib import Path
 from . import regions
 from .build import Analysis, CheckContext, Project, RegionBuild, RenderedDoc
 from .config import load_config
-from .diagnostics import Diagnostics, Location
+from .diagnostics import Diagnostic, Diagnostics, Location, Severity
 from .loader import load_content
 from .outline import NodeState, format_outline, load_outline, plan
 from .placement import place_region
@@ -53,6 +55,18 @@ define(
     "The output folder cannot be written.",
 )
 define("build.attachment-missing", "error", "A declared attachment file does not exist.")
+define(
+    "build.no-sequence",
+    "error",
+    "A region's eCTD sequence was not produced, so the previous build was kept.",
+    "A build that was to write a sequence but could not (a writer stopped, or the formats write none) never "
+    "replaces a good build with less.",
+)
+define(
+    "build.history-errors",
+    "info",
+    "Rendering was skipped because a submitted sequence in the history folder is not intact, or the sequence number cannot be built.",
+)
 
 
 # ---------------------------------------------------------------------------- stages
@@ -143,7 +157,10 @@ def analyse(root: Path, regions: list[str] | None, diags: Diagnostics, timings: 
     if project is None:
         return None
     builds = plan_regions(project, regions, diags)
-    if diags.has_errors and _facts_broken(diags):
+    if not verify_histories(project, [rb.region for rb in builds], diags):
+        diags.emit("build.history-errors", "templates were not rendered: the submitted sequences or the sequence number are not in order",
+                   project.config.source)
+    elif diags.has_errors and _facts_broken(diags):
         diags.emit("build.content-errors", "templates were not rendered because facts have errors", project.config.source)
     else:
         builds = render_regions(project, builds, diags)
@@ -152,7 +169,21 @@ def analyse(root: Path, regions: list[str] | None, diags: Diagnostics, timings: 
 
 
 def _facts_broken(diags: Diagnostics) -> bool:
-    return any(d.rule.startswith(("schema.", "yaml.")) and d.counts for d in diags if d.severity.value == "error")
+    """Whether the facts failed to load or validate. Called before the project's severity policy is
+    applied, and those rules cannot be overridden (``rules.gates``): the gate never depends on it."""
+    return any(d.rule.startswith(("schema.", "yaml.")) for d in diags if d.severity.value == "error")
+
+
+def verify_histories(project: Project, names: list[str], diags: Diagnostics) -> bool:
+    """Every submitted sequence the build stands on, against its record (``submit.verify_history``),
+    and the sequence number to build against them (not submitted, no gap, the latest)."""
+    from .ectd.lifecycle import check_sequence_number
+    from .submit import verify_history
+
+    history, seq = project.config.history_dir, project.config.settings.sequence
+    intact = [verify_history(history / name, f"{project.config.settings.history}/{name}", diags) for name in names]
+    numbered = [check_sequence_number(seq, history / name, diags) for name in names]
+    return all(intact) and all(numbered)
 
 
 def check_project(root: Path, regions: list[str] | None = None) -> tuple[Diagnostics, Analysis | None]:
@@ -164,10 +195,15 @@ def check_project(root: Path, regions: list[str] | None = None) -> tuple[Diagnos
 
 
 def build_project(root: Path, regions: list[str] | None = None, strict: bool = False, pdf: bool = True, timings: Stopwatch | None = None) -> Diagnostics:
-    """``indbuilder build``: check, then write DOCX/PDF and assemble eCTD sequences, atomically."""
-    from .assembly import assemble_region
+    """``indbuilder build``: check, then write DOCX/PDF and assemble eCTD sequences, atomically.
+
+    Nothing is written unless every stage before ``write`` ran (facts loaded, history intact,
+    documents rendered) and the findings allow it. The build is written into a staging folder
+    ``<output>/.staging-<pid>-*`` and each region folder is moved into place only when its sequence
+    is complete, so a failed or interrupted build never replaces a good one; staging folders left by
+    an interrupted build (its process no longer alive) are removed by the next build.
+    """
     from .report import failed
-    from .write import write_documents
 
     diags = Diagnostics()
     analysis = analyse(root, regions, diags, timings)
@@ -175,28 +211,129 @@ def build_project(root: Path, regions: list[str] | None = None, strict: bool = F
     apply_policy(project, diags)
     if analysis is None or project is None or failed(diags, strict):
         return diags
+    if any(rb.placement is None for rb in analysis.regions):  # rendering was gated: nothing to write
+        return diags
+    if pdf and not _one_submission_format(project, diags):
+        return diags
     out = project.config.output_dir
     try:
         out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+        remove_stale_staging(out)
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out))
     except OSError as exc:
-        diags.emit("build.output", f"cannot write to {out}: {exc.strerror}", Location(str(out)))
+        diags.add(output_error(exc, out, project.config.root))
         return diags
     try:
-        write_diags = Diagnostics()
-        for rb in analysis.regions:
-            dest = staging / rb.region
-            files = write_documents(project, rb, dest, write_diags, pdf=pdf)
-            if files is not None:
-                assemble_region(project, rb, files, dest, write_diags)
-        diags.extend(write_diags.items)
-        apply_policy(project, diags)
-        if failed(diags, strict):
-            return diags
-        _publish(staging, out, [rb.region for rb in analysis.regions])
+        if _write_staging(project, analysis.regions, staging, pdf, diags) and not failed(diags, strict):
+            _publish(staging, out, [rb.region for rb in analysis.regions])
+    except OSError as exc:  # every write of the build (staging and publishing) fails through here
+        diags.add(output_error(exc, staging, project.config.root))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return diags
+
+
+def _one_submission_format(project: Project, diags: Diagnostics) -> bool:
+    """A build writes exactly one submission format into the sequence (``config.formats`` otherwise)."""
+    from .config import submission_formats
+
+    chosen = submission_formats(project.config.settings)
+    if len(chosen) == 1:
+        return True
+    where = project.config.location("formats")
+    if chosen:
+        diags.emit("config.formats", f"formats lists more than one submission format ({', '.join(chosen)}): an eCTD leaf is one file", where)
+    else:
+        diags.emit("config.formats", f"formats [{', '.join(project.config.settings.formats)}] has no submission format: the build would "
+                   "write no eCTD sequence and replace a good build with less", where,
+                   hint="add pdf to formats, or run 'indbuilder build --no-pdf' for review copies only")
+    return False
+
+
+def _write_staging(project: Project, builds: list[RegionBuild], staging: Path, pdf: bool, diags: Diagnostics) -> bool:
+    """Stages write and assemble into ``staging``; ``False`` when a region's sequence was not produced."""
+    from .assembly import assemble_region
+    from .write import write_documents
+
+    write_diags = Diagnostics()
+    complete = True
+    for rb in builds:
+        dest = staging / rb.region
+        files = write_documents(project, rb, dest, write_diags, pdf=pdf)
+        if files is not None:
+            assemble_region(project, rb, files, dest, write_diags)
+        elif pdf:
+            complete = False
+            write_diags.emit("build.no-sequence", f"the {rb.region} sequence was not written; {project.config.settings.output}/{rb.region} "
+                             "was left as it was", project.config.location("formats"))
+    diags.extend(write_diags.items)
+    apply_policy(project, diags)
+    return complete
+
+
+STAGING_PREFIX = ".staging-"
+# <output>/.staging-<pid>-<random>: the PID of the build that owns it is in the name, so a staging
+# folder is only ever removed by its own build or, once that process is gone, by a later one.
+_STAGING = re.compile(r"^\.staging-(?:(\d+)-)?[a-z0-9_]+$")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (signal 0 checks without signalling)."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Remove the staging folders of interrupted builds in ``out``; returns the ones removed.
+
+    Only folders named as this tool names them (``.staging-<pid>-<random>``) and whose build process
+    is no longer alive are removed; a staging folder of a build running concurrently is left alone.
+    Folders named ``.staging-<random>`` were created before the PID was recorded and are stale.
+    """
+    removed = []
+    for entry in out.iterdir():
+        m = _STAGING.match(entry.name)
+        if m is None or not entry.is_dir() or entry.is_symlink():
+            continue
+        if m.group(1) is not None and (int(m.group(1)) == os.getpid() or _alive(int(m.group(1)))):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def output_error(exc: OSError, where: Path, root: Path) -> Diagnostic:
+    """``build.output`` for an OSError while writing the build: the file and the operating system's reason.
+
+    Writes that fail on their open() carry the file name; a write() that fails half-way (a full disk,
+    a file-size limit) does not, and the file being written then is the newest one below ``where``.
+    """
+    name = exc.filename if exc.filename is not None else _newest_file(where)
+    shown = Location.of(Path(os.fsdecode(name)), root=root) if name is not None else Location.of(where, root=root)
+    if shown.path.startswith(STAGING_PREFIX) or f"/{STAGING_PREFIX}" in shown.path:
+        # the staging folder is gone when the user reads this: show where the file was to be published
+        parts = shown.path.split("/")
+        idx = next(i for i, p in enumerate(parts) if p.startswith(STAGING_PREFIX))
+        shown = replace(shown, path="/".join(parts[:idx] + parts[idx + 1 :]))
+    reason = exc.strerror or str(exc)
+    return Diagnostic("build.output", Severity.ERROR, f"cannot write {shown.path}: {reason}; nothing was published (the previous build is untouched)", shown)
+
+
+def _newest_file(folder: Path) -> str | None:
+    try:
+        files = [p for p in folder.rglob("*") if p.is_file()]
+    except OSError:
+        return None
+    return str(max(files, key=lambda p: p.stat().st_mtime_ns)) if files else None
 
 
 def _publish(staging: Path, out: Path, regions: list[str]) -> None:
@@ -204,10 +341,18 @@ def _publish(staging: Path, out: Path, regions: list[str]) -> None:
     for region in regions:
         new, final = staging / region, out / region
         old = staging / f"{region}.old"
-        if final.exists():
+        if final.exists() or final.is_symlink():
             final.rename(old)
-        new.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
+        try:
+            new.rename(final)
+        except OSError:
+            if old.exists() or old.is_symlink():
+                old.rename(final)  # put the previous build back before the staging folder goes
+            raise
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
 
 
 def outline_text(root: Path, region: str, color: bool) -> tuple[str, Diagnostics]:

@@ -96,6 +96,35 @@ def get(rule_id: str) -> Rule | None:
     return _REGISTRY.get(rule_id)
 
 
+# Rules whose errors gate later stages: a YAML or schema error leaves no usable facts to render
+# (rendering is skipped), a config error leaves no project, a build/history error stops the write,
+# and an altered or unlocked submitted sequence must never be built upon. Their severity cannot be
+# overridden and they cannot be waived: the pipeline's gates would otherwise open on broken input.
+GATE_PREFIXES = ("yaml.", "schema.", "config.", "history.")
+GATE_RULES = frozenset(
+    {
+        "build.output",
+        "build.no-regions",
+        "build.no-sequence",
+        "ectd.sequence-submitted",
+        "ectd.sequence-gap",
+        "ectd.sequence-not-latest",
+        "ectd.sequence-folder",
+    }
+)
+
+
+def gates(rule_id: str) -> bool:
+    """Whether ``rule_id`` gates a later stage, so its severity may not be overridden nor waived.
+
+    Only error rules gate: a warning of these families (an unknown config key) may be tuned freely.
+    """
+    if not (rule_id in GATE_RULES or rule_id.startswith(GATE_PREFIXES)):
+        return False
+    rule = _REGISTRY.get(rule_id) or get(rule_id)
+    return rule is not None and rule.severity is Severity.ERROR
+
+
 def default_severity(rule_id: str) -> Severity:
     """The severity ``rule_id`` was defined with; an unregistered id is a programming error."""
     rule = _REGISTRY.get(rule_id) or get(rule_id)
