@@ -51,7 +51,9 @@ def fingerprint(doc: Document, path: str) -> str:
         return obj
 
     payload = json.dumps(norm(doc), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate a template produced is reported by the writers
+    # (write.invalid-text); hashing it must not crash first (same bytes as utf-8 for valid text)
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def history_fingerprints(history: Path, before: str) -> dict[str, str]:

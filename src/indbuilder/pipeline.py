@@ -120,11 +120,15 @@ def _render_with_history(project: Project, rb: RegionBuild, diags: Diagnostics) 
     others point to where those now live, in the earlier sequence folder (``carry_forward.py``).
     """
     from .carry_forward import carry_forward
+    from .paths import check_attachments
 
     assert rb.placement is not None
     docs = render_region(project, rb, rb.placement.paths, diags)
+    # attachments outside the project's read scope are refused before any byte is read (issue: no
+    # file outside the project is read by accident); the others must exist
+    refused = check_attachments(project, docs, diags)
     for rd in docs:
-        if rd.attachment is not None and not rd.attachment.is_file():
+        if rd.doc_id not in refused and rd.attachment is not None and not rd.attachment.is_file():
             diags.emit("build.attachment-missing", f"attachment {rd.planned.attachment} does not exist", rd.planned.location)
     return carry_forward(project.config, rb.region, docs)
 
