@@ -135,9 +135,38 @@ def load_content(root: Path, content_dir: Path, diags: Diagnostics, scope: ReadS
                 )
             )
     _check_unique_ids(facts, sources, diags)
+    _check_result_floors(facts, sources, diags)
     located = [_load_narrative(p, root, diags) for p in narrative_files]
     narratives = _unique_narratives([(n, line) for n, line in located if n is not None], diags)
     return Dossier(facts=facts, narratives=narratives, sources=sources)
+
+
+def _check_result_floors(facts: dict[str, Any], sources: SourceMap, diags: Diagnostics) -> None:
+    """A negative result of a test whose limit has ``min: 0`` is impossible (a count, a percentage,
+    a concentration), not merely out of specification: a schema error at the result's line."""
+    spec = facts.get("specification")
+    floors = {t.id for t in getattr(spec, "tests", []) if t.limit.min is not None and t.limit.min == 0}
+    if not floors:
+        return
+
+    def check(value: object, test: str, *where: Any) -> None:
+        if test in floors and isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+            diags.add(
+                _err(
+                    "schema.value",
+                    f"'{test}' result {value} is negative, but its limit starts at 0 (min: 0): it cannot be negative",
+                    sources.where(*where, test),
+                )
+            )
+
+    for batch in facts.get("batches", []):
+        for test, value in batch.results.items():
+            check(value, test, "batches", batch.id, "results")
+    for study in facts.get("stability", []):
+        for i, point in enumerate(study.timepoints):
+            for lot, results in point.results.items():
+                for test, value in results.items():
+                    check(value, test, "stability", study.id, "timepoints", i, "results", lot)
 
 
 def _inside(paths: list[Path], root: Path, scope: ReadScope, diags: Diagnostics) -> list[Path]:
