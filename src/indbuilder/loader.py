@@ -36,9 +36,9 @@ define(
     "Each narrative starts with a YAML block between '---' lines giving at least 'id' and 'lang' (en or zh).",
 )
 define(
-    "content.outside-project",
+    "yaml.outside-project",
     "error",
-    "A content file or folder resolves outside the project folder and is not read.",
+    "A content file or folder (fact file, narrative, the content folder) resolves outside the project and is not read.",
     "Facts and narratives are read from inside the project only. A path that leads elsewhere (an "
     "absolute 'content:' folder, '..', or a symbolic link such as a fact file linked to /etc/passwd) "
     "is refused, and nothing of the file is read or shown, so that a typo or a hostile contribution "
@@ -63,14 +63,6 @@ define(
     "delete them in the file to silence this warning.",
     "XML 1.0 section 2.2 (Char).",
 )
-define(
-    "narrative.limit",
-    "error",
-    "A narrative file is larger than 10 MB (or is not a regular file) and is not read.",
-    "Narratives are hand-written Markdown; a file above the limit is refused at once rather than "
-    "parsed, so a stray data dump cannot stall the build.",
-    "CWE-400 (uncontrolled resource consumption).",
-)
 
 # Section types differ (one model, or a list of models): a validated section is only known
 # to be "some model value" here; Dossier gives each section its type.
@@ -94,14 +86,14 @@ def load_content(root: Path, content_dir: Path, diags: Diagnostics, scope: ReadS
     """Read every fact and narrative file; return what validated (invalid sections are left out).
 
     Only files inside ``scope`` (default: the project root) are read: a content folder or file that
-    resolves elsewhere is refused with ``content.outside-project`` and never opened.
+    resolves elsewhere is refused with ``yaml.outside-project`` and never opened.
     """
     scope = scope or ReadScope.of(root)
     sources = SourceMap()
     if not scope.allows(content_dir):
         diags.add(
             _err(
-                "content.outside-project",
+                "yaml.outside-project",
                 f"the content folder '{content_dir}' resolves outside the project folder; nothing in it is read",
                 _config_key_location(root, "content"),
             )
@@ -178,7 +170,7 @@ def _inside(paths: list[Path], root: Path, scope: ReadScope, diags: Diagnostics)
         else:
             diags.add(
                 _err(
-                    "content.outside-project",
+                    "yaml.outside-project",
                     f"{_display(path, root)} resolves outside the project folder (a symbolic link?); it is not read",
                     Location(_display(path, root)),
                 )
@@ -316,12 +308,12 @@ def read_text_file(path: Path, display: str, diags: Diagnostics) -> str | None:
     """A narrative's text, or ``None`` with a diagnostic: not a regular file, above the size limit, not UTF-8."""
     try:
         if not is_regular_file(path):
-            diags.add(_err("narrative.limit", "not a regular file (a folder, pipe or device); it is not read", Location(display)))
+            diags.add(_err("yaml.unreadable", "not a regular file (a folder, pipe or device); it is not read", Location(display)))
             return None
         if path.stat().st_size > MAX_YAML_BYTES:
             diags.add(
                 _err(
-                    "narrative.limit",
+                    "yaml.limit",
                     f"file is larger than {MAX_YAML_BYTES // 1_048_576} MB; it is not read",
                     Location(display),
                 )
@@ -333,7 +325,7 @@ def read_text_file(path: Path, display: str, diags: Diagnostics) -> str | None:
         diags.add(_err("yaml.unreadable", f"cannot read the file ({exc.strerror or type(exc).__name__})", Location(display)))
         return None
     if len(raw) > MAX_YAML_BYTES:
-        diags.add(_err("narrative.limit", f"file is larger than {MAX_YAML_BYTES // 1_048_576} MB", Location(display)))
+        diags.add(_err("yaml.limit", f"file is larger than {MAX_YAML_BYTES // 1_048_576} MB", Location(display)))
         return None
     try:
         return raw.decode("utf-8")

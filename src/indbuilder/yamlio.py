@@ -103,6 +103,7 @@ _NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD
 # Characters an escape sequence may put into a value that no document can hold.
 _CONTROL = re.compile("[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x84\x86-\x9F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 KeyPath = tuple[Any, ...]
 
@@ -221,7 +222,8 @@ class _Walk:
             value = self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError) as exc:  # e.g. the timestamp 2026-02-30
             kind = "date" if node.tag.endswith(":timestamp") else node.tag.rsplit(":", 1)[-1]
-            self.error("yaml.value", f"{str(node.value)[:60]!r} is not a valid {kind} ({exc})", node.start_mark)
+            reason = str(exc).split(";")[0]
+            self.error("yaml.value", f"{str(node.value)[:60]!r} is not a valid {kind} ({reason})", node.start_mark)
             return None
         if isinstance(value, str):
             if (m := _SURROGATE.search(value)) is not None:
@@ -256,6 +258,10 @@ class _Walk:
         if depth > MAX_DEPTH:  # also ends a recursive alias (an anchor used inside itself)
             raise _LimitExceeded(f"nesting deeper than {MAX_DEPTH} levels (through aliases)", mark)
         self.marks.setdefault(path, (mark.line + 1, mark.column + 1))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+            # The safe loader refuses unknown tags on scalars; on a list or mapping (such as
+            # !!python/object/apply:os.system [id]) a tag would otherwise be silently dropped.
+            self.error("yaml.syntax", f"the tag '{node.tag}' is not supported", mark)
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             if len(node.value) > MAX_NODES:  # merge keys (<<) copy entries: bound them too
@@ -400,10 +406,12 @@ def load_yaml_text(text: str, display: str, path: Path | None = None) -> LoadedY
         error_mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
-        hint = None
+        hint, rule = None, "yaml.syntax"
         if error_mark is not None and 0 <= error_mark.index < len(text) and text[error_mark.index] == "\t":
             hint = "a tab cannot indent YAML: use spaces"
-        result.diagnostics.append(Diagnostic("yaml.syntax", Severity.ERROR, f"{problem}{context}", _at(display, error_mark), hint))
+        if "invalid Unicode character escape" in problem:  # libyaml: a \ud800-\udfff escape
+            rule, hint = "yaml.surrogate", "a \\u escape must name a character, not half of a surrogate pair"
+        result.diagnostics.append(Diagnostic(rule, Severity.ERROR, f"{problem}{context}", _at(display, error_mark), hint))
         result.data = None
     except yaml.YAMLError as exc:  # e.g. a ReaderError: no marks, the position is in the message
         result.diagnostics.append(Diagnostic("yaml.syntax", Severity.ERROR, str(exc).splitlines()[0], Location(display, 1, 1)))
