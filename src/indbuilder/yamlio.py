@@ -220,9 +220,12 @@ class _Walk:
     def scalar(self, node: yaml.Node) -> Any:  # a scalar of any YAML type (str, int, date, ...)
         try:
             value = self.loader.construct_object(node, deep=True)
-        except (ValueError, OverflowError) as exc:  # e.g. the timestamp 2026-02-30
+        except yaml.MarkedYAMLError:
+            raise  # an unknown tag, bad base64: reported as yaml.syntax with its mark
+        except Exception as exc:  # noqa: BLE001 - PyYAML's constructors on hostile text (2026-02-30,
+            # '!!timestamp x' raises AttributeError, '!!bool x' KeyError): the value is refused, located.
             kind = "date" if node.tag.endswith(":timestamp") else node.tag.rsplit(":", 1)[-1]
-            reason = str(exc).split(";")[0]
+            reason = str(exc).split(";")[0] if isinstance(exc, (ValueError, OverflowError)) else "not of that form"
             self.error("yaml.value", f"{str(node.value)[:60]!r} is not a valid {kind} ({reason})", node.start_mark)
             return None
         if isinstance(value, str):
