@@ -10,7 +10,8 @@ from pathlib import Path
 
 from pypdf import PdfWriter
 
-from indbuilder.ectd import (Applicant, Contact, Envelope, HeadingAttributes, NmpaCodes, StudyInfo,
+from indbuilder.regions.nmpa import NmpaCodes
+from indbuilder.ectd import (Applicant, Contact, Envelope, HeadingAttributes, StudyInfo,
                              SubmissionFile)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,7 +47,7 @@ def fda_envelope(sequence: str = "0000", **kw) -> Envelope:
 def nmpa_envelope(sequence: str = "0000", **kw) -> Envelope:
     return Envelope(region="nmpa", application_number="CXSL2600001", sequence=sequence,
                     submission_description="首次临床试验申请", applicant=Applicant("Acme Bio", "", (CONTACT,)),
-                    nmpa=NmpaCodes(product_type="cnprt2"), headings=HEADINGS, **kw)
+                    codes=NmpaCodes(product_type="cnprt2"), headings=HEADINGS, **kw)
 
 
 def fda_files(sequence: str = "0000") -> list[SubmissionFile]:

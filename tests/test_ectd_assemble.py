@@ -6,6 +6,9 @@ import hashlib
 import posixpath
 import shutil
 from dataclasses import replace
+
+from indbuilder.regions.fda import fda_envelope_codes
+from indbuilder.regions.nmpa import nmpa_envelope_codes
 from pathlib import Path
 
 import pytest
@@ -202,7 +205,7 @@ def test_nmpa_missing_mandatory_node_and_bad_codes(tmp_path):
     files = [f for f in nmpa_files() if f.node_id != "cn-1-3-4-3"]
     files.append(SubmissionFile("cn-1-3-5", "generic-name", "通用名称核准", "zh", pdf("gn"), name_hint="gn"))
     env = nmpa_envelope()
-    env = replace(env, submission_description="x" * 121, nmpa=replace(env.nmpa, sequence_type="cnsqt9"))
+    env = replace(env, submission_description="x" * 121, codes=replace(nmpa_envelope_codes(env), sequence_type="cnsqt9"))
     diags = assemble_sequence(files, env, tmp_path, STANDARDS, history_dir=tmp_path)
     r = rules(diags)
     assert "ectd.cn-code" in r and "ectd.cn-code-combination" in r and "ectd.cn-description" in r
@@ -215,7 +218,7 @@ def test_nmpa_missing_mandatory_node_and_bad_codes(tmp_path):
 def test_fda_envelope_rules(tmp_path):
     env = fda_envelope()
     env = replace(env, application_number="IND-12", applicant=replace(env.applicant, duns="12345"),
-                  fda=replace(env.fda, application_type="ind", submission_type="original-application"))
+                  codes=replace(fda_envelope_codes(env), application_type="ind", submission_type="original-application"))
     diags = assemble_sequence(fda_files(), env, tmp_path, STANDARDS, history_dir=tmp_path)
     r = rules(diags)
     assert "ectd.fda-application-number" in r and "ectd.fda-duns" in r

@@ -175,13 +175,15 @@ def test_next_sequence(tmp_path):
 def test_nmpa_response_sequence(tmp_path):
     from dataclasses import replace
 
+    from indbuilder.regions.nmpa import nmpa_envelope_codes
+
     from ectd_support import nmpa_envelope, nmpa_files
 
     hist = tmp_path / "CXSL2600001"
     assert errors(assemble_sequence(nmpa_files(), nmpa_envelope(), hist, STANDARDS, history_dir=hist)) == []
     files = with_data(with_data(nmpa_files(), "cn-cn-1-0", pdf("回复说明函")), "cn-cn-1-3-4-3", pdf("IB v2"))
     env = nmpa_envelope("0001", related_sequence="0000")
-    env = replace(env, nmpa=replace(env.nmpa, sequence_type="cnsqt2"))
+    env = replace(env, codes=replace(nmpa_envelope_codes(env), sequence_type="cnsqt2"))
     diags = assemble_sequence(files, env, hist, STANDARDS, history_dir=hist)
     assert errors(diags) == []
     ns = "{cn_ectd}"

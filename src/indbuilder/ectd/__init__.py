@@ -31,7 +31,7 @@ Design decisions (see the module docstrings for the regulatory basis):
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .model import (Applicant, Contact, Envelope, FdaCodes, HeadingAttributes, NmpaCodes, StudyInfo,
+from .model import (Applicant, Contact, Envelope, HeadingAttributes, StudyInfo,
                     SubmissionFile)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,7 +53,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Applicant", "Contact", "Envelope", "FdaCodes", "HeadingAttributes", "NmpaCodes", "StudyInfo",
+    "Applicant", "Contact", "Envelope", "HeadingAttributes", "StudyInfo",
     "SubmissionFile", "assemble_sequence", "default_cache", "install_standards", "mark_submitted",
     "next_sequence", "validate_sequence",
 ]

@@ -93,27 +93,6 @@ class Applicant:
 
 
 @dataclass(frozen=True)
-class FdaCodes:
-    """FDA us-regional v3.3 codes (application-type fdaat4 = IND)."""
-
-    application_type: str = "fdaat4"
-    submission_type: str = "fdast1"
-    submission_sub_type: str = "fdasst3"
-    submission_id: str | None = None  # defaults to related_sequence or the sequence itself
-
-
-@dataclass(frozen=True)
-class NmpaCodes:
-    """NMPA cn-regional 1.0 envelope codes (cnapt1 = IND)."""
-
-    application_type: str = "cnapt1"
-    product_type: str = "cnprt1"
-    regulatory_activity_type: str = "cnrat1"
-    sequence_type: str = "cnsqt1"
-    product_number: str = ""
-
-
-@dataclass(frozen=True)
 class Envelope:
     """Sequence-level data. ``sequence`` is the 4-digit folder name; ``related_sequence`` the
     first sequence of the regulatory activity (defaults to ``sequence``)."""
@@ -125,8 +104,9 @@ class Envelope:
     applicant: Applicant
     related_sequence: str | None = None
     submission_date: str = ""
-    fda: FdaCodes = field(default_factory=FdaCodes)
-    nmpa: NmpaCodes = field(default_factory=NmpaCodes)
+    # The region's own envelope codes (FDA us-regional, NMPA cn-envelope, …): each region's Module 1
+    # defines and reads its codes record (regions/fda.py FdaCodes, regions/nmpa.py NmpaCodes).
+    codes: object | None = None
     headings: HeadingAttributes = field(default_factory=HeadingAttributes)
 
     @property

@@ -16,6 +16,21 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 @dataclass(frozen=True)
+class FdaCodes:
+    """FDA us-regional v3.3 envelope codes (application-type fdaat4 = IND)."""
+
+    application_type: str = "fdaat4"
+    submission_type: str = "fdast1"
+    submission_sub_type: str = "fdasst3"
+    submission_id: str | None = None  # defaults to related_sequence or the sequence itself
+
+
+def fda_envelope_codes(env: "Envelope") -> FdaCodes:
+    """The FDA codes of an envelope (the defaults, an initial IND, when it carries none)."""
+    return env.codes if isinstance(env.codes, FdaCodes) else FdaCodes()
+
+
+@dataclass(frozen=True)
 class FdaRegion(PackagedRegion):
     name: str = "fda"
     label: str = "US FDA IND"
@@ -25,7 +40,7 @@ class FdaRegion(PackagedRegion):
 
     def envelope(self, config: "ProjectConfig", dossier: "Dossier", diags: "Diagnostics") -> "Envelope":
         """Application number, description and submission codes from ``regulatory.fda`` (FDA M1 spec v2.6)."""
-        from ..ectd.model import Envelope, FdaCodes
+        from ..ectd.model import Envelope
 
         if dossier.regulatory is None:  # required by the facts' schema
             raise ValueError("an eCTD envelope needs the regulatory facts")
@@ -38,7 +53,7 @@ class FdaRegion(PackagedRegion):
             submission_description=fda.description,
             applicant=base.applicant,
             submission_date=base.submission_date,
-            fda=FdaCodes(submission_type=fda.submission_type, submission_sub_type=fda.submission_sub_type),
+            codes=FdaCodes(submission_type=fda.submission_type, submission_sub_type=fda.submission_sub_type),
             headings=base.headings,
         )
 

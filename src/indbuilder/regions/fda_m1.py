@@ -17,6 +17,7 @@ from lxml import etree
 from ..diagnostics import Diagnostics, Location
 from ..ectd.backbone import XML_NS, LeafEntry, emit_headings, heading_tree, serialize
 from ..ectd.codelists import fda_codes
+from .fda import fda_envelope_codes
 from ..ectd.schema import FDA_NS, XLINK_ICH, Structure, dtd_structure, validate_dtd
 from ..ectd.standards import by_name, locate
 
@@ -72,12 +73,13 @@ def us_regional_xml(entries: list[LeafEntry], structure: Structure, env: Envelop
         etree.SubElement(etree.SubElement(ac, "emails"), "email").text = c.email
     app = etree.SubElement(etree.SubElement(admin, "application-set"), "application",
                            {"application-containing-files": "true"})
+    codes = fda_envelope_codes(env)
     etree.SubElement(etree.SubElement(app, "application-information"), "application-number",
-                     {"application-type": env.fda.application_type}).text = env.application_number
+                     {"application-type": codes.application_type}).text = env.application_number
     sub = etree.SubElement(app, "submission-information")
-    etree.SubElement(sub, "submission-id", {"submission-type": env.fda.submission_type}).text = (
-        env.fda.submission_id or env.related)
-    etree.SubElement(sub, "sequence-number", {"submission-sub-type": env.fda.submission_sub_type}).text = env.sequence
+    etree.SubElement(sub, "submission-id", {"submission-type": codes.submission_type}).text = (
+        codes.submission_id or env.related)
+    etree.SubElement(sub, "sequence-number", {"submission-sub-type": codes.submission_sub_type}).text = env.sequence
     tree = heading_tree(entries, structure.root)
     admin_node = tree.children.pop(("admin", ()), None)
     if admin_node is not None:  # the main form: admin/application-set/application/submission-information/form
@@ -166,7 +168,7 @@ class FdaModule1:
     def place(self, item: "Item", env: "Envelope", structure: Structure, where: Location, diags: Diagnostics) -> bool | None:
         node = item.element
         if node.startswith("form:"):
-            item.chain = form_chain(node.split(":", 1)[1], env.fda.application_type)
+            item.chain = form_chain(node.split(":", 1)[1], fda_envelope_codes(env).application_type)
         elif node in structure.leaf_holders:
             item.chain = tuple((el, ()) for el in structure.chain(node))
         else:
@@ -175,7 +177,7 @@ class FdaModule1:
         return True
 
     def deleted_chain(self, element: str, env: "Envelope") -> "Chain | None":
-        return form_chain(element[5:], env.fda.application_type) if element.startswith("form:") else None
+        return form_chain(element[5:], fda_envelope_codes(env).application_type) if element.startswith("form:") else None
 
     def always_new(self, element: str) -> bool:
         return element in ALWAYS_NEW or element.startswith("form:")

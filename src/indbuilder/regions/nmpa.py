@@ -16,6 +16,22 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 @dataclass(frozen=True)
+class NmpaCodes:
+    """NMPA cn-regional 1.0 envelope codes (cnapt1 = IND)."""
+
+    application_type: str = "cnapt1"
+    product_type: str = "cnprt1"
+    regulatory_activity_type: str = "cnrat1"
+    sequence_type: str = "cnsqt1"
+    product_number: str = ""
+
+
+def nmpa_envelope_codes(env: "Envelope") -> NmpaCodes:
+    """The NMPA codes of an envelope (the defaults, an IND, when it carries none)."""
+    return env.codes if isinstance(env.codes, NmpaCodes) else NmpaCodes()
+
+
+@dataclass(frozen=True)
 class NmpaRegion(PackagedRegion):
     name: str = "nmpa"
     label: str = "China NMPA IND"
@@ -25,7 +41,7 @@ class NmpaRegion(PackagedRegion):
 
     def envelope(self, config: "ProjectConfig", dossier: "Dossier", diags: "Diagnostics") -> "Envelope":
         """Application id, description and cn-envelope codes from ``regulatory.nmpa`` (NMPA eCTD 4.2.x)."""
-        from ..ectd.model import Envelope, NmpaCodes
+        from ..ectd.model import Envelope
 
         if dossier.regulatory is None:  # required by the facts' schema
             raise ValueError("an eCTD envelope needs the regulatory facts")
@@ -38,7 +54,7 @@ class NmpaRegion(PackagedRegion):
             submission_description=nmpa.description,
             applicant=base.applicant,
             submission_date=base.submission_date,
-            nmpa=NmpaCodes(
+            codes=NmpaCodes(
                 application_type=nmpa.application_type,
                 product_type=nmpa.product_type,
                 regulatory_activity_type=nmpa.regulatory_activity,

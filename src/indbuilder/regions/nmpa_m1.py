@@ -16,6 +16,7 @@ from lxml import etree
 from ..diagnostics import Diagnostics, Location
 from ..ectd.backbone import LeafEntry, emit_headings, heading_tree, serialize
 from ..ectd.codelists import cn_codes, cn_dependencies
+from .nmpa import nmpa_envelope_codes
 from ..ectd.lifecycle import SEQ_RE, _local
 from ..ectd.schema import CN_NS, XLINK_W3, Structure, validate_xsd, xsd_structure
 from ..ectd.standards import by_name, locate
@@ -55,7 +56,7 @@ def cn_regional_xml(entries: list[LeafEntry], structure: Structure, env: Envelop
     root.set(f"{{{XSI_NS}}}schemaLocation", "cn_ectd ../../util/dtd/cn-regional-1-0.xsd")
     root.set("schema-version", "1.0")
     envl = etree.SubElement(root, q("cn-envelope"))
-    codes = env.nmpa
+    codes = nmpa_envelope_codes(env)
     etree.SubElement(envl, q("application-id")).text = env.application_number
     etree.SubElement(envl, q("application-type"), {"code": codes.application_type})
     etree.SubElement(envl, q("product-type"), {"code": codes.product_type})
