@@ -405,10 +405,11 @@ def load_yaml_text(text: str, display: str, path: Path | None = None) -> LoadedY
             )
         )
         result.data = None
-    except yaml.MarkedYAMLError as exc:
-        error_mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        context = f" ({exc.context})" if exc.context and exc.problem else ""
+    except yaml.MarkedYAMLError as libyaml_exc:
+        err = _python_parser_error(text, libyaml_exc)
+        error_mark = err.problem_mark or err.context_mark
+        problem = err.problem or err.context or "invalid YAML"
+        context = f" ({err.context})" if err.context and err.problem else ""
         hint, rule = None, "yaml.syntax"
         if error_mark is not None and 0 <= error_mark.index < len(text) and text[error_mark.index] == "\t":
             hint = "a tab cannot indent YAML: use spaces"
@@ -422,6 +423,29 @@ def load_yaml_text(text: str, display: str, path: Path | None = None) -> LoadedY
     finally:
         loader.dispose()
     return result
+
+
+# Up to this size a syntax error found by libyaml is described by PyYAML's own parser, whose
+# messages name what was found ("expected ',' or ']', but got ':'"); beyond it, libyaml's stands.
+_DESCRIBE_LIMIT = 1_048_576
+
+
+def _python_parser_error(text: str, found: yaml.MarkedYAMLError) -> yaml.MarkedYAMLError:
+    """The pure-Python parser's account of a syntax error libyaml found (same place, clearer words).
+
+    Only the scanner and parser run (no composition: they keep their own stack, no recursion), and
+    only on small texts, so a hostile input cannot make this slow.
+    """
+    if len(text) > _DESCRIBE_LIMIT or not isinstance(found, (yaml.scanner.ScannerError, yaml.parser.ParserError)):
+        return found
+    try:
+        for _ in yaml.parse(text, Loader=yaml.SafeLoader):
+            pass
+    except yaml.MarkedYAMLError as exc:
+        return exc
+    except yaml.YAMLError:
+        return found
+    return found
 
 
 def _short(value: Any) -> str:
