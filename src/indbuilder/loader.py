@@ -407,7 +407,6 @@ def load_narrative(path: Path, root: Path, diags: Diagnostics) -> Narrative | No
 
 def _load_narrative(path: Path, root: Path, diags: Diagnostics) -> tuple[Narrative | None, int]:
     """A narrative and the line of its ``id`` (for findings about the id)."""
-    narrative = None
     display = _display(path, root)
     text = read_text_file(path, display, diags)
     if text is None:
