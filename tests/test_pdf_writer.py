@@ -350,7 +350,8 @@ def test_edge_cases_render(tmp_path):
               "tab here surrogate\ufffd end"]:
         assert s in text, s
     assert "bell nul" in text
-    assert {x.rule for x in diags} == {"pdf.invalid-date", "pdf.link-target-missing"}
+    assert {x.rule for x in diags} == {"pdf.invalid-date", "pdf.link-target-missing",
+                                       "write.invalid-text", "write.control-character"}
     assert "CreationDate" not in info(pdf)  # no valid date: no date at all, still reproducible
 
 

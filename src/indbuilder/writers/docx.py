@@ -48,6 +48,7 @@ from .. import doctree as dt
 from ..diagnostics import Diagnostics
 from . import docx_ooxml as ox
 from .base import WriteContext, WriteResult, document_context
+from .text_check import TextRepair
 from .docx_rules import RULES  # noqa: F401  (registers the docx.* rules; re-exported)
 from .docx_styles import (
     DEFAULT_FONTS,
@@ -191,6 +192,7 @@ class _Builder:
         self._in_footnote = False
         self._where = doc.meta.element or doc.meta.title
         self._list_headings: set[int] = set()  # id() of headings nested in list items
+        self._repair = TextRepair()  # lone surrogates: replaced and reported once per document
 
     # ------------------------------------------------------------ driver
 
@@ -207,6 +209,7 @@ class _Builder:
         self._write_footnotes()
         self._header_footer()
         self._properties()
+        self._repair.report(self.diags, self.ctx.source)
         out = io.BytesIO()
         self.docx.save(out)
         fonts = self.fonts
@@ -221,6 +224,9 @@ class _Builder:
     # ------------------------------------------------------------ text safety
 
     def _clean(self, s: str) -> str:
+        # The one place where text enters the document: a lone surrogate becomes U+FFFD (reported
+        # as write.invalid-text), the rest of what XML cannot store is removed (docx.invalid-char).
+        s = self._repair.replace_surrogates(s)
         bad = ox.invalid_xml_chars(s)
         if not bad:
             return s
@@ -229,6 +235,7 @@ class _Builder:
         self.diags.emit(
             "docx.invalid-char",
             f"{self._where}: removed control character(s) {codes} from text {snippet!r}",
+            self.ctx.source,
         )
         return ox.strip_invalid_xml(s)
 

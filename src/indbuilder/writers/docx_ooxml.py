@@ -112,7 +112,7 @@ def bookmark_name(anchor: str, taken: set[str]) -> str:
     if not name or not name[0].isalpha():
         name = "a_" + name
     if len(name) > 40:
-        digest = hashlib.sha1(anchor.encode("utf-8")).hexdigest()[:8]
+        digest = hashlib.sha1(anchor.encode("utf-8", "surrogatepass")).hexdigest()[:8]
         name = f"{name[:31]}_{digest}"
     base, n = name, 2
     while name in taken:

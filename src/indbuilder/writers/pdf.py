@@ -31,8 +31,10 @@ from ..rules import define
 from .base import WriteContext, WriteError, document_context
 from .pdf_data import all_text, document_data, parse_date
 from .pdf_fonts import MissingFontError, font_setup, has_cjk
+from .pdf_glyphs import missing_glyphs
 from .pdf_postprocess import AnchorPosition, finish_pdf
 from .pdf_writer import PDF_STANDARD, PDF_STANDARDS, WRITER, PdfStandard, PdfWriter
+from .text_check import describe
 
 __all__ = [
     "PdfWriter",
@@ -56,6 +58,18 @@ define(
     "Without a CJK font Chinese text would print as empty boxes, so no PDF is written. Install the "
     "Debian package fonts-noto-cjk or set INDBUILDER_FONT_PATHS to a folder with Noto CJK fonts.",
     basis="NMPA eCTD validation 6.25/6.26 (searchable text, embedded fonts)",
+)
+define(
+    "pdf.missing-glyph",
+    "error",
+    "Text of a document holds characters that no available font can draw.",
+    "typst prints such a character as an empty box (or not at all) and it is missing from the "
+    "PDF's text, so the reader of the submission does not see what the author wrote. Emoji and "
+    "flags are the usual cause: no font of a submission setup has them, and they do not belong in "
+    "a regulatory document; write the word instead. For other scripts, install a font that covers "
+    "them in one of the font folders (INDBUILDER_FONT_PATHS).",
+    basis="FDA PDF Specifications (all fonts embedded, all text readable and searchable); NMPA eCTD "
+    "validation 6.25/6.26 (searchable text, embedded fonts)",
 )
 define(
     "pdf.render-warning",
@@ -104,10 +118,36 @@ def typst_inputs(doc: Document, *, ctx: WriteContext | None = None, toc: bool | 
     ctx = ctx or document_context(doc)
     if toc is None:
         toc = True if doc.meta.toc else ("auto" if next(doc.headings(), None) is not None else False)
-    fonts = font_setup(doc.meta.lang, needs_cjk=has_cjk(all_text(doc)))
+    text = all_text(doc)
+    fonts = font_setup(doc.meta.lang, needs_cjk=has_cjk(text))
     data = document_data(doc, fonts, paper=ctx.paper, words=ctx.words, toc=toc, toc_pages=TOC_PAGE_THRESHOLD,
                          diagnostics=diagnostics, location=ctx.source)
-    return {_INPUT_KEY: json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))}
+    encoded = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if diagnostics is not None:
+        # Every character typst will print is in the JSON (keys and font names are ASCII).
+        missing = missing_glyphs([encoded], fonts)
+        if missing:
+            diagnostics.emit("pdf.missing-glyph", _missing_message(missing, text), ctx.source,
+                             "replace emoji and symbols by words, or install a font that has them")
+    return {_INPUT_KEY: encoded}
+
+
+#: Missing characters named in one message; the rest are counted.
+_MISSING_LISTED = 10
+
+
+def _missing_message(missing: list[str], text: str) -> str:
+    """``no font has U+1F600 '😀' (in '...a smile 😀 here...'), ...``"""
+    parts = []
+    for ch in missing[:_MISSING_LISTED]:
+        at = text.find(ch)
+        where = ""
+        if at >= 0:
+            snippet = " ".join(text[max(0, at - 12):at + 13].split())
+            where = f" (in '{snippet}')"
+        parts.append(describe(ch) + where)
+    more = f" and {len(missing) - _MISSING_LISTED} more" if len(missing) > _MISSING_LISTED else ""
+    return f"no available font has {', '.join(parts)}{more}: printed as empty boxes and missing from the PDF text"
 
 
 # Where each labelled table/figure landed: typst makes named destinations for labelled headings

@@ -9,6 +9,7 @@ content problems become diagnostics instead of compile errors.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass, field
 from collections.abc import Mapping
@@ -19,6 +20,7 @@ from ..diagnostics import Diagnostics, Location
 from ..regions.base import Paper
 from ..rules import define
 from .pdf_fonts import FontSetup
+from .text_check import TextRepair, long_words
 
 define(
     "pdf.link-target-missing",
@@ -43,6 +45,17 @@ define(
     "block shows the date as written.",
 )
 define(
+    "pdf.long-word",
+    "warning",
+    "A word is wider than the text column; it is broken across lines at arbitrary characters.",
+    "typst breaks lines only at spaces, hyphens and between CJK characters, so a longer run of "
+    "letters (a pasted hash, a sequence, a URL-like string) would run off the page and be cut. "
+    "The writer lets it break anywhere so that all of it is printed, and reports it so that the "
+    "author can check the source (usually a template or paste error).",
+    basis="FDA PDF Specifications (text must be readable: nothing outside the page margins); "
+    "NMPA eCTD validation 6.25 (searchable text)",
+)
+define(
     "pdf.url-printed",
     "info",
     "An external web address is printed as plain text instead of a link.",
@@ -55,6 +68,17 @@ define(
 #: specifications ask for at least 3/4 inch on the left), 25 mm on A4.
 _PAPER: dict[Paper, tuple[str, float]] = {"letter": ("us-letter", 25.4), "a4": ("a4", 25.0)}
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_PAPER_WIDTH_MM: dict[Paper, float] = {"letter": 215.9, "a4": 210.0}
+#: Font sizes (pt) of the template: body, table cells, code, and headings by level.
+_BODY_PT, _TABLE_PT, _CODE_PT = 12.0, 10.0, 9.5
+_HEADING_PT = {1: 15.0, 2: 13.5, 3: 12.5, 4: 12.0}
+#: Share of the column a word may take before it counts as too wide (lists, notes and quotes
+#: are indented a little).
+_USABLE = 0.92
+#: Mono-spaced characters are 0.6 em wide (Liberation Mono, DejaVu Sans Mono).
+_MONO_EM = 0.6
+#: Long-word findings reported per document; further ones are counted in one last finding.
+_LONG_WORD_REPORTS = 10
 
 
 @dataclass
@@ -68,10 +92,29 @@ class _State:
     footnotes: dict[str, list[dt.Block]] = field(default_factory=dict)
     used_anchors: set[str] = field(default_factory=set)
     heading_level: int = 0  # level of the last heading, in document order
+    column_pt: float = 468.0  # width of the text column
+    size_pt: float = _BODY_PT  # font size of the text being converted
+    where: str = "paragraph"  # what the text being converted is, for messages
+    long_words: int = 0
+    repair: TextRepair = field(default_factory=TextRepair)
 
     def emit(self, rule: str, message: str, hint: str | None = None) -> None:
         if self.diagnostics is not None:
             self.diagnostics.emit(rule, message, self.location, hint)
+
+    def limit_em(self) -> float:
+        """How many em of the current font size a word may be wide."""
+        return self.column_pt * _USABLE / self.size_pt
+
+    def report_long(self, length: int, preview: str) -> None:
+        self.long_words += 1
+        if self.long_words <= _LONG_WORD_REPORTS:
+            self.emit(
+                "pdf.long-word",
+                f"a word of {length} characters in a {self.where} is wider than the text column: "
+                f"'{preview}'; it is printed broken across lines",
+                hint="check the source for a pasted hash, sequence or missing spaces",
+            )
 
 
 def parse_date(value: str) -> tuple[int, int, int] | None:
@@ -139,6 +182,7 @@ def document_data(
     pre, _, rest = labels["page_format"].partition("{page}")
     mid, _, post = rest.partition("{pages}")
     paper_name, margin = _PAPER[paper]
+    state.column_pt = (_PAPER_WIDTH_MM[paper] - 2 * margin) * 72 / 25.4
     date = parse_date(meta.date) if meta.date else None
     if meta.date and date is None:
         state.emit("pdf.invalid-date", f"document date '{meta.date}' is not an ISO date (YYYY-MM-DD)")
@@ -190,25 +234,65 @@ def document_data(
         },
     }
     blocks = [_block(b, state, labels) for b in doc.blocks]
-    data: dict[str, Any] = _clean({"meta": data_meta, "blocks": blocks})
+    data: dict[str, Any] = _clean({"meta": data_meta, "blocks": blocks}, state.repair)
+    state.repair.report(diagnostics, location)
+    if state.long_words > _LONG_WORD_REPORTS:
+        state.emit("pdf.long-word", f"{state.long_words - _LONG_WORD_REPORTS} more words are wider than the text column")
     return data
 
 
-# C0/C1 control characters (except tab and newline) print as nothing or as boxes and a lone
-# surrogate cannot even be encoded as UTF-8: drop the former, replace the latter.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _clean(value: Any) -> Any:
-    """``value`` with every string made printable (recursively through lists and dicts)."""
+def _clean(value: Any, repair: TextRepair) -> Any:
+    """``value`` with every string made printable (recursively through lists and dicts): the one
+    place where text enters the typst input. C0/C1 control characters print as nothing or as
+    boxes and a lone surrogate cannot even be encoded as UTF-8: ``repair`` drops the former,
+    replaces the latter and reports both."""
     if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", _CONTROL.sub("", value))
+        return repair.clean(value)
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [_clean(v, repair) for v in value]
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: _clean(v, repair) for k, v in value.items()}
     return value
+
+
+def _chunk(word: str) -> int:
+    """Grapheme clusters per unbreakable piece of a long word (more for huge words: fewer boxes)."""
+    return max(4, math.ceil(len(word) / 20000))
+
+
+def _break_long(items: list[Any], state: _State) -> list[Any]:
+    """``items`` with every word wider than the column turned into a ``wrap`` node (the template
+    sets it in small boxes, between which lines may break)."""
+    out: list[Any] = []
+    limit = state.limit_em()
+    for item in items:
+        if not isinstance(item, str):
+            out.append(item)
+            continue
+        pos = 0
+        for found in long_words(item, limit):
+            state.report_long(len(found.word), found.preview)
+            if found.start > pos:
+                out.append(item[pos:found.start])
+            out.append({"k": "wrap", "v": found.word, "chunk": _chunk(found.word)})
+            pos = found.start + len(found.word)
+        if pos == 0:
+            out.append(item)
+        elif pos < len(item):
+            out.append(item[pos:])
+    return out
+
+
+def _code(text: str, state: _State) -> dict[str, Any]:
+    """Inline code; set in boxes (see :func:`_break_long`) when a word is wider than the column."""
+    found = list(long_words(text, state.column_pt * _USABLE / _CODE_PT, mono_em=_MONO_EM))
+    if not found:
+        return {"k": "code", "v": text}
+    before = _set(state, _CODE_PT, "piece of code")
+    for f in found:
+        state.report_long(len(f.word), f.preview)
+    _set(state, *before)
+    return {"k": "wrap", "v": text, "chunk": _chunk(text), "mono": True}
 
 
 # ---------------------------------------------------------------- inline nodes
@@ -225,7 +309,7 @@ def _inlines(nodes: tuple[dt.Inline, ...] | list[dt.Inline], state: _State, labe
         if isinstance(n, dt.Text):
             out.append(_text(n.text))
         elif isinstance(n, dt.Code):
-            out.append({"k": "code", "v": _text(n.text)})
+            out.append(_code(_text(n.text), state))
         elif isinstance(n, dt.LineBreak):
             out.append({"k": "br"})
         elif isinstance(n, (dt.Emph, dt.Strong, dt.Sup, dt.Sub)):
@@ -235,7 +319,7 @@ def _inlines(nodes: tuple[dt.Inline, ...] | list[dt.Inline], state: _State, labe
             out.extend(_link(n, state, labels))
         elif isinstance(n, dt.FootnoteRef):
             out.append(_footnote(n, state, labels))
-    return out
+    return _break_long(out, state)
 
 
 def _link(n: dt.Link, state: _State, labels: dict[str, str]) -> list[Any]:
@@ -298,9 +382,18 @@ def _cell(c: dt.Cell, state: _State, labels: dict[str, str]) -> dict[str, Any]:
     return {"c": _inlines(c.children, state, labels), "align": c.align, "span": max(1, c.colspan)}
 
 
+def _set(state: _State, size_pt: float, where: str) -> tuple[float, str]:
+    """Switch the font size and kind of text being converted; returns the previous ones."""
+    before = (state.size_pt, state.where)
+    state.size_pt, state.where = size_pt, where
+    return before
+
+
 def _block(b: dt.Block, state: _State, labels: dict[str, str]) -> dict[str, Any]:
     if isinstance(b, dt.Heading):
+        before = _set(state, _HEADING_PT[min(max(b.level, 1), 4)], "heading")
         c = _inlines(b.children, state, labels)
+        _set(state, *before)
         if b.numbered:
             c = [b.numbered + " "] + c
         level = min(max(b.level, 1), 4)
@@ -316,11 +409,17 @@ def _block(b: dt.Block, state: _State, labels: dict[str, str]) -> dict[str, Any]
             "items": [[_block(x, state, labels) for x in item] for item in b.items],
         }
     if isinstance(b, dt.Table):
+        before = _set(state, _TABLE_PT, "table cell")
+        header = [[_cell(c, state, labels) for c in row] for row in b.header]
+        rows = [[_cell(c, state, labels) for c in row] for row in b.rows]
+        _set(state, _BODY_PT, "table caption")
+        caption = _inlines(b.caption, state, labels) if b.caption else None
+        _set(state, *before)
         return {
             "k": "table",
-            "header": [[_cell(c, state, labels) for c in row] for row in b.header],
-            "rows": [[_cell(c, state, labels) for c in row] for row in b.rows],
-            "caption": _inlines(b.caption, state, labels) if b.caption else None,
+            "header": header,
+            "rows": rows,
+            "caption": caption,
             # Captioned tables get a bookmark one level below the heading they sit under (FDA PDF
             # specifications: bookmarks and links for tables and figures).
             "caption-text": dt.plain_text(b.caption).strip() or None,
@@ -335,7 +434,14 @@ def _block(b: dt.Block, state: _State, labels: dict[str, str]) -> dict[str, Any]
     if isinstance(b, dt.Quote):
         return {"k": "quote", "c": [_block(x, state, labels) for x in b.children]}
     if isinstance(b, dt.CodeBlock):
-        return {"k": "codeblock", "v": b.text}
+        found = list(long_words(b.text, state.column_pt * _USABLE / _CODE_PT, mono_em=_MONO_EM))
+        if not found:
+            return {"k": "codeblock", "v": b.text}
+        before = _set(state, _CODE_PT, "code block")
+        for f in found:
+            state.report_long(len(f.word), f.preview)
+        _set(state, *before)
+        return {"k": "codeblock", "v": b.text, "chunk": _chunk(max((f.word for f in found), key=len))}
     if isinstance(b, dt.PageBreak):
         return {"k": "pagebreak"}
     raise TypeError(f"unknown block node {type(b).__name__}")
