@@ -56,11 +56,11 @@ define(
 define(
     "narrative.control-character",
     "warning",
-    "A narrative contains control characters; they are removed.",
+    "A narrative contains control characters, which no document can carry.",
     "Control characters (BEL, ESC, form feed, DEL, C1 controls; anything but tab and line breaks) are "
     "invisible in editors, cannot be stored in the XML of DOCX files and print as nothing in a PDF. "
-    "They usually come from copying text out of another program. They are removed from the text; "
-    "delete them in the file to silence this warning.",
+    "They usually come from copying text out of another program. The writers leave them out of the "
+    "documents; delete them in the file (at the line named) to silence this warning.",
     "XML 1.0 section 2.2 (Char).",
 )
 
@@ -334,8 +334,12 @@ def read_text_file(path: Path, display: str, diags: Diagnostics) -> str | None:
         return None
 
 
-def strip_controls(text: str, display: str, diags: Diagnostics, first_line: int = 1) -> str:
-    """``text`` without control characters; each line that had one gets a located warning."""
+def warn_controls(text: str, display: str, diags: Diagnostics, first_line: int = 1) -> str:
+    """``text`` unchanged; each line with a control character gets a located warning.
+
+    The writers remove what they cannot store (``write.control-character``) where they meet it;
+    this finding says where in the source it is, so it can be deleted there.
+    """
     if _CONTROL.search(text) is None:
         return text
     warned = 0
@@ -348,13 +352,13 @@ def strip_controls(text: str, display: str, diags: Diagnostics, first_line: int 
                 Diagnostic(
                     "narrative.control-character",
                     Severity.WARNING,
-                    f"control character U+{ord(m.group()):04X} removed from the text",
+                    f"control character U+{ord(m.group()):04X} in the text (documents cannot carry it)",
                     Location(display, number, m.start() + 1),
                     hint="delete it in the file (it is invisible in most editors)",
                 )
             )
         warned += 1
-    return _CONTROL.sub("", text)
+    return text
 
 
 def check_front_matter(fm: LoadedYaml, diags: Diagnostics) -> bool:
@@ -420,7 +424,7 @@ def _load_narrative(path: Path, root: Path, diags: Diagnostics) -> tuple[Narrati
         id=meta["id"],
         path=display,
         lang=meta["lang"],
-        body=strip_controls(body, display, diags, body_line),
+        body=warn_controls(body, display, diags, body_line),
         body_line=body_line,
         node=meta.get("node"),
         title=meta.get("title"),

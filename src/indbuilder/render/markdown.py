@@ -46,7 +46,7 @@ from mdit_py_plugins.superscript import superscript_plugin
 
 from .. import rules
 from ..diagnostics import Diagnostics, Location
-from ..loader import read_text_file, split_front_matter, strip_controls  # the owner of the front matter format
+from ..loader import read_text_file, split_front_matter, warn_controls  # the owner of the front matter format
 from ..doctree import (
     Block,
     Cell,
@@ -153,7 +153,7 @@ def parse_markdown_file(
     read = read_text_file(Path(path), shown, diags)  # size limit, regular file, UTF-8: located findings
     if read is None:
         return {}, "", 0
-    text = strip_controls(read.lstrip("\ufeff").replace("\r\n", "\n"), shown, diags)
+    text = warn_controls(read.lstrip("\ufeff").replace("\r\n", "\n"), shown, diags)
     fm, body, body_line = split_front_matter(text, shown)
     if fm is None:
         if re.match(r"---[ \t]*\n", text):
