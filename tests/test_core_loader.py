@@ -116,3 +116,79 @@ def test_result_with_unsigned_exponent_is_a_number(tmp_path):
     dossier, _ = load(tmp_path / "again", {"cmc/batches.yaml": BATCH.replace("{value}", "2.46e7")})
     assert diags == []
     assert dossier.index("batches")["LOT-1"].results["viability_percent"] == 24600000.0
+
+
+# ---------------------------------------------------------------- hostile input (issue 15)
+
+import os  # noqa: E402
+
+from indbuilder.paths import ReadScope  # noqa: E402
+
+NARRATIVE = "---\nid: intro\nlang: en\nnode: m2-2-introduction\n---\n{body}\n"
+
+
+def test_control_characters_in_a_narrative_get_a_located_warning(tmp_path):
+    dossier, diags = load(tmp_path, {"n.md": NARRATIVE.format(body="First line.\nA bell\x07 here.")})
+    assert [(d.rule, str(d.location)) for d in diags] == [("narrative.control-character", "content/n.md:7:7")]
+    assert "\x07" in dossier.narratives[0].body  # the writers leave it out (write.control-character)
+
+
+def test_front_matter_of_the_wrong_type_is_located(tmp_path):
+    text = "---\nid: intro\nlang: en\nnode: [a, b]\ntitle: {x: 1}\n---\nbody\n"
+    dossier, diags = load(tmp_path, {"n.md": text})
+    assert [(d.rule, str(d.location)) for d in diags] == [
+        ("schema.type", "content/n.md:4:1"),
+        ("schema.type", "content/n.md:5:1"),
+    ]
+    assert dossier.narratives == []
+
+
+def test_two_narratives_with_one_id_and_language_is_an_error_naming_both(tmp_path):
+    _, diags = load(tmp_path, {"a.md": NARRATIVE.format(body="a"), "b.md": NARRATIVE.format(body="b"),
+                               "c.md": NARRATIVE.format(body="c").replace("lang: en", "lang: zh")})
+    [diag] = diags
+    assert diag.rule == "narrative.duplicate-id" and str(diag.location) == "content/b.md:2:1"
+    assert "content/a.md" in diag.message
+
+
+def _outside(tmp_path: Path) -> tuple[Path, Path]:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    secret = shared / "secret.yaml"
+    secret.write_text("product: {code: SECRET-BYTES}\n", encoding="utf-8")
+    root = tmp_path / "project"
+    (root / "content").mkdir(parents=True)
+    os.symlink(secret, root / "content" / "product.yaml")
+    return root, shared
+
+
+def test_a_fact_file_linked_outside_the_project_is_refused_without_its_bytes(tmp_path):
+    root, _ = _outside(tmp_path)
+    diags = Diagnostics()
+    load_content(root, root / "content", diags)
+    [refused] = [d for d in diags if d.rule == "yaml.outside-project"]
+    assert str(refused.location) == "content/product.yaml"
+    assert all("SECRET-BYTES" not in d.message for d in diags)
+
+
+def test_allow_outside_names_a_folder_that_may_be_read(tmp_path):
+    root, shared = _outside(tmp_path)
+    diags = Diagnostics()
+    load_content(root, root / "content", diags, ReadScope.of(root, [shared]))
+    assert not [d for d in diags if d.rule == "yaml.outside-project"]
+    assert any(d.rule == "schema.missing" for d in diags)  # it was read: the product is incomplete
+
+
+def test_a_content_folder_outside_the_project_is_refused(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "indbuilder.yaml").write_text("regions: [fda]\ncontent: /etc\n", encoding="utf-8")
+    diags = Diagnostics()
+    dossier = load_content(root, Path("/etc"), diags)
+    assert [(d.rule, str(d.location)) for d in diags] == [("yaml.outside-project", "indbuilder.yaml:2:1")]
+    assert dossier.facts == {} and dossier.narratives == []
+
+
+def test_non_finite_and_negative_numbers_are_schema_errors(tmp_path):
+    _, diags = load(tmp_path, {"b.yaml": BATCH.replace("{value}", ".nan")})
+    assert [(d.rule, str(d.location)) for d in diags] == [("schema.value", "content/b.yaml:10:7")]

@@ -39,6 +39,16 @@ _TYPE_WORDS = {
 }
 
 
+# Members of a union that pydantic names in an error's location (``results.sterility.float``).
+_BRANCHES = frozenset({"float", "str", "int", "bool", "date", "list[str]", "dict[str,str]", "none"})
+_BOUNDS = {
+    "greater_than_equal": "at least",
+    "greater_than": "greater than",
+    "less_than_equal": "at most",
+    "less_than": "less than",
+}
+
+
 def _expected(err_type: str) -> str | None:
     for prefix, words in _TYPE_WORDS.items():
         if err_type.startswith(prefix + "_") or err_type == prefix:
@@ -64,8 +74,13 @@ def diagnostics_from_validation(
     ``base`` is the key path of the validated object inside the file (e.g. ``("batches",)``).
     """
     out: list[Diagnostic] = []
+    seen: set[KeyPath] = set()
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p in _BRANCHES)))
+        if err["type"] != "missing" and err["type"] != "extra_forbidden":
+            if loc in seen:  # one finding per value, not one per member of a union (float | str)
+                continue
+            seen.add(loc)
         path = base + loc
         name = _field_name(base + loc)
         etype = err["type"]
@@ -87,6 +102,16 @@ def diagnostics_from_validation(
         elif (words := _expected(etype)) is not None:
             rule = "schema.type"
             message = f"'{name}' must be {words}, got {_show(err.get('input'))}"
+        elif etype in _BOUNDS:
+            rule = "schema.value"
+            ctx = err.get("ctx") or {}
+            bound = next((ctx[k] for k in ("ge", "gt", "le", "lt") if k in ctx), "")
+            if isinstance(bound, float) and bound.is_integer():
+                bound = int(bound)
+            message = f"'{name}' must be {_BOUNDS[etype]} {bound}, got {_show(err.get('input'))}"
+        elif etype == "finite_number":
+            rule = "schema.value"
+            message = f"'{name}' must be a finite number, got {_show(err.get('input'))}"
         elif etype in ("literal_error", "enum"):
             rule = "schema.value"
             expected = err.get("ctx", {}).get("expected", "")

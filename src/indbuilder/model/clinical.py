@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Address, Fact, Person, Quantity, Record, Text
+from .common import Address, Count, Fact, NonNegative, Person, Positive, Quantity, Record, Text
 
 
 class Objective(Record):
@@ -23,9 +23,9 @@ class Endpoint(Record):
 
 
 class Cohort(Record):
-    dose: float
+    dose: NonNegative
     unit: Literal["cells/kg", "cells", "mg/kg", "mg"]
-    subjects: int
+    subjects: int = Field(ge=1)
 
 
 class Visit(Record):
@@ -40,7 +40,7 @@ class Assessment(Record):
 
 
 class Ltfu(Fact):
-    years: int
+    years: Count
     description: Text
 
 
@@ -56,7 +56,7 @@ class Protocol(Record):
     population: Text
     inclusion: list[Text]
     exclusion: list[Text]
-    sample_size: int
+    sample_size: int = Field(ge=1)
     objectives: list[Objective]
     endpoints: list[Endpoint]
     route_code: str
@@ -70,7 +70,7 @@ class Protocol(Record):
     ltfu: Ltfu
     treatment_duration: Quantity  # dosing period
     follow_up: Quantity  # main-study follow-up after dosing
-    safety_factor: float = 10.0  # minimum margin between NOAEL-derived dose and starting dose
+    safety_factor: Positive = 10.0  # minimum margin between NOAEL-derived dose and starting dose
     starting_dose_basis: str  # study id whose NOAEL justifies the starting dose
     # eCTD Module 5 element that holds the protocol, ICF and investigator list with their Study
     # Tagging File (ICH M4E 5.3, ICH eCTD STF 2.6.1); a first-in-patient tolerability study by default.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from .common import Fact, Quantity, Record, Text
+from .common import Fact, NonNegative, Quantity, Record, Text
 
 
 class InProcessControl(Fact):
@@ -18,7 +19,7 @@ class InProcessControl(Fact):
 
 
 class ProcessStep(Record):
-    number: int
+    number: int = Field(ge=1)
     name: Text
     description: Text
     duration: Text | None = None
@@ -99,8 +100,18 @@ def _exponent_number(value: object) -> object:
     return value
 
 
+def _finite(value: object) -> object:
+    """A numeric result must be a number: ``.nan`` or ``.inf`` is no measurement."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"a result must be a finite number, got {value}")
+    return value
+
+
 # A result: a number, or a qualitative outcome ("negative", "conforms")
-ResultValue = Annotated[Union[float, str], BeforeValidator(_exponent_number)]
+# (the float branch lets .nan through to _finite, which names the problem once, not once per branch)
+ResultValue = Annotated[
+    Union[Annotated[float, Field(allow_inf_nan=True)], str], BeforeValidator(_exponent_number), AfterValidator(_finite)
+]
 
 
 class SpecTest(Record):
@@ -136,7 +147,7 @@ class Batch(Record):
 
 
 class StabilityTimepoint(Fact):
-    time: float
+    time: NonNegative  # since manufacture or the start of the study
     results: dict[str, dict[str, ResultValue]]  # lot id -> test id -> value
 
 

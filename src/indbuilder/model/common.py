@@ -11,9 +11,13 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
 
 
 class Fact(BaseModel):
-    """Base of every fact model: unknown keys are errors (a typo must not be silently ignored)."""
+    """Base of every fact model: unknown keys are errors (a typo must not be silently ignored).
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    No number of a fact may be infinite or NaN (YAML's ``.inf``/``.nan``): no measurement,
+    duration or dose is, and every comparison with one would be meaningless.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 _FOLD_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
@@ -29,7 +33,7 @@ class Text(Fact):
     declares another language (see ``indbuilder.regions``) reads its own key, e.g. ``fr: ...``.
     """
 
-    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
     en: str
     zh: str
@@ -77,11 +81,18 @@ class Record(Fact):
 
 Unit = str
 
+# Amounts that cannot be negative: durations, shelf life, doses, volumes (finite, see Fact).
+NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+# Counts of subjects, animals, years: whole numbers that cannot be negative.
+Count = Annotated[int, Field(ge=0)]
+
 
 class Quantity(Fact):
-    """A value with a unit, e.g. ``{value: 2.0e6, unit: cells/kg}``."""
+    """An amount with a unit, e.g. ``{value: 2.0e6, unit: cells/kg}``: durations, shelf life,
+    doses. Never negative, never infinite."""
 
-    value: float
+    value: NonNegative
     unit: Unit
 
     def in_unit(self, unit: str) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .common import Fact, Quantity, Record, Text
+from .common import Fact, NonNegative, Quantity, Record, Text
 
 StudyCategory = Literal[
     "primary-pharmacodynamics",
@@ -22,7 +22,7 @@ StudyCategory = Literal[
 
 
 class DoseLevel(Fact):
-    value: float
+    value: NonNegative  # 0 for a vehicle control group
     unit: str  # "cells/kg" for cell products; "mg/kg" for drugs
     label: str | None = None  # "low", "mid", "high"
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Fact, Quantity, Record, Text
+from .common import Fact, Positive, Quantity, Record, Text
 
 
 class VectorElement(Fact):
@@ -48,7 +48,7 @@ class Product(Record):
     dose_unit: Literal["cells/kg", "cells", "mg/kg", "mg"]
     concentration: Text
     container: Text
-    fill_volume_ml: float
+    fill_volume_ml: Positive
     storage: Storage
     shelf_life: Quantity  # cryopreserved storage
     in_use_time: Quantity  # after thaw, before administration

@@ -46,7 +46,7 @@ from mdit_py_plugins.superscript import superscript_plugin
 
 from .. import rules
 from ..diagnostics import Diagnostics, Location
-from ..loader import split_front_matter  # the single owner of the narrative front matter format
+from ..loader import read_text_file, split_front_matter, warn_controls  # the owner of the front matter format
 from ..doctree import (
     Block,
     Cell,
@@ -150,12 +150,10 @@ def parse_markdown_file(
     A file without front matter is all body (offset 0).
     """
     shown = Location.of(path, root=root).path
-    try:
-        text = Path(path).read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        diags.emit("yaml.encoding", f"file is not UTF-8 (byte {exc.start}: {exc.reason})", Location(shown))
+    read = read_text_file(Path(path), shown, diags)  # size limit, regular file, UTF-8: located findings
+    if read is None:
         return {}, "", 0
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    text = warn_controls(read.lstrip("\ufeff").replace("\r\n", "\n"), shown, diags)
     fm, body, body_line = split_front_matter(text, shown)
     if fm is None:
         if re.match(r"---[ \t]*\n", text):
