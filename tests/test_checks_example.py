@@ -7,7 +7,6 @@ keep working while the example evolves; each must make the right rule fire at th
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from checks_helpers import EXAMPLE, findings, load_context, run
 from indbuilder.diagnostics import Diagnostics, Location
 from indbuilder.pipeline import check_project
+from example_project import copy_example
 
 RULE_PREFIXES = ("ref.", "identity.", "dates.", "cmc.", "trace.", "dose.", "protocol.", "cgt.", "china.", "units.")
 MY_COMPLETENESS = {
@@ -28,14 +28,6 @@ MY_COMPLETENESS = {
 
 def mine(rule: str) -> bool:
     return rule.startswith(RULE_PREFIXES) or rule in MY_COMPLETENESS
-
-
-def copy_example(dst: Path) -> Path:
-    dst.mkdir(parents=True)
-    shutil.copy2(EXAMPLE / "indbuilder.yaml", dst / "indbuilder.yaml")
-    shutil.copytree(EXAMPLE / "content", dst / "content")
-    shutil.copytree(EXAMPLE / "templates", dst / "templates")
-    return dst
 
 
 def set_value(root: Path, loc: Location, key: str, value: str) -> int:

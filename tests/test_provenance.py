@@ -3,7 +3,6 @@ regulatory values that templates and checks share (indbuilder.derived)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,18 +14,11 @@ from indbuilder.doctree import document_text
 from indbuilder.model.common import Quantity
 from indbuilder.pipeline import analyse
 from indbuilder.render.provenance import Provenance, Recorder, index_facts
+from example_project import copy_example
 
 EXAMPLE = Path(__file__).resolve().parents[1]
 P81 = "m3-2-p-8-1-stability-summary-and-conclusion"
 NOT_COVERED = {"en": "extends beyond the real-time data", "zh": "超出了现有实时数据"}
-
-
-def copy_example(dst: Path) -> Path:
-    dst.mkdir(parents=True)
-    shutil.copy2(EXAMPLE / "indbuilder.yaml", dst / "indbuilder.yaml")
-    shutil.copytree(EXAMPLE / "content", dst / "content")
-    shutil.copytree(EXAMPLE / "templates", dst / "templates")
-    return dst
 
 
 def analysis(root: Path, region: str):  # type: ignore[no-untyped-def]
