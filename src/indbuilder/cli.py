@@ -68,7 +68,7 @@ ProjectOpt = typer.Option(
     Path("."), "--project", "-p", help="Project folder (the one holding indbuilder.yaml).", show_default=True
 )
 RegionOpt = typer.Option(
-    None, "--region", "-r", callback=_known_region,
+    None, "--region", "-r", callback=_known_region, metavar="REGION",
     help=f"Region(s) to process: {_REGION_HELP}. Default: those in indbuilder.yaml."
 )
 FormatOpt = typer.Option(Fmt.text, "--format", "-f", help="Report format: text, json, junit, sarif or github (workflow annotations).")
