@@ -23,7 +23,7 @@ from pypdf import PdfReader
 from example_project import copy_example, edit
 from indbuilder import regions
 from indbuilder.regions.base import ICH_STF_UTIL, ICH_UTIL, Module1, Paper, RegionProfile
-from indbuilder.regions.envelope import envelope_base
+from indbuilder.regions.envelope import build_envelope
 
 if TYPE_CHECKING:
     from indbuilder.config import ProjectConfig
@@ -51,12 +51,7 @@ class ToyRegion:
         return FIXTURE / "outline.yaml"
 
     def envelope(self, config: "ProjectConfig", dossier: "Dossier", diags: "Diagnostics") -> "Envelope":
-        from indbuilder.ectd.model import Envelope
-
-        base = envelope_base(config, dossier, self.lang)
-        return Envelope(region=self.name, application_number="toy-0001", sequence=base.sequence,
-                        submission_description="Toy submission", applicant=base.applicant,
-                        submission_date=base.submission_date, headings=base.headings)
+        return build_envelope(config, dossier, self.name, self.lang, "toy-0001", "Toy submission")
 
     def util_standards(self) -> tuple[str, ...]:
         return ICH_UTIL + ICH_STF_UTIL

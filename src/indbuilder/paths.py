@@ -85,6 +85,16 @@ def inside(path: Path, folder: Path) -> bool:
 MAX_TEMPLATE_BYTES = 1024 * 1024  # a Jinja template of 1 MB is already far larger than any real one
 
 
+_KINDS = (
+    (stat.S_ISREG, "regular file"),
+    (stat.S_ISDIR, "folder"),
+    (stat.S_ISFIFO, "named pipe"),
+    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+)
+
+
 def file_kind(path: Path) -> str:
     """What ``path`` is, in words: "regular file", "folder", "named pipe", "socket", "character
     device", "block device", "missing" (also a broken or looping symbolic link)."""
@@ -92,19 +102,7 @@ def file_kind(path: Path) -> str:
         mode = path.stat().st_mode
     except (OSError, RuntimeError):
         return "missing"
-    if stat.S_ISREG(mode):
-        return "regular file"
-    if stat.S_ISDIR(mode):
-        return "folder"
-    if stat.S_ISFIFO(mode):
-        return "named pipe"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    if stat.S_ISCHR(mode):
-        return "character device"
-    if stat.S_ISBLK(mode):
-        return "block device"
-    return "special file"
+    return next((name for test, name in _KINDS if test(mode)), "special file")
 
 
 def refusal(path: Path, max_bytes: int | None = None) -> str | None:

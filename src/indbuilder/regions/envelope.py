@@ -5,31 +5,30 @@ Each region module adds its own application number and codes (see ``fda.py``, ``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import ProjectConfig
-    from ..ectd.model import Applicant, HeadingAttributes
+    from ..ectd.model import Envelope
     from ..model.dossier import Dossier
 
 # Contact roles -> us-regional applicant-contact-type codes (FDA M1 spec v2.6; applicant-contact-type.xml).
 _CONTACT_TYPE = {"regulatory": "fdaact1", "technical": "fdaact2", "us-agent": "fdaact3", "medical": "fdaact2"}
 
 
-@dataclass(frozen=True)
-class EnvelopeBase:
-    """What every region's envelope takes from the facts, in the region's language."""
-
-    sequence: str
-    applicant: "Applicant"
-    submission_date: str
-    headings: "HeadingAttributes"
-
-
-def envelope_base(config: "ProjectConfig", d: "Dossier", lang: str) -> EnvelopeBase:
-    """Applicant (sponsor name and contacts in ``lang``), sequence, date and repeatable-heading values."""
-    from ..ectd.model import Applicant, Contact, HeadingAttributes
+def build_envelope(
+    config: "ProjectConfig",
+    d: "Dossier",
+    region: str,
+    lang: str,
+    application_number: str,
+    description: str,
+    codes: object | None = None,
+) -> "Envelope":
+    """The sequence envelope of ``region``: the region's application number, description and codes,
+    plus what every region takes from the facts: applicant (sponsor name and contacts in ``lang``),
+    sequence, date and repeatable-heading values."""
+    from ..ectd.model import Applicant, Contact, Envelope, HeadingAttributes
 
     sponsor, product = d.sponsor, d.product
     if sponsor is None or product is None:  # the facts' schema requires both; a build never gets here without
@@ -51,9 +50,13 @@ def envelope_base(config: "ProjectConfig", d: "Dossier", lang: str) -> EnvelopeB
         dosageform=product.dosage_form.en,
         indication=product.indication.en,
     )
-    return EnvelopeBase(
+    return Envelope(
+        region=region,
+        application_number=application_number,
         sequence=config.settings.sequence,
+        submission_description=description,
         applicant=Applicant(sponsor.name.get(lang), sponsor.duns, contacts),
         submission_date=config.submission_date.isoformat(),
+        codes=codes,
         headings=headings,
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .base import ICH_STF_UTIL, ICH_UTIL, Module1, PackagedRegion, Paper
-from .envelope import envelope_base
+from .envelope import build_envelope
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import ProjectConfig
@@ -40,22 +40,11 @@ class FdaRegion(PackagedRegion):
 
     def envelope(self, config: "ProjectConfig", dossier: "Dossier", diags: "Diagnostics") -> "Envelope":
         """Application number, description and submission codes from ``regulatory.fda`` (FDA M1 spec v2.6)."""
-        from ..ectd.model import Envelope
-
         if dossier.regulatory is None:  # required by the facts' schema
             raise ValueError("an eCTD envelope needs the regulatory facts")
         fda = dossier.regulatory.fda
-        base = envelope_base(config, dossier, self.lang)
-        return Envelope(
-            region=self.name,
-            application_number=fda.application_number,
-            sequence=base.sequence,
-            submission_description=fda.description,
-            applicant=base.applicant,
-            submission_date=base.submission_date,
-            codes=FdaCodes(submission_type=fda.submission_type, submission_sub_type=fda.submission_sub_type),
-            headings=base.headings,
-        )
+        codes = FdaCodes(submission_type=fda.submission_type, submission_sub_type=fda.submission_sub_type)
+        return build_envelope(config, dossier, self.name, self.lang, fda.application_number, fda.description, codes)
 
     def util_standards(self) -> tuple[str, ...]:
         # us-regional.xml names FDA's published DTD by URL; util/dtd carries the copy (FDA M1 spec v2.6).

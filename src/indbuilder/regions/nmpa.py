@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .base import ICH_STF_UTIL, ICH_UTIL, Module1, PackagedRegion, Paper
-from .envelope import envelope_base
+from .envelope import build_envelope
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import ProjectConfig
@@ -41,27 +41,16 @@ class NmpaRegion(PackagedRegion):
 
     def envelope(self, config: "ProjectConfig", dossier: "Dossier", diags: "Diagnostics") -> "Envelope":
         """Application id, description and cn-envelope codes from ``regulatory.nmpa`` (NMPA eCTD 4.2.x)."""
-        from ..ectd.model import Envelope
-
         if dossier.regulatory is None:  # required by the facts' schema
             raise ValueError("an eCTD envelope needs the regulatory facts")
         nmpa = dossier.regulatory.nmpa
-        base = envelope_base(config, dossier, self.lang)
-        return Envelope(
-            region=self.name,
-            application_number=nmpa.application_id,
-            sequence=base.sequence,
-            submission_description=nmpa.description,
-            applicant=base.applicant,
-            submission_date=base.submission_date,
-            codes=NmpaCodes(
-                application_type=nmpa.application_type,
-                product_type=nmpa.product_type,
-                regulatory_activity_type=nmpa.regulatory_activity,
-                sequence_type=nmpa.sequence_type,
-            ),
-            headings=base.headings,
+        codes = NmpaCodes(
+            application_type=nmpa.application_type,
+            product_type=nmpa.product_type,
+            regulatory_activity_type=nmpa.regulatory_activity,
+            sequence_type=nmpa.sequence_type,
         )
+        return build_envelope(config, dossier, self.name, self.lang, nmpa.application_id, nmpa.description, codes)
 
     def util_standards(self) -> tuple[str, ...]:
         # cn-regional.xml validates against the NMPA schema and the W3C schemas it imports; NMPA also

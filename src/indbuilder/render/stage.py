@@ -7,7 +7,7 @@ per planned document, with the source it came from.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,15 +31,13 @@ def render_region(
     rb: RegionBuild,
     paths: Mapping[str, str],
     diags: Diagnostics,
-    only: Collection[str] | None = None,
 ) -> list[RenderedDoc]:
-    """Render the planned documents of ``rb`` (all, or the doc ids in ``only``).
+    """Render every planned document of ``rb``, then report literature and studies no document cites.
 
-    ``paths`` gives every document's place in the sequence, for relative links. Unused literature and
-    studies are reported only when the whole dossier is rendered (``only`` is None).
+    ``paths`` gives every document's place in the sequence, for relative links.
     """
     config, dossier = project.config, project.dossier
-    planned = [pd for pd in rb.plan.documents() if only is None or pd.doc_id in only]
+    planned = rb.plan.documents()
     env = TemplateEnv(template_dirs(config), root=config.root, scope=config.read_scope)
     xrefs = build_xref_index(rb.plan, dict(paths), dossier)
     lang = rb.lang
@@ -93,8 +91,7 @@ def render_region(
         doc.meta.toc = sum(1 for _ in doc.headings()) >= 8
         register_tables(xrefs, doc, path, diags)
         out.append(RenderedDoc(pd, rb.region, lang, path, node, doc, Location(origin), provenance=rec.provenance()))
-    if only is None:
-        xrefs.report_unused(diags)
+    xrefs.report_unused(diags)
     return out
 
 
