@@ -310,11 +310,12 @@ def _depiction(smiles: str) -> "Mol":
     from rdkit.Chem import rdDepictor
 
     mol = Chem.Mol(parse_smiles(smiles))
+    before = rdDepictor.GetPreferCoordGen()
     rdDepictor.SetPreferCoordGen(True)  # CoordGen: deterministic, tidy ring systems
     try:
         rdDepictor.Compute2DCoords(mol)
     finally:
-        rdDepictor.SetPreferCoordGen(False)  # a process-wide switch: leave it as found
+        rdDepictor.SetPreferCoordGen(before)  # a process-wide switch: leave it as found
     return mol
 
 
