@@ -101,15 +101,19 @@ class Coverage:
 
 
 def coverage(dossier: "Dossier", field_name: str, supports: str) -> Coverage | None:
-    """The :class:`Coverage` of ``product.<field_name>`` by the studies with ``supports``."""
+    """The :class:`Coverage` of ``product.<field_name>`` (a drug product claim) by the drug product's
+    stability studies with ``supports``; ``None`` when the product makes no such claim."""
     product: Product | None = dossier.product
-    if product is None:
+    dp = dossier.drug_product
+    if product is None or dp is None:
         return None
-    claim: Quantity = getattr(product, field_name)
-    tests: dict[str, SpecTest] = dossier.spec_tests
-    studies: list[StabilityStudy] = [s for s in dossier.stability if s.supports == supports]
-    sources: tuple[FactPath, ...] = (("product", field_name), ("specification", "tests")) + tuple(
-        ("stability", s.id) for s in studies
+    claim: Quantity | None = getattr(product, field_name)
+    if claim is None:
+        return None
+    tests: dict[str, SpecTest] = {t.id: t for t in dp.specification.tests}
+    studies: list[StabilityStudy] = [s for s in dp.stability if s.supports == supports]
+    sources: tuple[FactPath, ...] = (("product", field_name), ("drug_product", "specification", "tests")) + tuple(
+        ("drug_product", "stability", s.id) for s in studies
     )
     try:
         convert(1.0, "hours", claim.unit)
@@ -291,7 +295,7 @@ def dose_margins(dossier: "Dossier") -> DoseMargins | None:
     if product is None or protocol is None or not protocol.cohorts:
         return None
     family = dose_family(product.dose_unit)
-    bsa = product.product_type not in CELL_PRODUCTS
+    bsa = product.kind.bsa_scaling
     studies: list[Study] = dossier.studies
     by_id = {s.id: s for s in studies}
     basis_study = by_id.get(protocol.starting_dose_basis)
@@ -313,7 +317,7 @@ def dose_margins(dossier: "Dossier") -> DoseMargins | None:
     top = max(protocol.cohorts, key=lambda c: human_per_kg(c.dose, c.unit))
     sources: tuple[FactPath, ...] = (
         ("product", "dose_unit"),
-        ("product", "product_type"),
+        ("product", "modality"),
         ("protocol", "cohorts"),
         ("protocol", "safety_factor"),
         ("protocol", "starting_dose_basis"),
@@ -348,7 +352,7 @@ class LabelContent:
     autologous: Text | None
     storage: Text
     shelf_life: Quantity  # expiry = date of manufacture + shelf life
-    in_use_time: Quantity
+    in_use_time: Quantity | None  # after thaw, dilution or opening; None when the product has no such limit
     manufacturer_id: str
     sources: tuple[FactPath, ...] = ()
 
