@@ -227,3 +227,20 @@ def test_check_path_does_not_import_rdkit_without_a_structure():
         [sys.executable, "-c", code], env={"PYTHONPATH": str(SRC)}, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_rule_reads_the_product_model_record():
+    """The fact record of the model (product.structure: ChemicalStructure), not just a stand-in."""
+    from indbuilder.model.common import Text
+    from indbuilder.model.product import ChemicalStructure
+
+    def record(formula: str) -> ChemicalStructure:
+        return ChemicalStructure(
+            smiles=SITAGLIPTIN, inchi=SITAGLIPTIN_INCHI, molecular_formula=formula, molecular_weight=407.32,
+            chemical_name=Text(en="(3R)-3-amino-1-[3-(trifluoromethyl)-5,6-dihydro[1,2,4]triazolo[4,3-a]pyrazin-"
+                                  "7(8H)-yl]-4-(2,4,5-trifluorophenyl)butan-1-one", zh="西格列汀"),
+            stereochemistry=Text(en="one stereocentre, (R)-configuration; single enantiomer", zh="单一对映体"),
+        )
+
+    assert _run(record("C16H15F6N5O")) == []
+    assert [r for r, *_ in _run(record("C16H15F5N5O"))] == ["identity.structure"]

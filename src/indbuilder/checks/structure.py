@@ -139,9 +139,9 @@ def check_structure(structure: Any, diags: Diagnostics, locate: Any) -> None:
 
 def _text(value: Any) -> str:
     """The English text of a bilingual Text (or a plain string)."""
-    if value is None:
-        return ""
-    return str(getattr(value, "en", value))
+    if value is None or isinstance(value, str):
+        return value or ""
+    return str(getattr(value, "en", None) or "")
 
 
 def _difference(declared: dict[str, int], computed: dict[str, int]) -> str:
