@@ -84,5 +84,7 @@ def test_flat_cell_dose_uses_the_60_kg_reference_adult(tmp_path):
     assert run(root, families=["dose"]) == []
     apply(root, Edit(PROTO, "{id: C1, dose: 3.0e+07", "{id: C1, dose: 1.5e+08"))  # 2.5 x 10^6 cells/kg > MRSD
     margin = findings(run(root, families=["dose"]), "dose.margin")
-    assert [d.message.split(" leaves")[0] for d in margin] == ["starting dose 1.5 × 10^8 cells (cohort C1)"]
+    assert [d.message.split(" leaves")[0] for d in margin] == [
+        "starting dose 1.5 × 10^8 cells (2.5 × 10^6 cells/kg for a 60 kg adult) (cohort C1)"
+    ]
     assert "leaves a margin of 8.0×" in margin[0].message
