@@ -102,15 +102,19 @@ class Coverage:
 
 
 def coverage(dossier: "Dossier", field_name: str, supports: str) -> Coverage | None:
-    """The :class:`Coverage` of ``product.<field_name>`` by the studies with ``supports``."""
+    """The :class:`Coverage` of ``product.<field_name>`` (a drug product claim) by the drug product's
+    stability studies with ``supports``; ``None`` when the product makes no such claim."""
     product: Product | None = dossier.product
-    if product is None:
+    dp = dossier.drug_product
+    if product is None or dp is None:
         return None
-    claim: Quantity = getattr(product, field_name)
-    tests: dict[str, SpecTest] = dossier.spec_tests
-    studies: list[StabilityStudy] = [s for s in dossier.stability if s.supports == supports]
-    sources: tuple[FactPath, ...] = (("product", field_name), ("specification", "tests")) + tuple(
-        ("stability", s.id) for s in studies
+    claim: Quantity | None = getattr(product, field_name)
+    if claim is None:
+        return None
+    tests: dict[str, SpecTest] = {t.id: t for t in dp.specification.tests}
+    studies: list[StabilityStudy] = [s for s in dp.stability if s.supports == supports]
+    sources: tuple[FactPath, ...] = (("product", field_name), ("drug_product", "specification", "tests")) + tuple(
+        ("drug_product", "stability", s.id) for s in studies
     )
     try:
         convert(1.0, "hours", claim.unit)
@@ -161,7 +165,6 @@ def result_decimals(dossier: "Dossier") -> dict[str, int]:
 KM_HUMAN = dosecalc.KM_HUMAN
 HUMAN_BW_KG = dosecalc.REFERENCE_ADULT_KG
 SPECIES_TABLE: dict[str, tuple[float, float]] = {c: (s.body_weight_kg, s.km) for c, s in dosecalc.KM_TABLE.items()}
-CELL_PRODUCTS = {"cell-therapy", "gene-modified-cell-therapy", "gene-therapy"}
 # FDA MRSD guidance (2005) step 3: the studies whose NOAEL can govern the starting dose; also the
 # safety studies whose test lots must be characterised (checks.traceability)
 SAFETY_CATEGORIES = {
@@ -204,11 +207,8 @@ def hed(study: "Study", bsa: bool) -> float | None:
 
 
 def product_modalities(product: "Product") -> tuple[str, ...]:
-    """The product's modalities: ``product.modality`` when the facts give it, else from ``product_type``."""
-    declared = getattr(product, "modality", None)
-    if declared:
-        return tuple(str(m) for m in ([declared] if isinstance(declared, str) else declared))
-    return dosecalc.PRODUCT_TYPE_MODALITIES.get(str(getattr(product, "product_type", "")), ())
+    """The product's modalities (``product.modality``, primary first)."""
+    return tuple(product.modality)
 
 
 def _field(obj: Any, name: str) -> Any:
@@ -360,7 +360,9 @@ class DoseMargins:
     sources: tuple[FactPath, ...] = ()
     dose_unit: str = ""  # the product's dose unit, as written
     modalities: tuple[str, ...] = ()
-    scaling: str = "bsa"  # "bsa" or "per-kg"
+    bsa_by_default: bool = True  # the modality converts NOAELs by body surface area (registry)
+    protein: bool = False  # the product is (among others) a protein: mg/kg scaling may be declared
+    scaling: str = "bsa"  # "bsa" or "per-kg", as applied
     declaration: StartingDoseDeclaration = field(default_factory=StartingDoseDeclaration)
     mismatches: tuple[UnitMismatch, ...] = ()
 
@@ -519,6 +521,8 @@ def dose_margins(dossier: "Dossier") -> DoseMargins | None:
     if product is None or protocol is None or not protocol.cohorts:
         return None
     modalities = product_modalities(product)
+    kind = product.kind  # the modality registry: permitted dose units, BSA scaling
+    protein = kind.has("protein")
     decl = starting_dose_declaration(protocol)
     dose_unit = str(product.dose_unit)
     family = dose_family(dose_unit)
@@ -526,22 +530,22 @@ def dose_margins(dossier: "Dossier") -> DoseMargins | None:
     kda = getattr(getattr(product, "protein", None), "molecular_weight_kda", None)
     if declared_scaling == "per-kg" and isinstance(kda, (int, float)) and kda <= dosecalc.PROTEIN_MG_PER_KG_MIN_KDA:
         declared_scaling = None  # FDA 2005: mg/kg only above 100 kDa (dose.scaling-unsupported reports it)
-    scaling = dosecalc.scaling_for(modalities, declared_scaling)
+    scaling = dosecalc.scaling_for(kind.bsa_scaling, protein, declared_scaling)
     if family in ("cells", "vg"):
         scaling = "per-kg"  # counts are never BSA-scaled, whatever the modality says (reported below)
     studies: list[Study] = dossier.studies
     by_id = {s.id: s for s in studies}
     product_what = f"the product's dose unit ({dose_unit})"
     mismatches: list[UnitMismatch] = []
-    allowed = dosecalc.modality_families(modalities)
+    allowed = dosecalc.families(kind.dose_units)
     if family is not None and allowed and family not in allowed:
         mismatches.append(
             UnitMismatch(
                 ("product", "dose_unit"),
-                ("product", "modality") if getattr(product, "modality", None) else ("product", "product_type"),
+                ("product", "modality"),
                 f"the product's modality ({', '.join(modalities)})",
                 f"the product's dose unit {dose_unit} is not a dose unit of a {' / '.join(modalities)} product "
-                f"(expected {' or '.join(sorted(f'{f} or {f}/kg' for f in allowed))})",
+                f"(expected {' or '.join(kind.dose_units)})",
             )
         )
     for c in protocol.cohorts:
@@ -597,7 +601,6 @@ def dose_margins(dossier: "Dossier") -> DoseMargins | None:
     top = max(protocol.cohorts, key=lambda c: human_per_kg(c.dose, c.unit) if dose_family(c.unit) == family else -1.0)
     sources: tuple[FactPath, ...] = (
         ("product", "dose_unit"),
-        ("product", "product_type"),
         ("product", "modality"),
         ("protocol", "cohorts"),
         ("protocol", "safety_factor"),
@@ -617,6 +620,8 @@ def dose_margins(dossier: "Dossier") -> DoseMargins | None:
         sources=sources,
         dose_unit=dose_unit,
         modalities=modalities,
+        bsa_by_default=kind.bsa_scaling,
+        protein=protein,
         scaling=scaling,
         declaration=decl,
         mismatches=tuple(mismatches),
@@ -652,7 +657,7 @@ class LabelContent:
     autologous: Text | None
     storage: Text
     shelf_life: Quantity  # expiry = date of manufacture + shelf life
-    in_use_time: Quantity
+    in_use_time: Quantity | None  # after thaw, dilution or opening; None when the product has no such limit
     manufacturer_id: str
     sources: tuple[FactPath, ...] = ()
 

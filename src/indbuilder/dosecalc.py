@@ -207,62 +207,36 @@ def margin(reference_per_kg: float, dose_per_kg: float) -> float | None:
     return reference_per_kg / dose_per_kg if dose_per_kg > 0 else None
 
 
-# ------------------------------------------------------------------ modalities
+# ------------------------------------------------------------------ scaling
 
-# The product's modalities (issue 10 registry names) from the older single product_type.
-PRODUCT_TYPE_MODALITIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "small-molecule": ("small-molecule",),
-        "biologic": ("protein",),
-        "protein": ("protein",),
-        "cell-therapy": ("cell-therapy",),
-        "gene-modified-cell-therapy": ("cell-therapy", "gene-therapy"),
-        "gene-therapy": ("gene-therapy",),
-    }
-)
-# The dose families each modality is dosed in: drugs and proteins by mass, cells by count, vectors in
-# vector genomes (a gene-modified cell product is dosed in cells; its vector in vg).
-MODALITY_FAMILIES: Mapping[str, frozenset[Family]] = MappingProxyType(
-    {
-        "small-molecule": frozenset({"mg"}),
-        "protein": frozenset({"mg"}),
-        "cell-therapy": frozenset({"cells"}),
-        "gene-therapy": frozenset({"vg"}),
-    }
-)
-_PER_KG_MODALITIES = frozenset({"cell-therapy", "gene-therapy"})
 PROTEIN_MG_PER_KG_MIN_KDA = 100.0  # FDA 2005 step 2: mg/kg scaling for proteins > 100 kDa, intravascular
 INTRAVASCULAR_ROUTES = frozenset({"intravenous", "intra-arterial", "intravascular", "intravenous-infusion"})
 
 
-def modality_families(modalities: Iterable[str]) -> frozenset[Family]:
-    """The dose families a product of these modalities may be dosed in (empty: none known)."""
-    out: frozenset[Family] = frozenset()
-    for m in modalities:
-        out |= MODALITY_FAMILIES.get(m, frozenset())
-    return out
+def families(units: Iterable[str]) -> frozenset[Family]:
+    """The dose families of some units (a modality's permitted dose units: ``{"mg"}`` for mg, mg/kg)."""
+    return frozenset(f for f in (family(u) for u in units) if f is not None)
 
 
-def scaling_for(modalities: Iterable[str], declared: str | None = None) -> Scaling:
+def scaling_for(bsa_by_default: bool, protein: bool, declared: str | None = None) -> Scaling:
     """Which HED scaling applies to a product.
 
-    Cells and vector genomes: per kg, never BSA (FDA CGT early-phase guidance, 2015). Small molecules:
-    BSA (FDA 2005 step 2). Proteins: BSA by default; per kg (mg/kg) when the sponsor declares it (FDA
-    2005 accepts mg/kg for proteins > 100 kDa given intravascularly). A declaration that does not apply
-    to the modality does not change the scaling (the dose rules report it).
+    ``bsa_by_default``: the modality's rule (the registry's ``bsa_scaling``): small molecules and proteins
+    are converted by body surface area (FDA 2005 step 2); cells and vector genomes are compared per kg,
+    never by BSA (FDA CGT early-phase guidance, 2015). A protein is compared per kg (mg/kg) when the
+    sponsor declares it (``declared == "per-kg"``; FDA 2005 accepts it for proteins > 100 kDa given
+    intravascularly). A declaration that does not apply leaves the scaling as it is (the rules report it).
     """
-    mods = set(modalities)
-    if mods & _PER_KG_MODALITIES:
+    if not bsa_by_default:
         return "per-kg"
-    if "protein" in mods and declared == "per-kg":
+    if protein and declared == "per-kg":
         return "per-kg"
     return "bsa"
 
 
-def scaling_allowed(modalities: Iterable[str], declared: str) -> bool:
-    """Whether a declared scaling applies to the modality (per-kg for proteins and cells/vectors; BSA
-    for drugs and proteins)."""
-    mods = set(modalities)
+def scaling_allowed(bsa_by_default: bool, protein: bool, declared: str) -> bool:
+    """Whether a declared scaling ("bsa" or "per-kg") applies: per kg for proteins (and for cells and
+    vectors, where it is the rule anyway); BSA only where the modality converts by BSA."""
     if declared == "per-kg":
-        return bool(mods & (_PER_KG_MODALITIES | {"protein"}))
-    return not (mods & _PER_KG_MODALITIES)
+        return protein or not bsa_by_default
+    return bsa_by_default

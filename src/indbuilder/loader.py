@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
 
 from .diagnostics import Diagnostic, Diagnostics, Location, Severity, did_you_mean
-from .model.dossier import LIST_SECTIONS, SECTIONS, Dossier, Narrative, SourceMap
+from .model.dossier import COMPOSITE_SECTIONS, LIST_SECTIONS, MOVED_SECTIONS, PART_LISTS, SECTIONS, Dossier, Narrative, SourceMap
 from .paths import ReadScope, is_regular_file
 from .rules import define
 from .schema_errors import diagnostics_from_validation
@@ -29,6 +29,31 @@ define(
 define("schema.missing-section", "error", "A section every IND needs is in no fact file.")
 define("schema.duplicate-section", "error", "A single-record section (such as product) is defined in two files.")
 define("schema.duplicate-id", "error", "Two records of the same section share an id; references by id would be ambiguous.")
+define(
+    "schema.modality-required",
+    "error",
+    "A fact the product's modality needs is missing.",
+    "Each modality (product.modality) needs its own facts: a small molecule its structure and strength, a "
+    "protein its cell bank and viral clearance, a cell therapy its donor and in-use facts, a gene therapy its "
+    "vector and long-term follow-up. The message names the fact and why it is needed.",
+    "ICH M4Q 3.2.S.1, ICH Q5A(R2), Q5D, Q6B; FDA CGT CMC guidance (2020); FDA LTFU guidance (2020); 21 CFR 1271.",
+)
+define(
+    "schema.modality-dose-unit",
+    "error",
+    "A dose is stated in a unit that is not a dose unit of the product's modality.",
+    "Cell therapies are dosed in cells/kg or cells, gene therapies in vector genomes (vg/kg, vg), chemical drugs "
+    "and proteins in mg/kg or mg; a dose in another modality's unit cannot be compared with the nonclinical doses.",
+    "FDA MRSD guidance (2005); FDA CGT preclinical guidance (2013).",
+)
+define(
+    "schema.region-required",
+    "error",
+    "A fact a region of the project needs is missing.",
+    "Each region reads its own submission facts: FDA regulatory.fda (application number, submission type), "
+    "NMPA regulatory.nmpa (application id, codes). They are required only when the region is built.",
+    "FDA eCTD Module 1 specification v2.6; NMPA eCTD technical specification v1.1.",
+)
 define(
     "narrative.front-matter",
     "error",
@@ -82,13 +107,24 @@ def discover(content_dir: Path) -> tuple[list[Path], list[Path]]:
     return facts, narratives
 
 
-def load_content(root: Path, content_dir: Path, diags: Diagnostics, scope: ReadScope | None = None) -> Dossier:
+def load_content(
+    root: Path,
+    content_dir: Path,
+    diags: Diagnostics,
+    scope: ReadScope | None = None,
+    region_names: tuple[str, ...] | None = None,
+) -> Dossier:
     """Read every fact and narrative file; return what validated (invalid sections are left out).
 
     Only files inside ``scope`` (default: the project root) are read: a content folder or file that
     resolves elsewhere is refused with ``yaml.outside-project`` and never opened.
+
+    ``region_names`` are the project's regions: fact text must be given in their languages only (an
+    FDA-only project writes no Chinese), and each region's own facts (``regulatory.nmpa``) are required
+    only when it is built. ``None`` (tests, tools): every built-in region.
     """
     scope = scope or ReadScope.of(root)
+    context = validation_context(region_names)
     sources = SourceMap()
     if not scope.allows(content_dir):
         diags.add(
@@ -115,7 +151,8 @@ def load_content(root: Path, content_dir: Path, diags: Diagnostics, scope: ReadS
             diags.add(_err("schema.type", "a fact file must be a mapping of section names", loaded.location()))
             continue
         for section, value in loaded.data.items():
-            _load_section(section, value, loaded, facts, sources, defined_in, diags)
+            _load_section(section, value, loaded, facts, sources, defined_in, diags, context)
+    _assemble_composites(facts, defined_in, diags, context)
     for name, (_, required, what) in SECTIONS.items():
         # A file that does not parse may well hold the section: its syntax error is the finding.
         if required and not unreadable and name not in facts and name not in defined_in:
@@ -127,38 +164,56 @@ def load_content(root: Path, content_dir: Path, diags: Diagnostics, scope: ReadS
                 )
             )
     _check_unique_ids(facts, sources, diags)
-    _check_result_floors(facts, sources, diags)
     located = [_load_narrative(p, root, diags) for p in narrative_files]
     narratives = _unique_narratives([(n, line) for n, line in located if n is not None], diags)
-    return Dossier(facts=facts, narratives=narratives, sources=sources)
+    dossier = Dossier(facts=facts, narratives=narratives, sources=sources)
+    _check_result_floors(dossier, diags)
+    check_requirements(dossier, region_names, Location(_display(content_dir, root)), diags)
+    return dossier
 
 
-def _check_result_floors(facts: dict[str, Any], sources: SourceMap, diags: Diagnostics) -> None:
+def validation_context(region_names: tuple[str, ...] | None) -> dict[str, Any]:
+    """The pydantic validation context of a project: the languages its fact text must be written in."""
+    from . import regions
+
+    if region_names is None:
+        return {}  # every Text needs en and zh (model.common.Text)
+    chosen = region_names
+    why: dict[str, str] = {}
+    for name in chosen:
+        profile = regions.get(name)
+        why.setdefault(profile.lang, f"{name} is one of the project's regions in indbuilder.yaml")
+    return {"languages": tuple(why), "why": why}
+
+
+def _check_result_floors(dossier: Dossier, diags: Diagnostics) -> None:
     """A negative result of a test whose limit has ``min: 0`` is impossible (a count, a percentage,
     a concentration), not merely out of specification: a schema error at the result's line."""
-    spec = facts.get("specification")
-    floors = {t.id for t in getattr(spec, "tests", []) if t.limit.min is not None and t.limit.min == 0}
-    if not floors:
-        return
+    for section, part in dossier.parts():
+        tested = dossier.tested_part(section)
+        spec = tested.specification if tested is not None else None
+        floors = {t.id for t in getattr(spec, "tests", []) if t.limit.min is not None and t.limit.min == 0}
+        if not floors:
+            continue
 
-    def check(value: object, test: str, *where: Any) -> None:
-        if test in floors and isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-            diags.add(
-                _err(
-                    "schema.value",
-                    f"'{test}' result {value} is negative, but its limit starts at 0 (min: 0): it cannot be negative",
-                    sources.where(*where, test),
+        def check(value: object, test: str, *where: Any) -> None:
+            if test in floors and isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+                diags.add(
+                    _err(
+                        "schema.value",
+                        f"'{test}' result {value} is negative, but its limit starts at 0 (min: 0): it cannot be negative",
+                        dossier.sources.where(*where, test),
+                    )
                 )
-            )
 
-    for batch in facts.get("batches", []):
-        for test, value in batch.results.items():
-            check(value, test, "batches", batch.id, "results")
-    for study in facts.get("stability", []):
-        for i, point in enumerate(study.timepoints):
-            for lot, results in point.results.items():
-                for test, value in results.items():
-                    check(value, test, "stability", study.id, "timepoints", i, "results", lot)
+        for batch in part.batches:
+            for test, value in batch.results.items():
+                check(value, test, section, "batches", batch.id, "results")
+        for study in part.stability:
+            for i, point in enumerate(study.timepoints):
+                for lot, results in point.results.items():
+                    for test, value in results.items():
+                        check(value, test, section, "stability", study.id, "timepoints", i, "results", lot)
 
 
 def _inside(paths: list[Path], root: Path, scope: ReadScope, diags: Diagnostics) -> list[Path]:
@@ -218,8 +273,21 @@ def _load_section(
     sources: SourceMap,
     defined_in: dict[str, Location],
     diags: Diagnostics,
+    context: dict[str, Any],
 ) -> None:
     where = loaded.location((section,))
+    if section in MOVED_SECTIONS:
+        diags.add(
+            Diagnostic(
+                "schema.unknown-section",
+                Severity.ERROR,
+                f"'{section}' is no longer a top-level section: the drug substance and the drug product are "
+                f"separate records (CTD 3.2.S and 3.2.P)",
+                where,
+                hint=f"put it under {MOVED_SECTIONS[section]}, e.g. 'drug_product:' then '  {section}:' indented below it",
+            )
+        )
+        return
     if section not in SECTIONS:
         diags.add(
             Diagnostic(
@@ -230,6 +298,9 @@ def _load_section(
                 hint=did_you_mean(section, SECTIONS, f"known sections: {', '.join(SECTIONS)}"),
             )
         )
+        return
+    if section in COMPOSITE_SECTIONS:
+        _load_composite_part(section, value, loaded, facts, sources, defined_in, diags, context)
         return
     if section not in LIST_SECTIONS and section in defined_in:
         diags.add(
@@ -242,7 +313,7 @@ def _load_section(
         return
     defined_in.setdefault(section, where)
     try:
-        parsed = _ADAPTERS[section].validate_python(value)
+        parsed = _ADAPTERS[section].validate_python(value, context=context)
     except ValidationError as exc:
         diags.extend(diagnostics_from_validation(exc, loaded, (section,)))
         return
@@ -251,6 +322,169 @@ def _load_section(
         facts.setdefault(section, []).extend(parsed)
     else:
         facts[section] = parsed
+
+
+# A composite record (drug substance, drug product) gathered from its keys in several files: each key is
+# validated where it is written (so an error names its own file and line), then the record as a whole.
+_PART_FIELDS: dict[str, dict[str, TypeAdapter[object]]] = {
+    name: {key: TypeAdapter(field.annotation) for key, field in SECTIONS[name][0].model_fields.items()}
+    for name in COMPOSITE_SECTIONS
+}
+_PARTIAL = "__partial__"  # facts key holding composite records while they are being gathered
+
+
+def _load_composite_part(
+    section: str,
+    value: Any,
+    loaded: LoadedYaml,
+    facts: dict[str, Any],
+    sources: SourceMap,
+    defined_in: dict[str, Location],
+    diags: Diagnostics,
+    context: dict[str, Any],
+) -> None:
+    if not isinstance(value, dict):
+        diags.add(_err("schema.type", f"'{section}' must be a mapping of its keys (process, specification, batches, ...)",
+                       loaded.location((section,))))
+        return
+    defined_in.setdefault(section, loaded.location((section,)))
+    partial = facts.setdefault(_PARTIAL, {}).setdefault(section, {})
+    fields = _PART_FIELDS[section]
+    for key, sub in value.items():
+        where = loaded.location((section, key))
+        if key not in fields:
+            diags.add(
+                Diagnostic(
+                    "schema.unknown-key",
+                    Severity.ERROR,
+                    f"unknown key '{key}' in {section}",
+                    where,
+                    hint=did_you_mean(str(key), fields, f"keys of {section}: {', '.join(fields)}"),
+                )
+            )
+            continue
+        is_list = getattr(SECTIONS[section][0].model_fields[key].annotation, "__origin__", None) is list
+        if not is_list and key in partial:
+            diags.add(_err("schema.duplicate-section", f"{section}.{key} is already defined in {partial[key][1]}", where))
+            continue
+        try:
+            parsed = fields[key].validate_python(sub, context=context)
+        except ValidationError as exc:
+            diags.extend(diagnostics_from_validation(exc, loaded, (section, key)))
+            partial.setdefault(_INVALID, set()).add(key)
+            continue
+        if is_list:
+            previous = partial.get(key, ([], where))[0]
+            partial[key] = (previous + list(cast("list[Any]", parsed)), partial.get(key, (None, where))[1])
+        else:
+            partial[key] = (parsed, where)
+    _record_sources(section, value, loaded, sources)
+
+
+_INVALID = "__invalid__"
+
+
+def _assemble_composites(
+    facts: dict[str, Any], defined_in: dict[str, Location], diags: Diagnostics, context: dict[str, Any]
+) -> None:
+    """Validate each gathered drug substance / drug product record as a whole (its own rules: an
+    isolated drug substance has a specification ...); an error is reported where the record starts."""
+    gathered = facts.pop(_PARTIAL, {})
+    for section, partial in gathered.items():
+        invalid = partial.pop(_INVALID, set())
+        values = {key: v for key, (v, _) in partial.items()}
+        if invalid:
+            continue  # its keys' own errors are the findings; the record is left out
+        try:
+            facts[section] = SECTIONS[section][0].model_validate(values, context=context)
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                key = err["loc"][0] if err["loc"] else None
+                where = partial[key][1] if key in partial else defined_in[section]
+                if err["type"] == "missing":
+                    message = f"{section} needs '{key}'"
+                else:
+                    message = f"{section}: {str(err['msg']).removeprefix('Value error, ')}"
+                diags.add(_err("schema.missing" if err["type"] == "missing" else "schema.value", message, where))
+
+
+def check_requirements(dossier: Dossier, region_names: tuple[str, ...] | None, where: Location, diags: Diagnostics) -> None:
+    """Facts the product's modalities and the project's regions need (``schema.modality-required``,
+    ``schema.region-required``), each named with why it is needed and where it is missing."""
+    from . import regions
+
+    product = dossier.product
+    if product is not None:
+        kind = product.kind
+        for req in kind.requires:
+            missing_at = _missing(dossier, req.path)
+            for path in missing_at:
+                diags.add(
+                    _err(
+                        "schema.modality-required",
+                        f"{path} is required for a {kind.title('en')} ({'/'.join(kind.names)}): {req.why}",
+                        dossier.where(*_logical(path)) or dossier.where("product", "modality") or where,
+                    )
+                )
+        for unit in [product.dose_unit] + [c.unit for c in (dossier.protocol.cohorts if dossier.protocol else [])]:
+            if unit not in kind.dose_units:
+                diags.add(
+                    _err(
+                        "schema.modality-dose-unit",
+                        f"dose unit '{unit}' is not a dose unit of a {kind.title('en')} (use {', '.join(kind.dose_units)})",
+                        dossier.where("product", "dose_unit") or where,
+                    )
+                )
+                break
+    for name in region_names or ():
+        for path in regions.get(name).requires:
+            for missing in _missing(dossier, path):
+                diags.add(
+                    _err(
+                        "schema.region-required",
+                        f"{missing} is required because {name} is one of the project's regions (indbuilder.yaml regions)",
+                        dossier.where(*_logical(missing)[:1]) or where,
+                    )
+                )
+
+
+def _missing(dossier: Dossier, path: str) -> list[str]:
+    """Dotted ``path`` (``a.b``, ``a.list[].c``) where the dossier has no value: the paths that are missing."""
+    head, *rest = path.split(".")
+    root = dossier.facts.get(head)
+    if root is None:
+        return []  # a missing section is its own finding (schema.missing-section)
+    out: list[str] = []
+
+    def walk(node: Any, parts: list[str], shown: str) -> None:
+        if not parts:
+            return
+        part = parts[0]
+        if part.endswith("[]"):
+            name = part[:-2]
+            for item in getattr(node, name, None) or []:
+                walk(item, parts[1:], f"{shown}.{name}[{getattr(item, 'id', '?')}]")
+            return
+        value = getattr(node, part, None)
+        if value is None or value == []:
+            out.append(f"{shown}.{part}")
+            return
+        walk(value, parts[1:], f"{shown}.{part}")
+
+    walk(root, rest, head)
+    return out
+
+
+def _logical(dotted: str) -> tuple[Any, ...]:
+    """``drug_product.batches[LOT-1].donor`` -> ``("drug_product", "batches", "LOT-1", "donor")``."""
+    out: list[Any] = []
+    for part in dotted.split("."):
+        if part.endswith("]") and "[" in part:
+            name, rid = part[:-1].split("[", 1)
+            out.extend([name, rid])
+        else:
+            out.append(part)
+    return tuple(out)
 
 
 def _record_sources(section: str, value: Any, loaded: LoadedYaml, sources: SourceMap) -> None:
@@ -284,6 +518,21 @@ def _check_unique_ids(facts: dict[str, Any], sources: SourceMap, diags: Diagnost
             if rid in seen:
                 diags.add(_err("schema.duplicate-id", f"{section} id '{rid}' is used twice", sources.where(section, rid)))
             seen.add(rid)
+    # Lots, stability studies and materials are named dossier-wide (a study's test_article_lots, an xref
+    # to a lot), so the drug substance and drug product may not reuse each other's ids.
+    for name in PART_LISTS:
+        owner: dict[str, str] = {}
+        for section in sorted(COMPOSITE_SECTIONS, reverse=True):  # drug_substance first
+            for rec in getattr(facts.get(section), name, None) or []:
+                if rec.id in owner:
+                    diags.add(
+                        _err(
+                            "schema.duplicate-id",
+                            f"{name} id '{rec.id}' is used twice ({owner[rec.id]} and {section})",
+                            sources.where(section, name, rec.id),
+                        )
+                    )
+                owner.setdefault(rec.id, section)
 
 
 def split_front_matter(text: str, display: str) -> tuple[LoadedYaml | None, str, int]:

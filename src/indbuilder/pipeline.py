@@ -80,7 +80,7 @@ def load_project(root: Path, diags: Diagnostics, timings: Stopwatch | None = Non
         diags.extend(cdiags)
         if config is None:
             return None
-        dossier = load_content(config.root, config.content_dir, diags, config.read_scope)
+        dossier = load_content(config.root, config.content_dir, diags, config.read_scope, tuple(config.settings.regions))
     return Project(config, dossier, timings=sw)
 
 

@@ -11,11 +11,12 @@ from .config import ProjectConfig
 from .derived import Derived, compute
 from .diagnostics import Location
 from .model.clinical import ConsentEssentials, Protocol, Site
-from .model.cmc import AnalyticalMethod, Batch, ContainerClosure, Material, Process, Specification, StabilityStudy
+from .model.cmc import AnalyticalMethod, Batch, DrugProduct, DrugSubstance, Material, StabilityStudy
 from .model.common import Record
-from .model.dossier import LIST_SECTIONS, SECTIONS, Dossier
+from .model.dossier import LIST_SECTIONS, PART_LISTS, Dossier
 from .model.literature import Abbreviation, Attachment, NotApplicable, Reference
 from .model.nonclinical import Study
+from .modalities import Modality
 from .model.product import Product
 from .model.sponsor import Organisation, Regulatory, Sponsor
 from .outline import DeclaredFile, FactRecord, NotApplicableDecl, Sources
@@ -27,11 +28,19 @@ PACKAGED_TEMPLATES = Path(__file__).parent / "templates" / "ectd"
 COLLECTIONS = {"studies": "studies", "protocols": "protocol"}
 
 
-def template_dirs(config: ProjectConfig) -> list[Path]:
-    """Project templates first (they override), then the templates packaged with indbuilder."""
-    dirs = [config.templates_dir]
+def template_dirs(config: ProjectConfig, dossier: Dossier | None = None) -> list[Path]:
+    """Where templates are looked up, first match wins: the project's templates, then those packaged
+    with indbuilder; in each, the product's modality parts (``modalities/<name>/``, primary modality
+    first) come before the common templates, so a part replaces a common template of the same name and
+    ``{% include "parts/..." %}`` finds the product's own wording."""
+    bases = [config.templates_dir]
     if PACKAGED_TEMPLATES.is_dir() and PACKAGED_TEMPLATES.resolve() != config.templates_dir.resolve():
-        dirs.append(PACKAGED_TEMPLATES)
+        bases.append(PACKAGED_TEMPLATES)
+    parts = dossier.product.kind.template_parts if dossier is not None and dossier.product is not None else ()
+    dirs: list[Path] = []
+    for base in bases:
+        dirs.extend(base / "modalities" / name for name in parts)
+        dirs.append(base)
     return dirs
 
 
@@ -67,7 +76,7 @@ def planner_sources(config: ProjectConfig, dossier: Dossier, region: str) -> Sou
         if region in na.regions
     )
     return Sources(
-        templates=Sources.scan_templates(*template_dirs(config)),
+        templates=Sources.scan_templates(*template_dirs(config, dossier)),
         narratives=narratives,
         attachments=attachments,
         records=records,
@@ -91,13 +100,16 @@ class TemplateContext(TypedDict, total=False):
     sponsor: Sponsor | None
     organisations: list[Organisation]
     regulatory: Regulatory | None
-    process: Process | None
-    materials: list[Material]
+    drug_substance: DrugSubstance | None
+    drug_product: DrugProduct | None
+    # the record whose specification, batches and stability 3.2.S.4/3.2.S.7 show: the drug substance,
+    # or the drug product when the drug substance is not isolated (continuous process)
+    ds_tested: DrugSubstance | DrugProduct | None
+    materials: list[Material]  # of both records
     methods: list[AnalyticalMethod]
-    specification: Specification | None
-    batches: list[Batch]
-    stability: list[StabilityStudy]
-    container_closure: ContainerClosure | None
+    batches: list[Batch]  # every lot, drug substance lots first
+    stability: list[StabilityStudy]  # every study of both records
+    modality: Modality | None  # the product's combined modality: modality.has("cell-therapy"), .fda_centre
     studies: list[Study]
     protocol: Protocol | None
     sites: list[Site]
@@ -131,11 +143,12 @@ def template_context(
     d = dossier
     return TemplateContext(
         product=d.product, sponsor=d.sponsor, organisations=d.organisations, regulatory=d.regulatory,
-        process=d.process, materials=d.materials, methods=d.methods, specification=d.specification,
-        batches=d.batches, stability=d.stability, container_closure=d.container_closure, studies=d.studies,
+        drug_substance=d.drug_substance, drug_product=d.drug_product, ds_tested=d.tested_part("drug_substance"),
+        materials=d.materials, methods=d.methods, batches=d.batches, stability=d.stability,
+        modality=d.product.kind if d.product is not None else None, studies=d.studies,
         protocol=d.protocol, sites=d.sites, consent=d.consent, literature=d.literature,
         abbreviations=d.abbreviations, not_applicable=d.not_applicable, attachments=d.attachments,
-        idx={name: dossier.index(name) for name in SECTIONS if name in LIST_SECTIONS and all(hasattr(r, "id") for r in dossier.records(name))},
+        idx={name: dossier.index(name) for name in (*sorted(LIST_SECTIONS), *PART_LISTS) if all(hasattr(r, "id") for r in dossier.records(name))},
         submission_date=config.submission_date,
         sequence=config.settings.sequence,
         narrative=narrative,

@@ -9,8 +9,6 @@ from ..model.cmc import SpecTest
 from .context import CheckContext
 from .support import define, where
 
-CELL_TYPES = {"cell-therapy", "gene-modified-cell-therapy"}
-GENE_TYPES = {"gene-modified-cell-therapy", "gene-therapy"}
 
 define(
     "cgt.release-safety-panel",
@@ -93,9 +91,11 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     """I1, I2, I4, I5, I6, I7."""
     d = ctx.dossier
     product = d.product
-    if product is None or product.product_type not in CELL_TYPES | GENE_TYPES:
+    if product is None or not (product.kind.has("cell-therapy") or product.kind.has("gene-therapy")):
         return
-    tests = [t for t in d.spec_tests.values() if t.release]
+    cells, gene = product.kind.has("cell-therapy"), product.kind.has("gene-therapy")
+    dp = d.drug_product
+    tests = [t for t in dp.specification.tests if t.release] if dp is not None else []
     methods = {m.id: m for m in d.methods}
 
     def text_of(t: SpecTest) -> str:
@@ -104,15 +104,16 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
 
     # (what, pattern its test name or method title matches, or the spec category that covers it)
     required: list[tuple[str, re.Pattern[str] | None, str | None]] = []
-    if product.product_type in CELL_TYPES:
+    if cells:
         required += [(what, rx, None) for what, rx in _PANEL_CELL]
     required += [("identity", None, "identity"), ("potency", None, "potency")]
     vector = product.vector
-    if product.product_type in GENE_TYPES and vector is not None:
-        required.append((_VCN[0], _VCN[1], None))
+    if gene and vector is not None:
+        if cells:  # vector copy number per transduced cell (ex vivo modified cells)
+            required.append((_VCN[0], _VCN[1], None))
         if vector.kind in ("lentiviral", "gammaretroviral"):
             required.append((_RCV[0], _RCV[1], None))
-    spec_loc = where(ctx, "specification", "tests")
+    spec_loc = where(ctx, "drug_product", "specification", "tests")
     for what, rx, category in required:
         if category is not None:
             found = any(t.category == category for t in tests)
@@ -121,7 +122,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
         if not found:
             diags.emit(
                 "cgt.release-safety-panel",
-                f"the release specification has no {what} test (required for a {product.product_type} product"
+                f"the release specification has no {what} test (required for a {product.kind.title('en')}"
                 + (f" with a {vector.kind} vector" if vector is not None and what.startswith(("vector", "replication")) else "")
                 + ")",
                 spec_loc,
@@ -129,7 +130,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
 
     if vector is not None and vector.integrating:
         p = d.protocol
-        if p is not None and p.ltfu.years < 15:
+        if p is not None and p.ltfu is not None and p.ltfu.years < 15:  # a missing ltfu is schema.modality-required
             diags.emit(
                 "cgt.integrating-vector",
                 f"vector {vector.id} ({vector.kind}) integrates, but protocol long-term follow-up is {p.ltfu.years} "
@@ -144,7 +145,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 spec_loc,
             )
 
-    if product.product_type in CELL_TYPES | GENE_TYPES:
+    if cells or gene:
         na_nodes = {n.node for n in d.not_applicable}
         for category, label, nodes in (
             ("biodistribution", "biodistribution", ("m4-2-2-3-distribution",)),
@@ -189,11 +190,11 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
             diags.emit(
                 "cgt.isct-phenotype",
                 f"identity test {t.id} ({t.name.en}) accepts ≥ {t.limit.min:g} %; ISCT minimal criteria require ≥ 95 %",
-                where(ctx, "specification", "tests", t.id, "limit"),
+                where(ctx, "drug_product", "specification", "tests", t.id, "limit"),
             )
         if any(re.search(rf"\b{m}\b", name) for m in _NEGATIVE) and t.limit.max is not None and t.limit.max > 2:
             diags.emit(
                 "cgt.isct-phenotype",
                 f"identity test {t.id} ({t.name.en}) accepts ≤ {t.limit.max:g} %; ISCT minimal criteria require ≤ 2 %",
-                where(ctx, "specification", "tests", t.id, "limit"),
+                where(ctx, "drug_product", "specification", "tests", t.id, "limit"),
             )

@@ -355,10 +355,11 @@ def _envelope(ctx: CheckContext, diags: Diagnostics) -> None:
     if reg is None:
         return
     env = reg.nmpa
-    expected = {
-        "application_type": "cnapt1",
-        "product_type": "cnprt1" if product is not None and product.product_type == "small-molecule" else "cnprt2",
-    }
+    if env is None:
+        return  # no NMPA build (schema.region-required reports it when nmpa is a region)
+    expected = {"application_type": "cnapt1"}
+    if env.product_type is not None and product is not None:  # when not given, the modality decides it
+        expected["product_type"] = product.kind.nmpa_product_type
     if ctx.config.settings.sequence == "0000":
         expected.update(regulatory_activity="cnrat1", sequence_type="cnsqt1")
     meaning = {
@@ -374,7 +375,7 @@ def _envelope(ctx: CheckContext, diags: Diagnostics) -> None:
             diags.emit(
                 "china.nmpa-envelope",
                 f"regulatory.nmpa.{field} is '{got}'; an initial IND"
-                + (f" of a {product.product_type} product" if field == "product_type" and product else "")
+                + (f" of a {product.kind.title('en')}" if field == "product_type" and product else "")
                 + f" needs '{want}' ({meaning[want]})",
                 where(ctx, "regulatory", "nmpa", field) or where(ctx, "regulatory", "nmpa"),
             )
@@ -411,12 +412,15 @@ def _cover_letter(ctx: CheckContext, diags: Diagnostics) -> None:
     product, reg = d.product, d.regulatory
     if product is None or reg is None:
         return
+    if reg.nmpa is None:
+        return
     cls = reg.nmpa.registration_class
-    if cls is not None and product.product_type != "small-molecule" and "生物制品" not in cls.zh:
+    family = product.kind.category("zh")  # 化学药品 or 治疗用生物制品 (《药品注册管理办法》 第四条)
+    if cls is not None and family.removeprefix("治疗用") not in cls.zh:
         diags.emit(
             "china.cover-letter-facts",
-            f"regulatory.nmpa.registration_class '{cls.zh}' is not a 生物制品 class, but the product is a "
-            f"{product.product_type} (治疗用生物制品)",
+            f"regulatory.nmpa.registration_class '{cls.zh}' is not a {family} class, but the product is a "
+            f"{product.kind.title('zh')} ({family})",
             where(ctx, "regulatory", "nmpa", "registration_class", "zh"),
         )
     wanted = [("the product", [product.code, product.name.zh, product.short_name.zh]), ("the application type", ["临床试验申请"])]

@@ -8,6 +8,7 @@ lots' process (E11). Stability and storage (E8, E9) are in :mod:`.stability`, ru
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..diagnostics import Diagnostics
 from ..doctree import table_rows
@@ -16,7 +17,7 @@ from . import stability
 from .context import CheckContext
 from .limits import limit_text, passes, value_text
 from .numbers import contains_number
-from .support import define, docs_at, known, normalize, num, rendered, where
+from .support import TestedPart, define, docs_at, known, normalize, num, rendered, tested_parts, where
 
 define(
     "cmc.spec-test-no-method",
@@ -154,15 +155,15 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
 def _methods(ctx: CheckContext, diags: Diagnostics) -> None:
     d = ctx.dossier
     methods = {m.id: m for m in d.methods}
-    for test in d.spec_tests.values():
+    for tp, test in ((tp, t) for tp in tested_parts(ctx) for t in tp.tests.values()):
         m = methods.get(test.method) if test.method else None
         if m is None:
             what = "has no method" if not test.method else f"names method '{test.method}', which is not among the analytical methods"
             diags.emit(
                 "cmc.spec-test-no-method",
-                f"specification test {test.id} ({test.name.en}) {what} (known methods: {known(methods)})",
-                where(ctx, "specification", "tests", test.id, "method"),
-                hint="link the test to the analytical procedure (3.2.P.5.2) that performs it",
+                f"{tp.label} specification test {test.id} ({test.name.en}) {what} (known methods: {known(methods)})",
+                where(ctx, tp.section, "specification", "tests", test.id, "method"),
+                hint=f"link the test to the analytical procedure ({tp.ctd}.2) that performs it",
             )
             continue
         if not test.release:
@@ -185,7 +186,7 @@ def _methods(ctx: CheckContext, diags: Diagnostics) -> None:
                 f"'validated' or 'compendial-verified'",
                 where(ctx, "methods", m.id, "validation_status"),
             )
-    used = {t.method for t in d.spec_tests.values()}
+    used = {t.method for tp in tested_parts(ctx) for t in tp.tests.values()}
     for m in d.methods:
         if m.id in used and m.validation_status != "in-development" and not m.validation_report:
             diags.emit(
@@ -199,8 +200,13 @@ def _methods(ctx: CheckContext, diags: Diagnostics) -> None:
 
 
 def _batches(ctx: CheckContext, diags: Diagnostics) -> None:
-    tests = {tid: t for tid, t in ctx.dossier.spec_tests.items() if t.release}
-    for b in ctx.dossier.batches:
+    for tp in tested_parts(ctx):
+        _part_batches(ctx, tp, diags)
+
+
+def _part_batches(ctx: CheckContext, tp: TestedPart, diags: Diagnostics) -> None:
+    tests = {tid: t for tid, t in tp.tests.items() if t.release}
+    for b in tp.batches:
         missing = [tid for tid in tests if tid not in b.results]
         if missing:
             diags.emit(
@@ -260,15 +266,15 @@ def _spec_text_problems(test: SpecTest, lang: str) -> list[str]:
 
 
 def _spec_text(ctx: CheckContext, diags: Diagnostics) -> None:
-    for test in ctx.dossier.spec_tests.values():
-        for lang in ("en", "zh"):
+    for tp, test in ((tp, t) for tp in tested_parts(ctx) for t in tp.tests.values()):
+        for lang in test.acceptance.texts():
             problems = _spec_text_problems(test, lang)
             if problems:
                 diags.emit(
                     "cmc.spec-inconsistent",
-                    f"specification test {test.id}: acceptance text ({lang}) '{test.acceptance.get(lang)}' "
+                    f"{tp.label} specification test {test.id}: acceptance text ({lang}) '{test.acceptance.get(lang)}' "
                     f"{'; '.join(problems)} (limit: {limit_text(test.limit)})",
-                    where(ctx, "specification", "tests", test.id, "acceptance", lang),
+                    where(ctx, tp.section, "specification", "tests", test.id, "acceptance", lang),
                 )
 
 
@@ -279,10 +285,19 @@ _ACCEPT_HEADER = re.compile(r"acceptance|可接受|限度", re.I)
 
 def _spec_tables(ctx: CheckContext, diags: Diagnostics) -> None:
     """Every rendered table that has an acceptance-criteria column prints each test's acceptance text."""
-    tests = list(ctx.dossier.spec_tests.values())
+    for tp in tested_parts(ctx):
+        _part_spec_tables(ctx, tp, diags)
+
+
+def _part_spec_tables(ctx: CheckContext, tp: TestedPart, diags: Diagnostics) -> None:
+    tests = list(tp.tests.values())
     if not tests:
         return
-    for rd in rendered(ctx):
+    # a drug substance table lives in 3.2.S (and 2.3.S), a drug product table anywhere else
+    mine = (lambda rd: rd.element.startswith(("m3-2-s-", "m2-3-s-"))) if tp.section == "drug_substance" else (
+        lambda rd: not rd.element.startswith(("m3-2-s-", "m2-3-s-")) or ctx.dossier.tested_part("drug_substance") is tp.part
+    )
+    for rd in (rd for rd in rendered(ctx) if mine(rd)):
         by_name = {normalize(t.name.get(rd.lang)): t for t in tests}
         for table in rd.doc.tables():
             header = next((cells for is_h, cells in table_rows(table) if is_h), None)
@@ -305,7 +320,7 @@ def _spec_tables(ctx: CheckContext, diags: Diagnostics) -> None:
                         f"{rd.label} ({rd.region}) prints the acceptance "
                         f"criterion of {test.id} ({test.name.get(rd.lang)}) as '{normalize(cells[col])}'; the "
                         f"specification says '{expected}'",
-                        rd.source or where(ctx, "specification", "tests", test.id, "acceptance"),
+                        rd.source or where(ctx, tp.section, "specification", "tests", test.id, "acceptance"),
                     )
 
 
@@ -314,9 +329,23 @@ def _spec_tables(ctx: CheckContext, diags: Diagnostics) -> None:
 
 def _process(ctx: CheckContext, diags: Diagnostics) -> None:
     d = ctx.dossier
-    process = d.process
+    for section, part in d.parts():
+        _part_process(ctx, section, part, diags)
+    for m in d.materials:
+        if m.origin in ("human", "animal") and m.risk_note is None:
+            diags.emit(
+                "cmc.material-origin-risk",
+                f"material {m.id} ({m.name.en}) is of {m.origin} origin but has no risk_note (viral safety / TSE controls)",
+                where(ctx, "materials", m.id, "origin"),
+            )
+
+
+def _part_process(ctx: CheckContext, section: str, part: Any, diags: Diagnostics) -> None:
+    process = part.process
+    tested = ctx.dossier.tested_part(section)
+    lots = tested.batches if tested is not None else []
     if process is not None:
-        for b in d.batches:
+        for b in lots:
             if b.type != "clinical" and "clinical" not in b.uses:
                 continue
             diffs = []
@@ -330,26 +359,25 @@ def _process(ctx: CheckContext, diags: Diagnostics) -> None:
                     f"clinical lot {b.id} was made with {' and '.join(diffs)}",
                     where(ctx, "batches", b.id, "process_version" if b.process_version != process.version else "site"),
                 )
+        # Steps are numbered consecutively; a drug product process that continues the drug substance's
+        # operation (a continuous process) may go on from the drug substance's last step number.
         numbers = [s.number for s in process.steps]
-        if numbers != list(range(1, len(numbers) + 1)):
+        first = numbers[0] if numbers else 1
+        ds = ctx.dossier.drug_substance
+        allowed_first = {1} | ({len(ds.process.steps) + 1} if section == "drug_product" and ds is not None and not ds.isolated else set())
+        if numbers != list(range(first, first + len(numbers))) or first not in allowed_first:
+            start = min(allowed_first) if len(allowed_first) == 1 else " or ".join(map(str, sorted(allowed_first)))
             diags.emit(
                 "cmc.process-step-numbering",
-                f"process {process.id} steps are numbered {', '.join(map(str, numbers))}; expected 1 to {len(numbers)} in order",
-                where(ctx, "process", "steps"),
-            )
-    for m in d.materials:
-        if m.origin in ("human", "animal") and m.risk_note is None:
-            diags.emit(
-                "cmc.material-origin-risk",
-                f"material {m.id} ({m.name.en}) is of {m.origin} origin but has no risk_note (viral safety / TSE controls)",
-                where(ctx, "materials", m.id, "origin"),
+                f"process {process.id} steps are numbered {', '.join(map(str, numbers))}; expected consecutive numbers from {start}",
+                where(ctx, section, "process", "steps"),
             )
 
 
 def _manufacturers(ctx: CheckContext, diags: Diagnostics) -> None:
     d = ctx.dossier
     orgs = {o.id: o for o in d.organisations}
-    named = [orgs.get(d.product.manufacturer_id) if d.product else None, orgs.get(d.process.site) if d.process else None]
+    named = [orgs.get(d.product.manufacturer_id) if d.product else None] + [orgs.get(p.process.site) for _, p in d.parts()]
     wanted = list({o.id: o for o in named if o is not None}.values())
     for rd in docs_at(ctx, ["m3-2-p-3-1-manufacturers", "m3-2-s-2-1-manufacturer"]):
         text = re.sub(r"\s+", "", rd.text)
@@ -365,11 +393,13 @@ def _manufacturers(ctx: CheckContext, diags: Diagnostics) -> None:
 
 
 def _justification(ctx: CheckContext, diags: Diagnostics) -> None:
-    tests = [t for t in ctx.dossier.spec_tests.values() if t.release]
     for rd in docs_at(ctx, ["m3-2-p-5-6-justification-of-specifications", "m3-2-s-4-5-justification-of-specification"]):
         text = normalize(rd.text).lower()
-        if rd.element.startswith("m3-2-s-") and "3.2.p.5.6" in text:
+        section = "drug_substance" if rd.element.startswith("m3-2-s-") else "drug_product"
+        part = ctx.dossier.facts.get(section)
+        if part is None or part.specification is None:
             continue  # the drug substance is released as the drug product: 3.2.S.4.5 refers to 3.2.P.5.6
+        tests = [t for t in part.specification.tests if t.release]
         missing = [t.id for t in tests if normalize(t.name.get(rd.lang)).lower() not in text]
         if missing:
             diags.emit(

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from .. import dosecalc
 from ..derived import (
-    CELL_PRODUCTS,
     HUMAN_BW_KG,
     KM_HUMAN,
     SPECIES_TABLE,
@@ -40,7 +39,7 @@ from .support import define, num, where
 # The HED and margin arithmetic (FDA 2005 Table 1 species factors, Km scaling, MRSD) lives in
 # indbuilder.dosecalc, applied to the dossier in indbuilder.derived, which the protocol, IB and plan
 # templates read too; re-exported for callers.
-__all__ = ["CELL_PRODUCTS", "HUMAN_BW_KG", "KM_HUMAN", "SPECIES_TABLE", "Hed", "check"]
+__all__ = ["HUMAN_BW_KG", "KM_HUMAN", "SPECIES_TABLE", "Hed", "check"]
 
 define(
     "dose.start-not-covered",
@@ -255,7 +254,7 @@ def _scaling(ctx: CheckContext, diags: Diagnostics, margins: DoseMargins, produc
     if declared is None or kind is None:
         return
     at = where(ctx, "protocol", "starting_dose", "scaling")
-    mods = ", ".join(margins.modalities) or str(getattr(product, "product_type", "?"))
+    mods = ", ".join(margins.modalities)
     if kind not in ("bsa", "per-kg"):
         diags.emit(
             "dose.scaling-unsupported",
@@ -263,7 +262,7 @@ def _scaling(ctx: CheckContext, diags: Diagnostics, margins: DoseMargins, produc
             at,
         )
         return
-    if not dosecalc.scaling_allowed(margins.modalities, kind):
+    if not dosecalc.scaling_allowed(margins.bsa_by_default, margins.protein, kind):
         why = (
             "mg/kg scaling without body-surface-area conversion is accepted only for proteins larger than 100 kDa "
             "given intravascularly (FDA 2005)"
@@ -272,7 +271,7 @@ def _scaling(ctx: CheckContext, diags: Diagnostics, margins: DoseMargins, produc
         )
         diags.emit("dose.scaling-unsupported", f"protocol starting_dose.scaling is '{declared}' for a {mods} product: {why}", at)
         return
-    if kind != "per-kg" or "protein" not in margins.modalities:
+    if kind != "per-kg" or not margins.protein:
         return
     # FDA 2005 step 2: mg/kg scaling is accepted for proteins > 100 kDa given intravascularly
     kda = getattr(getattr(product, "protein", None), "molecular_weight_kda", None)

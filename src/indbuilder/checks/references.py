@@ -10,7 +10,7 @@ a specification test's method (``cmc.spec-test-no-method``, E1) and a study's te
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from ..diagnostics import Diagnostics
 from .context import CheckContext
@@ -68,20 +68,21 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     orgs = set(d.index("organisations"))
     batches = set(d.index("batches"))
     studies = set(d.index("studies"))
-    tests = set(d.spec_tests)
     materials = {m.id: m for m in d.materials}
-    process = d.process
-    steps = {s.id: s for s in process.steps} if process else {}
+    # process steps of both records: a drug product step may use a material the drug substance lists
+    steps = {s.id: s for _, part in d.parts() for s in part.process.steps}
+    step_section = {s.id: section for section, part in d.parts() for s in part.process.steps}
 
     if d.product is not None:
         _check(ctx, diags, d.product.manufacturer_id, orgs, "product", "organisation", ("product", "manufacturer_id"))
-        if d.product.vector is not None:
+        if d.product.vector is not None and d.product.vector.supplier is not None:
             _check(ctx, diags, d.product.vector.supplier, orgs, f"vector {d.product.vector.id}", "organisation", ("product", "vector", "supplier"))
-    if process is not None:
-        _check(ctx, diags, process.site, orgs, f"process {process.id}", "organisation", ("process", "site"))
+    for section, part in d.parts():
+        process = part.process
+        _check(ctx, diags, process.site, orgs, f"process {process.id}", "organisation", (section, "process", "site"))
         for step in process.steps:
             for i, mid in enumerate(step.materials):
-                _check(ctx, diags, mid, materials, f"process step {step.id}", "material", ("process", "steps", step.id, "materials", i))
+                _check(ctx, diags, mid, materials, f"process step {step.id}", "material", (section, "process", "steps", step.id, "materials", i))
                 mat = materials.get(mid)
                 if mat is not None and step.id not in mat.steps:
                     diags.emit(
@@ -99,24 +100,19 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                     "ref.one-way-link",
                     f"material {mat.id} lists process step {sid}, but step {sid} does not list material {mat.id} "
                     f"(its materials: {known(linked.materials)})",
-                    where(ctx, "process", "steps", sid, "materials"),
+                    where(ctx, step_section.get(sid, "drug_product"), "process", "steps", sid, "materials"),
                 )
     for m in d.methods:
         _check(ctx, diags, m.performed_by, orgs, f"method {m.id}", "organisation", ("methods", m.id, "performed_by"))
-    for b in d.batches:
-        _check(ctx, diags, b.site, orgs, f"batch {b.id}", "organisation", ("batches", b.id, "site"))
-        for tid in b.results:
-            _check(ctx, diags, tid, tests, f"batch {b.id} result", "specification test", ("batches", b.id, "results", tid))
-    for st in d.stability:
-        for i, lot in enumerate(st.lots):
-            _check(ctx, diags, lot, batches, f"stability study {st.id}", "batch", ("stability", st.id, "lots", i))
-        for i, tid in enumerate(st.tests):
-            _check(ctx, diags, tid, tests, f"stability study {st.id}", "specification test", ("stability", st.id, "tests", i))
-        for k, tp in enumerate(st.timepoints):
-            for lot, results in tp.results.items():
-                _check(ctx, diags, lot, st.lots, f"stability study {st.id} timepoint {tp.time:g} {st.time_unit}", "study lot", ("stability", st.id, "timepoints", k, "results", lot))
-                for tid in results:
-                    _check(ctx, diags, tid, st.tests, f"stability study {st.id} timepoint {tp.time:g} {st.time_unit}", "monitored test", ("stability", st.id, "timepoints", k, "results", lot, tid))
+    for section, part in d.parts():
+        tested = d.tested_part(section)
+        tests = {t.id for t in tested.specification.tests} if tested is not None and tested.specification is not None else set()
+        for b in part.batches:
+            _check(ctx, diags, b.site, orgs, f"batch {b.id}", "organisation", ("batches", b.id, "site"))
+            for tid in b.results:
+                _check(ctx, diags, tid, tests, f"batch {b.id} result", "specification test", ("batches", b.id, "results", tid))
+        for st in part.stability:
+            _stability_refs(ctx, diags, st, batches, tests)
     for s in d.studies:
         _check(ctx, diags, s.facility, orgs, f"study {s.id}", "organisation", ("studies", s.id, "facility"))
     p = d.protocol
@@ -137,3 +133,16 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     reg = d.regulatory
     if reg is not None and p is not None:
         _check(ctx, diags, reg.protocol_ref, {p.id}, "regulatory.protocol_ref", "protocol", ("regulatory", "protocol_ref"))
+
+
+def _stability_refs(ctx: CheckContext, diags: Diagnostics, st: Any, batches: set[str], tests: set[str]) -> None:
+    """A stability study names existing lots and specification tests, and reports only its own lots and tests."""
+    for i, lot in enumerate(st.lots):
+        _check(ctx, diags, lot, batches, f"stability study {st.id}", "batch", ("stability", st.id, "lots", i))
+    for i, tid in enumerate(st.tests):
+        _check(ctx, diags, tid, tests, f"stability study {st.id}", "specification test", ("stability", st.id, "tests", i))
+    for k, tp in enumerate(st.timepoints):
+        for lot, results in tp.results.items():
+            _check(ctx, diags, lot, st.lots, f"stability study {st.id} timepoint {tp.time:g} {st.time_unit}", "study lot", ("stability", st.id, "timepoints", k, "results", lot))
+            for tid in results:
+                _check(ctx, diags, tid, st.tests, f"stability study {st.id} timepoint {tp.time:g} {st.time_unit}", "monitored test", ("stability", st.id, "timepoints", k, "results", lot, tid))

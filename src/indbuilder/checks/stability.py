@@ -13,7 +13,9 @@ from ..model.common import convert
 from .context import CheckContext
 from .limits import limit_text, passes, value_text
 from .support import (
+    TestedPart,
     define,
+    tested_parts,
     CN_IB,
     CN_LABELS,
     CN_MFG_TESTING,
@@ -107,10 +109,17 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
 
 def _stability(ctx: CheckContext, diags: Diagnostics) -> None:
     d = ctx.dossier
-    tests = d.spec_tests
+    for tp_ in tested_parts(ctx):
+        _part_stability(ctx, tp_, diags)
+    _claims(ctx, diags)
+
+
+def _part_stability(ctx: CheckContext, part: TestedPart, diags: Diagnostics) -> None:
+    d = ctx.dossier
+    tests = part.tests
     batches: dict[str, Batch] = {b.id: b for b in d.batches}
     submission = ctx.config.submission_date
-    for st in d.stability:
+    for st in part.stability:
         for k, tp in enumerate(st.timepoints):
             for lot in st.lots:
                 got = tp.results.get(lot, {})
@@ -143,7 +152,22 @@ def _stability(ctx: CheckContext, diags: Diagnostics) -> None:
                         f"date {submission.isoformat()}",
                         where(ctx, "stability", st.id, "timepoints", k, "time"),
                     )
+    long_term = [s for s in part.stability if s.kind == "long-term"]
+    if long_term:
+        monitored = {t for s in long_term for t in s.tests}
+        for test in tests.values():
+            if test.stability_indicating and test.id not in monitored:
+                diags.emit(
+                    "cmc.stability-indicating-not-monitored",
+                    f"stability-indicating test {test.id} ({test.name.en}) of the {part.label} is not monitored by any "
+                    f"long-term study ({', '.join(s.id for s in long_term)})",
+                    where(ctx, part.section, "specification", "tests", test.id, "stability_indicating"),
+                )
+
+
+def _claims(ctx: CheckContext, diags: Diagnostics) -> None:
     # shelf life and in-use time against the data: the one definition the 3.2.P.8.1 template also reads
+    d = ctx.dossier
     derived = compute(d)
     for cov, label in ((derived.shelf_life, "shelf life"), (derived.in_use_time, "in-use time")):
         if cov is None:
@@ -167,17 +191,6 @@ def _stability(ctx: CheckContext, diags: Diagnostics) -> None:
                 where(ctx, "product", field),
                 hint="shorten the claim, add timepoints, or waive with the extrapolation rationale and stability commitment (3.2.P.8.2)",
             )
-    long_term = [s for s in d.stability if s.kind == "long-term"]
-    if long_term:
-        monitored = {t for s in long_term for t in s.tests}
-        for test in tests.values():
-            if test.stability_indicating and test.id not in monitored:
-                diags.emit(
-                    "cmc.stability-indicating-not-monitored",
-                    f"stability-indicating test {test.id} ({test.name.en}) is not monitored by any long-term study "
-                    f"({', '.join(s.id for s in long_term)})",
-                    where(ctx, "specification", "tests", test.id, "stability_indicating"),
-                )
 
 
 # ------------------------------------------------------------------ E9 storage

@@ -119,3 +119,44 @@ def is_protocol_doc(d: RenderedDoc, protocol_number: str) -> bool:
         return "protocol" in what
     title = d.doc.meta.title.lower()
     return "protocol" in title or "方案" in title or protocol_number.lower() in title
+
+
+class TestedPart:
+    """A drug substance or drug product with its own release data: specification, lots, stability.
+
+    A drug substance that is not isolated has none of its own (it is tested as drug product) and is
+    not listed; rules that check specifications, batches and stability loop over these.
+    """
+
+    __slots__ = ("section", "part")
+
+    def __init__(self, section: str, part: Any) -> None:
+        self.section = section  # "drug_substance" or "drug_product": the first element of fact paths
+        self.part = part
+
+    @property
+    def label(self) -> str:
+        return "drug substance" if self.section == "drug_substance" else "drug product"
+
+    @property
+    def ctd(self) -> str:
+        """The CTD section of its specification: 3.2.S.4 or 3.2.P.5."""
+        return "3.2.S.4" if self.section == "drug_substance" else "3.2.P.5"
+
+    @property
+    def tests(self) -> dict[str, Any]:
+        spec = self.part.specification
+        return {t.id: t for t in spec.tests} if spec is not None else {}
+
+    @property
+    def batches(self) -> list[Any]:
+        return list(self.part.batches)
+
+    @property
+    def stability(self) -> list[Any]:
+        return list(self.part.stability)
+
+
+def tested_parts(ctx: CheckContext) -> list[TestedPart]:
+    """The drug substance (when isolated) and the drug product, each with its specification."""
+    return [TestedPart(section, part) for section, part in ctx.dossier.parts() if part.specification is not None]

@@ -6,11 +6,10 @@ import re
 
 from ..diagnostics import Diagnostics, Location
 from ..model.nonclinical import Study
-from ..derived import CELL_PRODUCTS, SAFETY_CATEGORIES
+from ..derived import SAFETY_CATEGORIES
 from .context import CheckContext
 from .support import define, known, narrative_lines, rendered, where
 
-CGT_TYPES = CELL_PRODUCTS
 TOX_CATEGORIES = {"single-dose-toxicity", "repeat-dose-toxicity"}
 
 define(
@@ -100,7 +99,8 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     """F1-F4: lots, routes and durations of the nonclinical studies against CMC and the protocol."""
     d = ctx.dossier
     batches = {b.id: b for b in d.batches}
-    process = d.process
+    # the clinical process version: the drug product's (lots are drug product lots unless a study says otherwise)
+    process = d.drug_product.process if d.drug_product is not None else None
     product = d.product
     protocol = d.protocol
     for s in d.studies:
@@ -168,7 +168,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 f"doses for {protocol.treatment_duration.value:g} {protocol.treatment_duration.unit}",
                 where(ctx, "studies", s.id, "duration"),
             )
-    if product is not None and product.product_type in CGT_TYPES and observed:
+    if product is not None and (product.kind.has("cell-therapy") or product.kind.has("gene-therapy")) and observed:
         weeks, longest = max(observed, key=lambda item: item[0])
         if weeks + 1e-9 < follow_weeks:
             diags.emit(
@@ -191,7 +191,7 @@ def _lots_in_text(ctx: CheckContext, diags: Diagnostics) -> None:
     d = ctx.dossier
     lots = {b.id for b in d.batches}
     vector = d.product.vector if d.product is not None else None
-    if vector is not None:
+    if vector is not None and vector.lot is not None:
         lots.add(vector.lot)
     shapes = {id_shape(lot) for lot in lots if re.search(r"\d", lot) and re.search(r"[A-Za-z]", lot)}
     if not shapes:

@@ -24,7 +24,7 @@ class Endpoint(Record):
 
 class Cohort(Record):
     dose: NonNegative
-    unit: Literal["cells/kg", "cells", "mg/kg", "mg"]
+    unit: Literal["cells/kg", "cells", "mg/kg", "mg", "vg/kg", "vg"]
     subjects: int = Field(ge=1)
 
 
@@ -42,6 +42,23 @@ class Assessment(Record):
 class Ltfu(Fact):
     years: Count
     description: Text
+
+
+class Mabel(Fact):
+    """A minimal anticipated biological effect level (EMA EMEA/CHMP/SWP/28367/07 Rev. 1, 2017, 7.3)."""
+
+    value: Positive
+    unit: str  # a human dose unit, e.g. "mg/kg" or "mg"
+    justification: Text  # receptor occupancy / in vitro potency data it is derived from
+
+
+class StartingDose(Fact):
+    """How the first cohort's dose is justified (FDA MRSD guidance 2005; EMA FIH guideline 2017)."""
+
+    basis: Literal["noael", "mabel", "pad"] = "noael"
+    # mg/kg: no body-surface-area conversion (FDA 2005 guidance V.B: proteins > 100 kDa given intravascularly)
+    scaling: Literal["bsa", "mg/kg"] | None = None
+    mabel: Mabel | None = None
 
 
 class Protocol(Record):
@@ -67,11 +84,12 @@ class Protocol(Record):
     dlt_definition: Text
     visits: list[Visit]
     assessments: list[Assessment]
-    ltfu: Ltfu
+    ltfu: Ltfu | None = None  # gene therapies: long-term follow-up (FDA LTFU guidance 2020)
     treatment_duration: Quantity  # dosing period
     follow_up: Quantity  # main-study follow-up after dosing
     safety_factor: Positive = 10.0  # minimum margin between NOAEL-derived dose and starting dose
     starting_dose_basis: str  # study id whose NOAEL justifies the starting dose
+    starting_dose: StartingDose | None = None  # MABEL/PAD basis or mg/kg scaling when declared
     # eCTD Module 5 element that holds the protocol, ICF and investigator list with their Study
     # Tagging File (ICH M4E 5.3, ICH eCTD STF 2.6.1); a first-in-patient tolerability study by default.
     ich_node: str = "m5-3-3-2-patient-pk-and-initial-tolerability-study-reports"
@@ -107,4 +125,4 @@ class ConsentEssentials(Fact):
     compensation: Text
     contacts: Text
     voluntary: Text
-    ltfu: Text
+    ltfu: Text | None = None  # gene therapies: what long-term follow-up asks of the participant

@@ -141,7 +141,7 @@ class Batch(Record):
     manufactured: dt.date
     site: str  # organisation id
     process_version: str
-    donor: Text
+    donor: Text | None = None  # cell therapies: the donor or tissue source of the lot (21 CFR 1271)
     scale: Text
     results: dict[str, ResultValue]
 
@@ -172,11 +172,94 @@ class ContainerClosure(Fact):
     components: list[Text]
 
 
-class Cmc(Fact):
+class BankLot(Fact):
+    """One tier of a cell bank (ICH Q5D 2.2: master and working cell banks)."""
+
+    lot: str
+    prepared: dt.date
+    passage: str | None = None  # population doubling level or passage at banking
+    vials: int | None = Field(default=None, ge=1)
+    testing: Text  # characterisation and adventitious-agent testing performed (ICH Q5A(R2), Q5D)
+
+
+class CellBank(Fact):
+    """The cell bank system a recombinant protein is expressed from (ICH Q5D; CTD 3.2.S.2.3)."""
+
+    host: Text  # host cell line and its origin
+    expression_construct: Text  # expression construct and how the production clone was derived
+    mcb: BankLot
+    wcb: BankLot | None = None
+    end_of_production: Text | None = None  # limit of in vitro cell age and its testing (ICH Q5D 2.1.3)
+
+
+class ViralClearanceStep(Fact):
+    """A process step's viral clearance, by model virus (ICH Q5A(R2); CTD 3.2.A.2)."""
+
+    step: Text
+    model_virus: str  # e.g. "X-MuLV", "MMV", "PRV", "Reo-3"
+    enveloped: bool
+    log_reduction: NonNegative  # log10 reduction value (LRV)
+
+
+class Composition(Fact):
+    """One ingredient of the drug product per unit (CTD 3.2.P.1)."""
+
+    component: Text
+    function: Text
+    amount: str  # per unit, e.g. "25.0 mg", "q.s. to 1 mL"
+    standard: str  # quality standard, e.g. "In-house", "USP/NF", "Ph. Eur."
+
+
+class _Part(Record):
+    """What a drug substance and a drug product both have (ICH M4Q: 3.2.S and 3.2.P)."""
+
+    name: Text
     process: Process
-    materials: list[Material]
-    methods: list[AnalyticalMethod]
+    materials: list[Material] = []
+    specification: Specification | None = None
+    batches: list[Batch] = []
+    stability: list[StabilityStudy] = []
+    container_closure: ContainerClosure | None = None
+
+
+class DrugSubstance(_Part):
+    """The drug substance (CTD 3.2.S).
+
+    ``isolated: false`` declares that the drug substance is neither isolated nor held: it becomes the
+    drug product in one continuous process and is tested as drug product (usual for cell therapies; FDA
+    CGT CMC guidance 2020). Its specification, batches and stability then live in the drug product.
+    """
+
+    isolated: bool = True
+    retest_period: Quantity | None = None  # chemical drug substances (ICH Q1A(R2) 2.1.7)
+    cell_bank: CellBank | None = None
+    viral_clearance: list[ViralClearanceStep] = []
+
+    @model_validator(mode="after")
+    def _tested_where_it_lives(self) -> "DrugSubstance":
+        held = {"specification": self.specification, "batches": self.batches, "stability": self.stability}
+        if self.isolated:
+            missing = [k for k, v in held.items() if not v]
+            if missing:
+                raise ValueError(
+                    f"an isolated drug substance needs {', '.join(missing)} (3.2.S.4, 3.2.S.7); "
+                    "if it is made and tested as drug product in one continuous process, set 'isolated: false'"
+                )
+        else:
+            given = [k for k, v in held.items() if v]
+            if given:
+                raise ValueError(
+                    f"'isolated: false' says the drug substance is tested as drug product, but it has {', '.join(given)}: "
+                    "move them under drug_product"
+                )
+        return self
+
+
+class DrugProduct(_Part):
+    """The drug product (CTD 3.2.P): its composition, manufacture, specification, lots, stability, container."""
+
     specification: Specification
-    batches: list[Batch]
-    stability: list[StabilityStudy]
     container_closure: ContainerClosure
+    batches: list[Batch] = Field(min_length=1)
+    stability: list[StabilityStudy] = Field(min_length=1)
+    composition: list[Composition] = []

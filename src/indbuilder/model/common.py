@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]*$"
 
@@ -29,17 +29,20 @@ _LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # BCP 47 shape: en
 class Text(Fact):
     """Text that appears in documents in several languages: one key per language code.
 
-    English (``en``, FDA) and Simplified Chinese (``zh``, NMPA) are always given; a region that
-    declares another language (see ``indbuilder.regions``) reads its own key, e.g. ``fr: ...``.
+    A project writes the languages of its regions: English (``en``) for FDA, Simplified Chinese (``zh``)
+    for NMPA; a region that declares another language (see ``indbuilder.regions``) reads its own key,
+    e.g. ``fr: ...``. The loader validates with the project's languages in the validation context
+    (``{"languages": ("en",)}`` for an FDA-only project); without a context both ``en`` and ``zh`` are
+    required, as before regions were optional.
     """
 
     model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
-    en: str
-    zh: str
+    en: str = ""
+    zh: str = ""
 
     @model_validator(mode="after")
-    def _languages_only(self) -> "Text":
+    def _languages_only(self, info: ValidationInfo) -> "Text":
         # Extra keys are texts in other languages; anything else is a typo that must not pass silently.
         from ..regions import languages
 
@@ -49,6 +52,14 @@ class Text(Fact):
                 raise ValueError(f"'{key}' is not a language of any region (languages: {known})")
             if not isinstance(value, str):
                 raise ValueError(f"the '{key}' text must be a string, got {type(value).__name__}")
+        context = info.context if isinstance(info.context, dict) else {}
+        required = context.get("languages", ("en", "zh"))
+        given = set(self.model_fields_set) | set(self.model_extra or {})
+        missing = [lang for lang in required if lang not in given]
+        if missing:
+            why = context.get("why", {})
+            need = "; ".join(f"'{lang}' ({why.get(lang, 'a language of the project')})" for lang in missing)
+            raise ValueError(f"this text needs {need}: add {', '.join(repr(m + ':') for m in missing)} beside the other language")
         return self
 
     @field_validator("zh")
@@ -61,13 +72,14 @@ class Text(Fact):
     def get(self, lang: str) -> str:
         """The text in ``lang``; English when the text has no ``lang`` key."""
         if lang == "zh":
-            return self.zh
+            return self.zh or self.en
         extra = self.model_extra or {}
         return str(extra[lang]) if lang in extra else self.en
 
     def texts(self) -> dict[str, str]:
         """Every language's text, by language code."""
-        return {"en": self.en, "zh": self.zh, **{k: str(v) for k, v in (self.model_extra or {}).items()}}
+        given = {"en": self.en, "zh": self.zh, **{k: str(v) for k, v in (self.model_extra or {}).items()}}
+        return {k: v for k, v in given.items() if k in self.model_fields_set or k in (self.model_extra or {})}
 
     def __str__(self) -> str:  # templates use t(); str() is a safe English fallback
         return self.en

@@ -7,7 +7,7 @@ from typing import Any, Iterable, cast
 
 from ..diagnostics import Location
 from .clinical import ConsentEssentials, Protocol, Site
-from .cmc import AnalyticalMethod, Batch, ContainerClosure, Material, Process, Specification, StabilityStudy
+from .cmc import AnalyticalMethod, Batch, DrugProduct, DrugSubstance, Material, StabilityStudy
 from .common import Record
 from .literature import Abbreviation, Attachment, NotApplicable, Reference
 from .nonclinical import Study
@@ -21,13 +21,9 @@ SECTIONS: dict[str, tuple[Any, bool, str]] = {
     "sponsor": (Sponsor, True, "the sponsor (content/sponsor.yaml)"),
     "organisations": (list[Organisation], True, "manufacturers, CROs and suppliers (content/sponsor.yaml)"),
     "regulatory": (Regulatory, True, "submission envelope, meetings, IB version (content/regulatory.yaml)"),
-    "process": (Process, True, "the manufacturing process (content/cmc/process.yaml)"),
-    "materials": (list[Material], True, "materials and reagents (content/cmc/materials.yaml)"),
-    "methods": (list[AnalyticalMethod], True, "analytical methods (content/cmc/methods.yaml)"),
-    "specification": (Specification, True, "the release specification (content/cmc/specification.yaml)"),
-    "batches": (list[Batch], True, "batch analyses (content/cmc/batches.yaml)"),
-    "stability": (list[StabilityStudy], True, "stability studies (content/cmc/stability.yaml)"),
-    "container_closure": (ContainerClosure, True, "container closure system (content/cmc/container.yaml)"),
+    "drug_substance": (DrugSubstance, True, "the drug substance, CTD 3.2.S: process, materials, specification, batches, stability (content/cmc/)"),
+    "drug_product": (DrugProduct, True, "the drug product, CTD 3.2.P: composition, process, specification, batches, stability, container (content/cmc/)"),
+    "methods": (list[AnalyticalMethod], True, "analytical methods of 3.2.S.4.2 and 3.2.P.5.2 (content/cmc/methods.yaml)"),
     "studies": (list[Study], True, "nonclinical studies (content/nonclinical/studies.yaml)"),
     "protocol": (Protocol, True, "the clinical protocol (content/clinical/protocol.yaml)"),
     "sites": (list[Site], True, "clinical sites and investigators (content/clinical/sites.yaml)"),
@@ -39,6 +35,25 @@ SECTIONS: dict[str, tuple[Any, bool, str]] = {
 }
 
 LIST_SECTIONS = {name for name, (typ, _, _) in SECTIONS.items() if getattr(typ, "__origin__", None) is list}
+
+# Sections whose record may be spread over several files, one key per file or several: the drug substance
+# and drug product each gather process, materials, specification, batches, stability and container
+# (content/cmc/process.yaml may hold both records' processes, batches.yaml both records' lots).
+COMPOSITE_SECTIONS = {"drug_substance", "drug_product"}
+
+# Lists of the drug substance and drug product whose records are named by an id unique in the dossier:
+# ``dossier.where("batches", "LOT-01")`` finds the lot in whichever record holds it.
+PART_LISTS = ("batches", "stability", "materials")
+
+# Former top-level sections and where they belong now (the loader's hint for older projects).
+MOVED_SECTIONS = {
+    "process": "drug_substance.process and drug_product.process",
+    "materials": "drug_substance.materials or drug_product.materials",
+    "specification": "drug_substance.specification (3.2.S.4.1) or drug_product.specification (3.2.P.5.1)",
+    "batches": "drug_substance.batches (3.2.S.4.4) or drug_product.batches (3.2.P.5.4)",
+    "stability": "drug_substance.stability (3.2.S.7) or drug_product.stability (3.2.P.8)",
+    "container_closure": "drug_substance.container_closure (3.2.S.6) or drug_product.container_closure (3.2.P.7)",
+}
 
 SourcePath = tuple[Any, ...]
 
@@ -104,32 +119,54 @@ class Dossier:
         return cast("Regulatory | None", self.facts.get("regulatory"))
 
     @property
-    def process(self) -> Process | None:
-        return cast("Process | None", self.facts.get("process"))
+    def drug_substance(self) -> DrugSubstance | None:
+        return cast("DrugSubstance | None", self.facts.get("drug_substance"))
+
+    @property
+    def drug_product(self) -> DrugProduct | None:
+        return cast("DrugProduct | None", self.facts.get("drug_product"))
+
+    def parts(self) -> list[tuple[str, DrugSubstance | DrugProduct]]:
+        """The drug substance and drug product that are present, with their section name."""
+        out: list[tuple[str, DrugSubstance | DrugProduct]] = []
+        if self.drug_substance is not None:
+            out.append(("drug_substance", self.drug_substance))
+        if self.drug_product is not None:
+            out.append(("drug_product", self.drug_product))
+        return out
+
+    def tested_part(self, section: str) -> DrugSubstance | DrugProduct | None:
+        """The record whose specification, batches and stability cover ``section``'s material: the drug
+        substance itself, or the drug product when the drug substance is not isolated."""
+        if section == "drug_substance" and self.drug_substance is not None and not self.drug_substance.isolated:
+            return self.drug_product
+        return cast("DrugSubstance | DrugProduct | None", self.facts.get(section))
+
+    def part_of(self, list_name: str, record_id: str) -> str | None:
+        """Which record (``drug_substance`` or ``drug_product``) holds the ``list_name`` record ``record_id``."""
+        for section, part in self.parts():
+            if any(r.id == record_id for r in getattr(part, list_name)):
+                return section
+        return None
 
     @property
     def materials(self) -> list[Material]:
-        return cast("list[Material]", self.facts.get("materials", []))
+        """Every material of the drug substance and the drug product (ids are unique in the dossier)."""
+        return [m for _, p in self.parts() for m in p.materials]
 
     @property
     def methods(self) -> list[AnalyticalMethod]:
         return cast("list[AnalyticalMethod]", self.facts.get("methods", []))
 
     @property
-    def specification(self) -> Specification | None:
-        return cast("Specification | None", self.facts.get("specification"))
-
-    @property
     def batches(self) -> list[Batch]:
-        return cast("list[Batch]", self.facts.get("batches", []))
+        """Every lot: drug substance lots first, then drug product lots (ids are unique in the dossier)."""
+        return [b for _, p in self.parts() for b in p.batches]
 
     @property
     def stability(self) -> list[StabilityStudy]:
-        return cast("list[StabilityStudy]", self.facts.get("stability", []))
-
-    @property
-    def container_closure(self) -> ContainerClosure | None:
-        return cast("ContainerClosure | None", self.facts.get("container_closure"))
+        """Every stability study of the drug substance and the drug product."""
+        return [s for _, p in self.parts() for s in p.stability]
 
     @property
     def studies(self) -> list[Study]:
@@ -164,10 +201,17 @@ class Dossier:
         return cast("list[Attachment]", self.facts.get("attachments", []))
 
     def index(self, section: str) -> dict[str, Record]:
-        """Records of a list section by id (``dossier.index('batches')['LOT-01']``)."""
-        return {r.id: r for r in self.facts.get(section, [])}
+        """Records of a list section by id (``dossier.index('batches')['LOT-01']``); the lists of the drug
+        substance and drug product (batches, stability, materials) are indexed across both."""
+        return {r.id: r for r in self.records(section)}
 
     def where(self, *path: Any) -> Location | None:
+        """Where a fact came from. ``where("batches", "LOT-01", ...)`` finds the lot in the drug substance
+        or drug product record that holds it."""
+        if len(path) >= 2 and path[0] in PART_LISTS:
+            section = self.part_of(path[0], path[1])
+            if section is not None:
+                return self.sources.where(section, *path)
         return self.sources.where(*path)
 
     def narrative(self, narrative_id: str, lang: str) -> Narrative | None:
@@ -177,9 +221,6 @@ class Dossier:
         return None
 
     def records(self, section: str) -> Iterable[Record]:
+        if section in PART_LISTS:
+            return cast("list[Record]", getattr(self, section))
         return cast("list[Record]", self.facts.get(section, []))
-
-    @property
-    def spec_tests(self) -> dict[str, Any]:
-        spec = self.facts.get("specification")
-        return {t.id: t for t in spec.tests} if spec else {}

@@ -17,6 +17,9 @@ StudyCategory = Literal[
     "genotoxicity",
     "tumorigenicity",
     "local-tolerance",
+    "tissue-cross-reactivity",
+    "reproductive-toxicity",
+    "immunotoxicity",
     "other-toxicity",
 ]
 
@@ -36,7 +39,7 @@ class Study(Record):
     glp_statement: Text  # GLP compliance statement or the justification for non-GLP (21 CFR 312.23(a)(8)(iii))
     facility: str  # organisation id
     species: Text
-    species_code: Literal["mouse", "rat", "rabbit", "dog", "minipig", "monkey", "in-vitro"]
+    species_code: Literal["mouse", "hamster", "rat", "guinea-pig", "rabbit", "dog", "minipig", "monkey", "in-vitro", "human-tissue"]
     model: Text | None = None
     route: Text
     route_code: str
@@ -46,5 +49,7 @@ class Study(Record):
     duration: Quantity  # in-life duration including recovery/follow-up
     noael: DoseLevel | None = None
     key_findings: Text
+    toxicokinetics: Text | None = None  # exposure measured in the study (ICH S3A)
+    immunogenicity: Text | None = None  # anti-drug antibodies and their effect on exposure (ICH S6(R1) 3.4)
     pivotal: bool = False
     report: str | None = None  # path of a CRO report PDF under content/, if supplied

@@ -47,12 +47,15 @@ class FdaEnvelope(Fact):
     submission_type: str = "fdast1"
     submission_sub_type: str = "fdasst3"
     description: str = Field(max_length=128)
+    # The reviewing centre follows from the modality (CDER for chemical drugs and most proteins, CBER
+    # for cell and gene therapies); a protein CBER keeps (e.g. a vaccine antigen) states it here.
+    centre: Literal["CDER", "CBER"] | None = None
 
 
 class NmpaEnvelope(Fact):
     application_id: str
     application_type: str = "cnapt1"
-    product_type: str = "cnprt2"
+    product_type: str | None = None  # None: from the modality (cnprt1 化学药品, cnprt2 生物制品)
     regulatory_activity: str = "cnrat1"
     sequence_type: str = "cnsqt1"
     description: str = Field(max_length=120)
@@ -80,8 +83,8 @@ class Patent(Fact):
 class Regulatory(Fact):
     """Submission-level facts shared by the regional backbones and Module 1 documents."""
 
-    fda: FdaEnvelope
-    nmpa: NmpaEnvelope
+    fda: FdaEnvelope | None = None  # required when fda is a region
+    nmpa: NmpaEnvelope | None = None  # required when nmpa is a region
     meetings: list[Meeting] = []
     environmental_assessment: Text  # categorical exclusion claim, 21 CFR 25.31(e)
     ib_version: str

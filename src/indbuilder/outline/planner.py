@@ -77,11 +77,18 @@ class Sources:
 
     @staticmethod
     def scan_templates(*roots: Path) -> frozenset[str]:
-        """Every ``*.md.j2`` under the ``templates/ectd`` folders ``roots``, as POSIX relative paths."""
+        """Every ``*.md.j2`` under the ``templates/ectd`` folders ``roots``, as POSIX relative paths.
+
+        The ``modalities/`` folder of a root holds per-modality parts; only the product's own modality
+        folders are searched, as roots of their own (``sources.template_dirs``)."""
         found: set[str] = set()
         for root in roots:
             if root.is_dir():
-                found.update(p.relative_to(root).as_posix() for p in root.rglob("*.md.j2") if p.is_file())
+                found.update(
+                    rel
+                    for p in root.rglob("*.md.j2")
+                    if p.is_file() and not (rel := p.relative_to(root).as_posix()).startswith("modalities/")
+                )
         return frozenset(found)
 
 

@@ -132,6 +132,11 @@ class RegionProfile(Protocol):
         """ISO country code of the clinical sites the agency expects (FDA: US, NMPA: CN); None for no expectation."""
         ...
 
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """Dotted fact paths a project building this region must give, e.g. ``regulatory.nmpa``."""
+        ...
+
     def outline_path(self) -> Path:
         """The outline data file (CTD tree with statuses and fills) of this region."""
         ...
@@ -158,6 +163,7 @@ class PackagedRegion:
 
     name: str
     languages: tuple[str, ...]
+    requires: tuple[str, ...] = ()
 
     @property
     def lang(self) -> str:

@@ -37,12 +37,15 @@ class FdaRegion(PackagedRegion):
     languages: tuple[str, ...] = ("en",)
     paper: Paper = "letter"
     site_country: str | None = "US"
+    requires: tuple[str, ...] = ("regulatory.fda",)
 
     def envelope(self, config: "ProjectConfig", dossier: "Dossier", diags: "Diagnostics") -> "Envelope":
         """Application number, description and submission codes from ``regulatory.fda`` (FDA M1 spec v2.6)."""
         if dossier.regulatory is None:  # required by the facts' schema
             raise ValueError("an eCTD envelope needs the regulatory facts")
         fda = dossier.regulatory.fda
+        if fda is None:  # the loader requires regulatory.fda when fda is a region
+            raise ValueError("an FDA envelope needs regulatory.fda")
         codes = FdaCodes(submission_type=fda.submission_type, submission_sub_type=fda.submission_sub_type)
         return build_envelope(config, dossier, self.name, self.lang, fda.application_number, fda.description, codes)
 

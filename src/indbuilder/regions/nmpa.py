@@ -38,15 +38,20 @@ class NmpaRegion(PackagedRegion):
     languages: tuple[str, ...] = ("zh",)
     paper: Paper = "a4"
     site_country: str | None = "CN"
+    requires: tuple[str, ...] = ("regulatory.nmpa",)
 
     def envelope(self, config: "ProjectConfig", dossier: "Dossier", diags: "Diagnostics") -> "Envelope":
         """Application id, description and cn-envelope codes from ``regulatory.nmpa`` (NMPA eCTD 4.2.x)."""
         if dossier.regulatory is None:  # required by the facts' schema
             raise ValueError("an eCTD envelope needs the regulatory facts")
         nmpa = dossier.regulatory.nmpa
+        if nmpa is None:  # the loader requires regulatory.nmpa when nmpa is a region
+            raise ValueError("an NMPA envelope needs regulatory.nmpa")
+        # 化学药品 (cnprt1) or 生物制品 (cnprt2) follows from the product's modality unless stated.
+        product_type = nmpa.product_type or (dossier.product.kind.nmpa_product_type if dossier.product else "cnprt2")
         codes = NmpaCodes(
             application_type=nmpa.application_type,
-            product_type=nmpa.product_type,
+            product_type=product_type,
             regulatory_activity_type=nmpa.regulatory_activity,
             sequence_type=nmpa.sequence_type,
         )

@@ -38,7 +38,7 @@ def render_region(
     """
     config, dossier = project.config, project.dossier
     planned = rb.plan.documents()
-    env = TemplateEnv(template_dirs(config), root=config.root, scope=config.read_scope)
+    env = TemplateEnv(template_dirs(config, dossier), root=config.root, scope=config.read_scope)
     xrefs = build_xref_index(rb.plan, dict(paths), dossier)
     lang = rb.lang
     out: list[RenderedDoc] = []

@@ -31,6 +31,8 @@ rules.define(
 # Where batch and specification-test references land when no anchor is known: ICH M4Q sections.
 BATCH_NODE = "m3-2-p-5-4-batch-analyses"  # ICH M4Q 3.2.P.5.4 Batch Analyses
 SPEC_NODE = "m3-2-p-5-1-specifications"  # ICH M4Q 3.2.P.5.1 Specification(s)
+DS_BATCH_NODE = "m3-2-s-4-4-batch-analyses"  # ICH M4Q 3.2.S.4.4 Batch Analyses
+DS_SPEC_NODE = "m3-2-s-4-1-specification"  # ICH M4Q 3.2.S.4.1 Specification
 
 _REASONS = {
     NodeState.NOT_APPLICABLE: "declared not applicable",
@@ -146,20 +148,31 @@ def _add_facts(
                 source=where("studies", s.id),
             )
         )
-    for b in getattr(dossier, "batches", None) or []:
-        ix.add(XrefTarget("lot", b.id, b.id, b.id, path=first_path.get(batch_node), source=where("batches", b.id)))
-    spec = getattr(dossier, "specification", None)
-    for t in getattr(spec, "tests", None) or []:
-        ix.add(
-            XrefTarget(
-                "test",
-                t.id,
-                _text(t.name, "en"),
-                _text(t.name, "zh"),
-                path=first_path.get(spec_node),
-                source=where("specification", "tests", t.id),
+    # A lot links to the batch analyses of the record that holds it (3.2.S.4.4 or 3.2.P.5.4); a test to
+    # its specification. Drug product tests come first: `test:` ids the two specifications share name
+    # the drug product's test (the one the label, protocol and IB speak of).
+    parts = [(dp, batch_node, spec_node) for dp in [getattr(dossier, "drug_product", None)] if dp is not None]
+    parts += [(ds, DS_BATCH_NODE, DS_SPEC_NODE) for ds in [getattr(dossier, "drug_substance", None)] if ds is not None]
+    for part, lots_node, tests_node in parts:
+        for b in part.batches:
+            ix.add(XrefTarget("lot", b.id, b.id, b.id, path=first_path.get(lots_node), source=where("batches", b.id)))
+    seen_tests: set[str] = set()
+    for part, lots_node, tests_node in parts:
+        section = "drug_product" if part is getattr(dossier, "drug_product", None) else "drug_substance"
+        for t in part.specification.tests if part.specification is not None else []:
+            if t.id in seen_tests:
+                continue
+            seen_tests.add(t.id)
+            ix.add(
+                XrefTarget(
+                    "test",
+                    t.id,
+                    _text(t.name, "en"),
+                    _text(t.name, "zh"),
+                    path=first_path.get(tests_node),
+                    source=where(section, "specification", "tests", t.id),
+                )
             )
-        )
     for r in getattr(dossier, "literature", None) or []:
         text = citation_text(r)
         ix.add(
