@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from checks_helpers import FIXTURE, At, Edit, apply, copy_project, findings, load_context, run
@@ -24,11 +26,20 @@ def test_km_ratios_match_the_published_divisors(species, divisor):
     assert KM_HUMAN / km == pytest.approx(divisor, rel=0.05)  # the guidance rounds (mini-pig 37/35 = 1.06 -> 1.1)
 
 
+def _set_modality(root, *names: str) -> None:
+    """Write ``product.modality`` (the fixture's modality line, or the older ``product_type`` line)."""
+    path = root / PRODUCT
+    text = path.read_text(encoding="utf-8")
+    new, n = re.subn(r"(?m)^  (?:modality|product_type):[^\n]*\n(?:    - [^\n]*\n)*", f"  modality: [{', '.join(names)}]\n", text)
+    assert n == 1, "no modality line in the fixture's product.yaml"
+    path.write_text(new, encoding="utf-8")
+
+
 def _small_molecule(tmp_path, start: str):
     """The fixture turned into a small-molecule programme dosed in mg/kg (rat NOAEL 50 mg/kg)."""
     root = copy_project(FIXTURE, tmp_path / "project")
+    _set_modality(root, "small-molecule")
     for edit in [
-        Edit(PRODUCT, "product_type: gene-modified-cell-therapy", "product_type: small-molecule"),
         Edit(PRODUCT, "dose_unit: cells/kg", "dose_unit: mg/kg"),
         Edit(PROTO, "{id: C1, dose: 5.0e5, unit: cells/kg", f"{{id: C1, dose: {start}, unit: mg/kg"),
         Edit(PROTO, "{id: C2, dose: 1.0e6, unit: cells/kg", "{id: C2, dose: 2.0, unit: mg/kg"),
@@ -197,7 +208,7 @@ def test_vector_genomes_against_a_mg_noael_is_a_unit_mismatch(tmp_path):
     root = _small_molecule(tmp_path, "0.5")
 
     def mutate(d):
-        _update(d, "product", product_type="gene-therapy", dose_unit="vg/kg")
+        _update(d, "product", modality=["gene-therapy"], dose_unit="vg/kg")
         _cohort_units(d, "vg/kg", [1e11, 3e11, 1e12])
 
     ctx, diags = _run_mutated(root, mutate)
@@ -212,7 +223,7 @@ def test_vector_genomes_per_kg_are_not_bsa_scaled(tmp_path):
     root = copy_project(FIXTURE, tmp_path / "project")
 
     def mutate(d, start):
-        _update(d, "product", product_type="gene-therapy", dose_unit="vg/kg")
+        _update(d, "product", modality=["gene-therapy"], dose_unit="vg/kg")
         _cohort_units(d, "vg/kg", [start, 2e12, 5e12])
         studies = [
             s.model_copy(update={"noael": s.noael.model_copy(update={"value": 1e13, "unit": "vg/kg"}) if s.noael else None,
@@ -234,18 +245,18 @@ def test_vector_genomes_per_kg_are_not_bsa_scaled(tmp_path):
 def test_small_molecule_dose_in_cells_is_a_unit_mismatch(tmp_path):
     """A tablet (small-molecule) copied from a cell-therapy project keeps cells/kg: named, with the modality's line."""
     root = copy_project(FIXTURE, tmp_path / "project")
-    apply(root, Edit(PRODUCT, "product_type: gene-modified-cell-therapy", "product_type: small-molecule"))
+    _set_modality(root, "small-molecule")
     diags = run(root, families=["dose"])
     [d] = [x for x in findings(diags, "dose.unit-mismatch") if x.message.startswith("the product's dose unit")]
-    assert d.message.startswith("the product's dose unit cells/kg is not a dose unit of a small-molecule product (expected mg or mg/kg)")
-    assert f"{PRODUCT}:{At(PRODUCT, 'product_type:').line(root)}" in d.message
+    assert d.message.startswith("the product's dose unit cells/kg is not a dose unit of a small-molecule product (expected mg/kg or mg)")
+    assert f"{PRODUCT}:{At(PRODUCT, 'modality:').line(root)}" in d.message
 
 
 # ------------------------------------------------------------------ proteins: mg/kg scaling and MABEL
 
 
 def _protein(d, **declaration):
-    _update(d, "product", product_type="biologic")
+    _update(d, "product", modality=["protein"])
     _update(d, "protocol", starting_dose=declaration)
 
 
@@ -330,3 +341,15 @@ def test_documents_get_the_basis_of_the_products_unit_family(tmp_path):
     assert cells.basis_text("en").startswith("compared on a cells/kg basis without body-surface-area scaling")
     assert cells.basis_text("zh").startswith("按个细胞/kg比较")
     assert cells.mrsd_in_dose_unit == pytest.approx(2.0e6)
+
+
+def test_mabel_declared_in_the_protocol_facts(tmp_path):
+    """protocol.starting_dose as written in YAML: a MABEL of 1.0 x 10^5 cells/kg is below the 5.0 x 10^5 start."""
+    root = copy_project(FIXTURE, tmp_path / "project")
+    apply(root, Edit(PROTO, "  starting_dose_basis:", "  starting_dose: {basis: mabel, mabel: {value: 1.0e5, unit: cells/kg, "
+                     'justification: {en: "in vitro potency", zh: "体外效力"}}}\n  starting_dose_basis:'))
+    diags = run(root, families=["dose"])
+    assert [d.rule for d in diags] == ["dose.start-above-estimate"]
+    assert diags[0].message.startswith("starting dose 5.0 × 10^5 cells/kg (cohort C1) is above the declared MABEL of 1.0 × 10^5 cells/kg")
+    apply(root, Edit(PROTO, "value: 1.0e5, unit: cells/kg", "value: 5.0e5, unit: cells/kg"))
+    assert run(root, families=["dose"]) == []

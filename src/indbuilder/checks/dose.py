@@ -314,7 +314,11 @@ def _estimate(ctx: CheckContext, diags: Diagnostics, margins: DoseMargins) -> No
             "dose.start-above-estimate",
             f"starting dose {num(first.dose)} {first.unit} (cohort {first.id}) is above the declared {name} of "
             f"{num(decl.estimate.value)} {decl.estimate.unit}"
-            + (f" ({num(start)} against {num(est)} {margins.per_kg_unit})" if margins.flat or start != first.dose else ""),
+            + (
+                f" ({num(start)} {margins.per_kg_unit} for a 60 kg adult, against {num(est)} {margins.per_kg_unit})"
+                if not first.unit.endswith("/kg")
+                else ""
+            ),
             where(ctx, "protocol", "cohorts", first.id, "dose"),
         )
 
