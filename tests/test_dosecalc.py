@@ -120,27 +120,36 @@ def test_margin():
     assert dosecalc.margin(8.0, 0.0) is None
 
 
-# (modalities, declared scaling, scaling that applies)
+# (modality converts by BSA (registry), protein, declared scaling, scaling that applies)
 SCALING_CASES = [
-    (("small-molecule",), None, "bsa"),
-    (("small-molecule",), "per-kg", "bsa"),  # not a protein: the declaration does not apply
-    (("protein",), None, "bsa"),
-    (("protein",), "per-kg", "per-kg"),  # FDA 2005: proteins > 100 kDa given intravascularly
-    (("cell-therapy",), None, "per-kg"),
-    (("cell-therapy", "gene-therapy"), "bsa", "per-kg"),
-    (("gene-therapy",), None, "per-kg"),
+    (True, False, None, "bsa"),  # small molecule
+    (True, False, "per-kg", "bsa"),  # small molecule: the protein exception does not apply
+    (True, True, None, "bsa"),  # protein: BSA by default
+    (True, True, "per-kg", "per-kg"),  # FDA 2005: proteins > 100 kDa given intravascularly
+    (False, False, None, "per-kg"),  # cells, vector genomes
+    (False, False, "bsa", "per-kg"),  # never BSA for cells or vectors
 ]
 
 
-@pytest.mark.parametrize("modalities,declared,scaling", SCALING_CASES)
-def test_scaling_for(modalities, declared, scaling):
-    assert dosecalc.scaling_for(modalities, declared) == scaling
+@pytest.mark.parametrize("bsa,protein,declared,scaling", SCALING_CASES)
+def test_scaling_for(bsa, protein, declared, scaling):
+    assert dosecalc.scaling_for(bsa, protein, declared) == scaling
 
 
 def test_scaling_allowed_and_families():
-    assert dosecalc.scaling_allowed(("protein",), "per-kg")
-    assert not dosecalc.scaling_allowed(("small-molecule",), "per-kg")
-    assert not dosecalc.scaling_allowed(("cell-therapy",), "bsa")
-    assert dosecalc.modality_families(("cell-therapy", "gene-therapy")) == {"cells", "vg"}
-    assert dosecalc.modality_families(("small-molecule",)) == {"mg"}
-    assert dosecalc.PRODUCT_TYPE_MODALITIES["gene-modified-cell-therapy"] == ("cell-therapy", "gene-therapy")
+    assert dosecalc.scaling_allowed(True, True, "per-kg")
+    assert not dosecalc.scaling_allowed(True, False, "per-kg")
+    assert not dosecalc.scaling_allowed(False, False, "bsa")
+    assert dosecalc.families(("cells/kg", "cells", "vg/kg", "vg")) == {"cells", "vg"}
+    assert dosecalc.families(("mg/kg", "mg", "IU")) == {"mg"}
+
+
+def test_modality_registry_agrees_with_the_arithmetic():
+    """Each built-in modality's permitted dose units are of one family, and BSA applies exactly to mass doses."""
+    from indbuilder import modalities
+
+    for name in ("small-molecule", "protein", "cell-therapy", "gene-therapy"):
+        profile = modalities.get(name)
+        fams = dosecalc.families(profile.dose_units)
+        assert len(fams) == 1, name
+        assert profile.bsa_scaling == (fams == {"mg"}), name
