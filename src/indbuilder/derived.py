@@ -537,17 +537,7 @@ def dose_margins(dossier: "Dossier") -> DoseMargins | None:
     by_id = {s.id: s for s in studies}
     product_what = f"the product's dose unit ({dose_unit})"
     mismatches: list[UnitMismatch] = []
-    allowed = dosecalc.families(kind.dose_units)
-    if family is not None and allowed and family not in allowed:
-        mismatches.append(
-            UnitMismatch(
-                ("product", "dose_unit"),
-                ("product", "modality"),
-                f"the product's modality ({', '.join(modalities)})",
-                f"the product's dose unit {dose_unit} is not a dose unit of a {' / '.join(modalities)} product "
-                f"(expected {' or '.join(kind.dose_units)})",
-            )
-        )
+    # the product's dose unit against its modality is the loader's finding (schema.modality-dose-unit)
     for c in protocol.cohorts:
         if dose_family(c.unit) != family:
             mismatches.append(
