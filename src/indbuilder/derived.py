@@ -11,7 +11,8 @@ definition; templates read it as ``derived`` in their context and the rule famil
   study is within its acceptance criterion).
 - :func:`result_decimals`: the precision each specification test's results are reported with.
 - :class:`DoseMargins`: the starting and maximum dose against the NOAEL-derived human-equivalent dose
-  (FDA 2005 MRSD guidance; FDA CGT early-phase guidance 2015 for cells/kg scaling).
+  (FDA 2005 MRSD guidance for mg/kg and flat mg doses, BSA conversion by modality; MABEL/PAD when
+  declared; FDA CGT early-phase guidance 2015 for cells/kg and vg/kg), with the basis in words.
 - :class:`LabelContent`: the label text pieces that every label and the IB/protocol pharmacy sections
   share (21 CFR 312.6(a), 21 CFR 1271.90(c)).
 
