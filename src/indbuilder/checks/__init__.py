@@ -33,7 +33,8 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from ..diagnostics import Diagnostics
-from . import cgt, china, cmc, completeness, dates, dose, guidelines, identity, modality, protocol, references, traceability
+from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, structure, traceability
+from . import guidelines, modality
 from .context import CheckContext, RegionBuild
 
 Family = Callable[[CheckContext, Diagnostics], None]
@@ -41,6 +42,7 @@ Family = Callable[[CheckContext, Diagnostics], None]
 FAMILIES: dict[str, Family] = {
     "references": references.check,
     "identity": identity.check,
+    "structure": structure.check,
     "modality": modality.check,
     "completeness": completeness.check,
     "dates": dates.check,
