@@ -108,7 +108,13 @@ def sentence_around(line: str, start: int, end: int) -> str:
     if len(sentence) > _QUOTE:
         rel = start - begin
         lo = max(0, rel - _QUOTE // 2)
-        sentence = ("…" if lo else "") + sentence[lo : lo + _QUOTE].strip() + "…"
+        hi = lo + _QUOTE
+        # cut at word boundaries (a CJK sentence has none: cut where it falls)
+        while 0 < lo < rel and not sentence[lo - 1].isspace() and sentence[lo - 1].isascii():
+            lo += 1
+        while rel < hi < len(sentence) and not sentence[hi].isspace() and sentence[hi].isascii():
+            hi -= 1
+        sentence = ("…" if lo else "") + sentence[lo:hi].strip() + ("…" if hi < len(sentence) else "")
     return sentence
 
 
@@ -264,7 +270,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
         return
     try:
         kind = product.kind
-        foreign = kind.foreign_wording()
+        foreign = _with_centre(ctx, kind.foreign_wording())
     except KeyError:  # an unknown modality is the loader's finding (schema)
         return
     if not foreign:
@@ -294,6 +300,30 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
         docs = seen[key]
         where_ = docs[0] + (f" and {len(docs) - 1} other document{'s' if len(docs) > 2 else ''}" if len(docs) > 1 else "")
         diags.emit(rule, f"{where_}: {message} ({origin})", loc)
+
+
+_CENTRES = ("CDER", "CBER")
+
+
+def _with_centre(ctx: CheckContext, foreign: tuple[tuple[ModalityProfile, Wording], ...]) -> tuple[tuple[ModalityProfile, Wording], ...]:
+    """The foreign wording with the FDA centres settled by the centre that reviews this IND: the product's
+    own (``regulatory.fda.centre``, a protein CBER keeps) is never foreign, the other always is."""
+    from ..modalities import get, names
+
+    product = ctx.dossier.product
+    assert product is not None
+    reg = ctx.dossier.regulatory
+    stated = reg.fda.centre if reg is not None and reg.fda is not None else None
+    centre = stated or product.kind.fda_centre
+    out = [(p, w) for p, w in foreign if w.what != centre]
+    other = next(c for c in _CENTRES if c != centre)
+    if not any(w.what == other for _, w in out):
+        for name in names():
+            found = next((w for w in get(name).wording if w.what == other), None)
+            if found is not None:
+                out.append((get(name), found))
+                break
+    return tuple(out)
 
 
 def _origin(origins: _Origins, rd: RenderedDoc, wording: Wording, line: str) -> tuple[str | None, Location | None, str]:
