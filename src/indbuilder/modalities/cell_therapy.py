@@ -23,7 +23,7 @@ PROFILE = ModalityProfile(
     # "donor"/"allogeneic" stay clear of a subject's history ("prior allogeneic stem cell transplant", "blood
     # donor"), which any protocol may state, and of chemistry ("hydrogen-bond donor"); "viable cells" of the
     # "viable cell density" of a protein's bioreactor and a "cell suspension culture" are not cell products. Shared with other biological modalities (same pattern string
-    # there): cell bank, ICH Q5A-Q5E/Q6B, ICH S6; with gene therapy: CBER.
+    # there): cell bank, ICH Q5A-Q5E/Q6B, ICH S6, viral clearance; with gene therapy: CBER.
     wording=(
         Wording(r"cells/kg|\bviable cells?\b(?! density)|\bcell suspension\b(?! cultur)", "cells/kg, viable cells", "en"),
         Wording(r"个细胞/kg|活细胞|细胞混悬液", "个细胞/kg, 活细胞", "zh"),
@@ -42,6 +42,8 @@ PROFILE = ModalityProfile(
         Wording(r"细胞库", "细胞库", "zh"),
         Wording(r"ICH Q5[A-E]|ICH Q6B", "ICH Q5A-Q5E/Q6B (biotechnological/biological products)"),
         Wording(r"ICH S6", "ICH S6 (biotechnology-derived products)"),
+        Wording(r"\bviral clearance\b", "viral clearance", "en"),
+        Wording(r"病毒清除", "病毒清除", "zh"),
         Wording(r"\bCBER\b", "CBER"),
     ),
     study_categories=("tumorigenicity", "biodistribution"),

@@ -22,7 +22,8 @@ PROFILE = ModalityProfile(
     # Narrow patterns: an "expression vector" or "plasmid vector" builds a protein's cell line, "signal
     # transduction" is pharmacology, "transgenic mice" a carcinogenicity model, 受试者脱落 a dropout; 载体
     # alone is any carrier (药物载体), so the Chinese pattern names the viral vector. Shared (same pattern string there): cell bank
-    # and host-cell protein (vector producer cells), ICH Q5A-Q5E/Q6B, ICH S6, and CBER with cell therapy.
+    # and host-cell protein (vector producer cells), ICH Q5A-Q5E/Q6B, ICH S6, viral clearance, and CBER with cell
+    # therapy.
     wording=(
         Wording(r"(?<!expression )(?<!plasmid )(?<!cloning )\bvectors?\b|vg/kg", "vector", "en"),
         Wording(r"病毒载体|慢病毒|逆转录病毒|腺相关病毒|腺病毒载体|载体基因组|载体拷贝", "病毒载体", "zh"),
@@ -40,6 +41,8 @@ PROFILE = ModalityProfile(
         Wording(r"宿主细胞蛋白", "宿主细胞蛋白", "zh"),
         Wording(r"ICH Q5[A-E]|ICH Q6B", "ICH Q5A-Q5E/Q6B (biotechnological/biological products)"),
         Wording(r"ICH S6", "ICH S6 (biotechnology-derived products)"),
+        Wording(r"\bviral clearance\b", "viral clearance", "en"),
+        Wording(r"病毒清除", "病毒清除", "zh"),
         Wording(r"\bCBER\b", "CBER"),
     ),
     study_categories=("biodistribution",),
