@@ -69,9 +69,6 @@ define(
 
 # How much of a sentence a finding quotes around the word.
 _QUOTE = 160
-# A fact string decides where a word came from only when the text around the word in the fact (at least
-# this many characters) is in the document too; shorter values ("donor") could come from anywhere.
-_MIN_WINDOW = 16
 _SENTENCE_END = re.compile(r"[.!?;:。；！？](?:\s|$)|[。；！？]")
 
 
@@ -173,16 +170,15 @@ class _Origins:
             self._fact_hits[key] = hits
         return self._fact_hits[key]
 
-    def from_fact(self, line: str, wording: Wording, lang: str) -> tuple[FactText, bool] | None:
-        """The fact whose text around the word is in ``line`` (literature first, then the longest), and
-        whether that text is long enough to decide (a short value such as "donor" may come from anywhere)."""
+    def from_fact(self, line: str, wording: Wording, lang: str) -> tuple[FactText, str] | None:
+        """The fact whose text around the word is in ``line`` (literature first, then the longest), with
+        that text."""
         low = _words(line)
         found = [(f, w) for f, w in self.fact_hits(wording, lang) if w and _words(w) in low]
         if not found:
             return None
         found.sort(key=lambda fw: (fw[0].path[0] != "literature", -len(fw[1])))
-        fact, window = found[0]
-        return fact, len(window) >= _MIN_WINDOW
+        return found[0]
 
     def from_narrative(self, rd: RenderedDoc, line: str, wording: Wording) -> Location | None:
         """The narrative line that holds the word and whose sentence is in ``line``."""
@@ -210,9 +206,11 @@ class _Origins:
             self._dirs = template_dirs(self.ctx.config, self.ctx.dossier)
         return self._dirs
 
-    def from_template(self, rd: RenderedDoc, wording: Wording) -> Location | None:
-        """The first template line (the document's own template first, then its includes) holding the word."""
+    def from_template(self, rd: RenderedDoc, line: str, wording: Wording) -> Location | None:
+        """The template line (the document's own template first, then its includes) whose literal text around
+        the word (Jinja tags cut out) is in the rendered ``line``."""
         rx = wording.compiled()
+        low = _words(line)
         names = sorted(rd.provenance.templates)
         main = rd.planned.template
         if main:
@@ -222,8 +220,11 @@ class _Origins:
             if path is None:
                 continue
             for lineno, text in _template_lines(path):
-                if rx.search(text):
-                    return Location.of(path, lineno, root=self.ctx.config.root)
+                for segment in _JINJA_TAG.split(text):
+                    for m in rx.finditer(segment):
+                        literal = _words(sentence_around(segment, m.start(), m.end()).strip("…"))
+                        if literal and literal in low:
+                            return Location.of(path, lineno, root=self.ctx.config.root)
         return None
 
     def _resolve(self, name: str) -> Path | None:
@@ -237,6 +238,9 @@ class _Origins:
             if p.is_file():
                 return p
         return None
+
+
+_JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 
 
 def _words(text: str) -> str:
@@ -328,19 +332,18 @@ def _with_centre(ctx: CheckContext, foreign: tuple[tuple[ModalityProfile, Wordin
 
 def _origin(origins: _Origins, rd: RenderedDoc, wording: Wording, line: str) -> tuple[str | None, Location | None, str]:
     """``(rule or None to skip, location, what the location is)`` for one foreign word in one line."""
+    # A cited title is bibliographic data; then the tool's own wording; then the user's.
     fact = origins.from_fact(line, wording, rd.lang)
     if fact is not None and fact[0].path[0] == "literature":
         return None, None, "literature"
-    if fact is not None and fact[1]:
-        return _user_fact(origins, fact[0])
-    narrative = origins.from_narrative(rd, line, wording)
-    if narrative is not None:
-        return "identity.modality-wording-user", narrative, "from the narrative"
-    template = origins.from_template(rd, wording)
+    template = origins.from_template(rd, line, wording)
     if template is not None:
         return "identity.modality-wording", template, "from the template"
     if fact is not None:
         return _user_fact(origins, fact[0])
+    narrative = origins.from_narrative(rd, line, wording)
+    if narrative is not None:
+        return "identity.modality-wording-user", narrative, "from the narrative"
     where_ = "where it comes from is not known"
     if rd.source is not None:
         where_ = f"in the document made from {rd.source}"

@@ -22,7 +22,7 @@ PROFILE = ModalityProfile(
     # modalities never matches: "capsule" of an organ in histopathology, genetic "polymorphism" (CYP2D6,
     # FcγR), ICH S2(R1)/M3(R2), which biologics cite to say a study does not apply, are left out.
     wording=(
-        Wording(r"(?<!renal )(?<!joint )(?<!lens )(?<!liver )\b(?:tablets?|capsules?)\b", "tablet, capsule", "en"),
+        Wording(r"(?<!renal )(?<!joint )(?<!lens )(?<!liver )(?<!hepatic )(?<!splenic )(?<!adrenal )\b(?:tablets?|capsules?)\b", "tablet, capsule", "en"),
         Wording(r"\bfilm[- ]coated\b|\bcoating suspension\b", "film coating", "en"),
         Wording(r"片剂|胶囊|薄膜衣", "片剂/胶囊/薄膜衣", "zh"),
         Wording(r"\bdissolution\b", "dissolution", "en"),
