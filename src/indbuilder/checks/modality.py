@@ -81,17 +81,6 @@ class FactText:
     text: str
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One foreign word in one document line."""
-
-    doc: RenderedDoc
-    profile: ModalityProfile
-    wording: Wording
-    word: str
-    sentence: str
-
-
 def sentence_around(line: str, start: int, end: int) -> str:
     """The sentence of ``line`` that holds ``line[start:end]``, shortened to about ``_QUOTE`` characters."""
     begin = 0
@@ -303,7 +292,11 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     for rule, message, loc, key, origin in pending:
         docs = seen[key]
         where_ = docs[0] + (f" and {len(docs) - 1} other document{'s' if len(docs) > 2 else ''}" if len(docs) > 1 else "")
-        diags.emit(rule, f"{where_}: {message} ({origin})", loc)
+        text = f"{where_}: {message} ({origin})"
+        if rule == "identity.modality-wording":
+            diags.emit("identity.modality-wording", text, loc)
+        else:
+            diags.emit("identity.modality-wording-user", text, loc)
 
 
 _CENTRES = ("CDER", "CBER")
