@@ -9,6 +9,8 @@ the family module is imported, so ``indbuilder rules`` lists them all.
 family         what it checks                                                   §5 group
 =============  ===============================================================  =========
 identity       product name/code, sponsor, indication, phase across documents   A1-A4
+structure      a chemical structure's formula, weight, InChI and stereochemistry  A
+               against its SMILES (RDKit; identity.structure)
 modality       no document uses another modality's wording (cells/kg for a     K
                small molecule, tablet for a cell therapy; identity.modality-*)
 completeness   2.3 <-> 3.2 sections, GLP statements, label statements,           B
