@@ -14,6 +14,8 @@ def copy_example(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
         src = REPO / part
+        if not src.exists():
+            continue  # templates/: the example uses the packaged templates
         if src.is_dir():
             shutil.copytree(src, dest / part)
         else:

@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from ..diagnostics import Diagnostics
-from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, traceability
+from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, structure, traceability
 from .context import CheckContext, RegionBuild
 
 Family = Callable[[CheckContext, Diagnostics], None]
@@ -37,6 +37,7 @@ Family = Callable[[CheckContext, Diagnostics], None]
 FAMILIES: dict[str, Family] = {
     "references": references.check,
     "identity": identity.check,
+    "structure": structure.check,
     "completeness": completeness.check,
     "dates": dates.check,
     "cmc": cmc.check,
