@@ -87,6 +87,11 @@ def skeleton_context(modality_names: Sequence[str], region_names: Sequence[str],
         values = {"en": f"{PLACEHOLDER} {hint_en}", "zh": f"{PLACEHOLDER} {hint_zh or hint_en}"}
         return "{" + ", ".join(f"{lang}: {json.dumps(values.get(lang, values['en']), ensure_ascii=False)}" for lang in langs) + "}"
 
+    def fixed(en: str, zh: str | None = None) -> str:
+        """A known text (a test name, a statutory statement) in the project's languages, no placeholder."""
+        values = {"en": en, "zh": zh or en}
+        return "{" + ", ".join(f"{lang}: {json.dumps(values.get(lang, en), ensure_ascii=False)}" for lang in langs) + "}"
+
     process_words = {
         "small-molecule": ("synthesis of the drug substance: route, steps, starting materials, purification",
                            "manufacture of the drug product: blending, granulation, compression, coating, packaging"),
@@ -105,7 +110,7 @@ def skeleton_context(modality_names: Sequence[str], region_names: Sequence[str],
         "submission_date": submission_date.isoformat(),
         "code": "PRODUCT-001",
         "forms": forms,
-        "caution": {lang: _CAUTION.get(lang, _CAUTION["en"]) for lang in langs},
+        "caution": _CAUTION,
         "ds_tested": ds_tested,
         "ds_tests": ds_tests,
         "dp_tests": dp_tests,
@@ -119,6 +124,7 @@ def skeleton_context(modality_names: Sequence[str], region_names: Sequence[str],
         "tox_lot": "DS-LOT-1" if ds_tested else "DP-LOT-1",
         "site_countries": [c for r, c in (("fda", "US"), ("nmpa", "CN")) if r in regs] or ["US"],
         "t": text,
+        "fixed": fixed,
     }
 
 

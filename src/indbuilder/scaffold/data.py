@@ -24,6 +24,7 @@ class SpecTestSample:
     category: str
     method: str
     acceptance: str
+    acceptance_zh: str
     limit: str  # YAML flow mapping
     result: str  # YAML scalar
     stability: bool = False
@@ -100,31 +101,35 @@ FORMS: dict[str, Forms] = {
 _CONFORMS = "{kind: equals, equals: conforms}"
 
 
-def _t(id: str, name: str, zh: str, category: str, method: str, acceptance: str, limit: str, result: str, stability: bool = False) -> SpecTestSample:
-    return SpecTestSample(id, name, zh, category, method, acceptance, limit, result, stability)
+def _t(id: str, name: str, zh: str, category: str, method: str, acceptance: tuple[str, str], limit: str, result: str,
+       stability: bool = False) -> SpecTestSample:
+    return SpecTestSample(id, name, zh, category, method, acceptance[0], acceptance[1], limit, result, stability)
 
 
-APPEARANCE = _t("appearance", "Appearance", "外观", "general", "m-appearance", "conforms to the description", _CONFORMS, "conforms", True)
-IDENTITY = _t("identity", "Identity", "鉴别", "identity", "m-identity", "conforms to the reference", _CONFORMS, "conforms")
-ASSAY = _t("assay", "Assay", "含量", "quantity", "m-assay", "95.0 % to 105.0 % of label claim",
+APPEARANCE = _t("appearance", "Appearance", "外观", "general", "m-appearance", ("Conforms to the description", "符合描述"), _CONFORMS, "conforms", True)
+IDENTITY = _t("identity", "Identity", "鉴别", "identity", "m-identity", ("Conforms to the reference", "与对照品一致"), _CONFORMS, "conforms")
+ASSAY = _t("assay", "Assay", "含量", "quantity", "m-assay", ("95.0 % to 105.0 % of label claim", "标示量的95.0 %至105.0 %"),
            "{kind: range, min: 95.0, max: 105.0, unit: '%'}", "100.2", True)
-IMPURITIES = _t("impurities", "Total impurities", "总杂质", "impurity", "m-assay", "not more than 1.0 %",
+IMPURITIES = _t("impurities", "Total impurities", "总杂质", "impurity", "m-assay", ("≤ 1.0 %", "≤ 1.0 %"),
                 "{kind: max, max: 1.0, unit: '%'}", "0.2", True)
-STERILITY = _t("sterility", "Sterility", "无菌", "safety", "m-sterility", "no growth", "{kind: equals, equals: no growth}", "no growth")
-ENDOTOXIN = _t("endotoxin", "Bacterial endotoxins", "细菌内毒素", "safety", "m-endotoxin", "not more than 5.0 EU/mL",
+STERILITY = _t("sterility", "Sterility", "无菌", "safety", "m-sterility", ("No growth", "无菌生长"), "{kind: equals, equals: no growth}", "no growth")
+ENDOTOXIN = _t("endotoxin", "Bacterial endotoxins", "细菌内毒素", "safety", "m-endotoxin", ("≤ 5.0 EU/mL", "≤ 5.0 EU/mL"),
                "{kind: max, max: 5.0, unit: EU/mL}", "0.5")
-MYCOPLASMA = _t("mycoplasma", "Mycoplasma", "支原体", "safety", "m-mycoplasma", "negative", "{kind: equals, equals: negative}", "negative")
-POTENCY = _t("potency", "Potency", "效价", "potency", "m-potency", "70 % to 130 % of the reference",
+MYCOPLASMA = _t("mycoplasma", "Mycoplasma", "支原体", "safety", "m-mycoplasma", ("Negative", "阴性"), "{kind: equals, equals: negative}", "negative")
+POTENCY = _t("potency", "Potency", "效价", "potency", "m-potency", ("70 % to 130 % of the reference", "对照品的70 %至130 %"),
              "{kind: range, min: 70, max: 130, unit: '%'}", "98", True)
-PURITY_SEC = _t("purity-sec", "Purity (SEC, monomer)", "纯度（SEC，单体）", "purity", "m-sec", "not less than 95.0 % monomer",
+PURITY_SEC = _t("purity-sec", "Purity (SEC, monomer)", "纯度（SEC，单体）", "purity", "m-sec", ("≥ 95.0 % monomer", "单体≥ 95.0 %"),
                 "{kind: min, min: 95.0, unit: '%'}", "99.1", True)
-VIABILITY = _t("viability", "Viability", "细胞活率", "general", "m-cellcount", "not less than 70 %",
+VIABILITY = _t("viability", "Viability", "细胞活率", "general", "m-cellcount", ("≥ 70 %", "≥ 70 %"),
                "{kind: min, min: 70, unit: '%'}", "90", True)
-RCV = _t("rcv", "Replication-competent virus", "复制型病毒", "safety", "m-rcv", "not detected",
+VIABLE_CELLS = _t("viable-cell-concentration", "Viable cell concentration", "活细胞浓度", "quantity", "m-cellcount",
+                  ("1.0 × 10⁷ to 3.0 × 10⁷ viable cells/mL", "1.0 × 10⁷至3.0 × 10⁷个活细胞/mL"),
+                  "{kind: range, min: 1.0e+7, max: 3.0e+7, unit: cells/mL}", "2.0e+7", True)
+RCV = _t("rcv", "Replication-competent virus", "复制型病毒", "safety", "m-rcv", ("Not detected", "未检出"),
          "{kind: equals, equals: not detected}", "not detected")
-VCN = _t("vcn", "Vector copy number", "载体拷贝数", "identity", "m-vcn", "not more than 5 copies per cell",
+VCN = _t("vcn", "Vector copy number", "载体拷贝数", "identity", "m-vcn", ("≤ 5 copies/cell", "≤ 5 copies/cell"),
          "{kind: max, max: 5, unit: copies/cell}", "1.2")
-TITRE = _t("titre", "Vector genome titre", "载体基因组滴度", "quantity", "m-titre", "1.0 × 10¹³ to 5.0 × 10¹³ vg/mL",
+TITRE = _t("titre", "Vector genome titre", "载体基因组滴度", "quantity", "m-titre", ("1.0 × 10¹³ to 5.0 × 10¹³ vg/mL", "1.0 × 10¹³至5.0 × 10¹³ vg/mL"),
            "{kind: range, min: 1.0e+13, max: 5.0e+13, unit: vg/mL}", "2.1e+13", True)
 
 _METHODS: dict[str, MethodSample] = {
@@ -151,7 +156,7 @@ def spec_tests(modality: Modality) -> tuple[list[SpecTestSample], list[SpecTestS
         return [APPEARANCE, IDENTITY, PURITY_SEC, POTENCY], [APPEARANCE, IDENTITY, PURITY_SEC, POTENCY, STERILITY, ENDOTOXIN]
     dp = [APPEARANCE, IDENTITY, POTENCY, STERILITY, ENDOTOXIN]
     if modality.has("cell-therapy"):  # 21 CFR 610.12 / 610.30; FDA CGT CMC guidance 2020
-        dp = [APPEARANCE, IDENTITY, VIABILITY, POTENCY, STERILITY, ENDOTOXIN, MYCOPLASMA]
+        dp = [APPEARANCE, IDENTITY, VIABLE_CELLS, VIABILITY, POTENCY, STERILITY, ENDOTOXIN, MYCOPLASMA]
     if modality.has("gene-therapy"):
         dp = dp + ([RCV, VCN] if modality.has("cell-therapy") else [TITRE, RCV])
     ds = [] if modality.has("cell-therapy") else [APPEARANCE, IDENTITY, TITRE, STERILITY]
@@ -185,7 +190,7 @@ def studies(modality: Modality, forms: Forms) -> list[StudySample]:
                         "safety-pharmacology", "m4-2-1-3-safety-pharmacology", "species", "rat", unit, doses, noael, route_code=route),
             StudySample("ames", "GT-001", "bacterial reverse mutation assay (ICH S2(R1))", "细菌回复突变试验",
                         "genotoxicity", "m4-2-3-3-1-in-vitro", "Salmonella typhimurium and Escherichia coli strains",
-                        "in-vitro", "µg/plate", (0, 5000), None, duration=3, route_text="not applicable (in vitro)", route_code="in-vitro"),
+                        "in-vitro", unit, (), None, duration=3, route_text="not applicable (in vitro)", route_code="in-vitro"),
         ]
     elif modality.has("protein"):  # ICH S6(R1): a pharmacologically relevant species, immunogenicity
         out += [
@@ -196,8 +201,7 @@ def studies(modality: Modality, forms: Forms) -> list[StudySample]:
     else:  # FDA preclinical CGT guidance 2013: toxicity, biodistribution (and tumorigenicity for cells)
         out += [
             StudySample("tox-mouse", "TOX-001", "single-dose toxicity study with recovery in mice", "小鼠单次给药毒性试验（含恢复期）",
-                        "repeat-dose-toxicity" if modality.has("cell-therapy") else "single-dose-toxicity",
-                        "m4-2-3-2-repeat-dose-toxicity" if modality.has("cell-therapy") else "m4-2-3-1-single-dose-toxicity",
+                        "repeat-dose-toxicity", "m4-2-3-2-repeat-dose-toxicity",
                         "mouse", "mouse", unit, doses, noael, duration=13, duration_unit="weeks", pivotal=True, route_code=route),
             StudySample("biodistribution", "BD-001", "biodistribution and persistence study in mice", "小鼠生物分布及存续研究",
                         "biodistribution", "m4-2-2-3-distribution", "mouse", "mouse", unit, doses, None,
