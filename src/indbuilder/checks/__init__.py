@@ -30,6 +30,7 @@ from typing import Callable, Iterable
 
 from ..diagnostics import Diagnostics
 from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, structure, traceability
+from . import placeholders
 from .context import CheckContext, RegionBuild
 
 Family = Callable[[CheckContext, Diagnostics], None]
@@ -46,6 +47,7 @@ FAMILIES: dict[str, Family] = {
     "protocol": protocol.check,
     "cgt": cgt.check,
     "china": china.check,
+    "placeholders": placeholders.check,
 }
 
 
