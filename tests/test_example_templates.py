@@ -22,7 +22,7 @@ from indbuilder.render import TemplateEnv
 from indbuilder.render.filters import sci, unit
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES = ROOT / "templates" / "ectd"
+TEMPLATES = ROOT / "src" / "indbuilder" / "templates" / "ectd"  # the packaged templates the example uses
 OUTLINES = ROOT / "src" / "indbuilder" / "outline" / "data"
 REGION_LANG = {"fda": "en", "nmpa": "zh"}
 MINE = ("m1/", "m5/")

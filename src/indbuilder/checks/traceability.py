@@ -115,7 +115,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 diags.emit(
                     "trace.tox-lot-use",
                     f"GLP study {s.id} uses lot {lot}, whose batch record is type '{b.type}' and does not list 'toxicology' in uses",
-                    where(ctx, "batches", lot, "uses" if ("batches", lot, "uses") in ctx.dossier.sources.locations else "type"),
+                    where(ctx, "batches", lot, "uses" if (d.part_of("batches", lot), "batches", lot, "uses") in d.sources.locations else "type"),
                 )
             # a lot is compared with the process of the record that holds it (a drug substance lot given to
             # animals in a vehicle, or a drug product lot)
