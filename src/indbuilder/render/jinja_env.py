@@ -622,7 +622,7 @@ class TemplateEnv:
             return filename
         shown = self._shown.get(filename)
         if shown is None:  # resolving paths is costly and this runs for every output chunk
-            shown = self._shown[filename] = Location.of(filename, root=self.root).path
+            shown = self._shown[filename] = packaged_display(Location.of(filename, root=self.root).path)
         return shown
 
     # -------------------------------------------------------------- rendering
@@ -890,6 +890,22 @@ def _column_keys(columns: Any) -> list[str]:
         elif isinstance(col, Mapping) and isinstance(col.get("key"), str):
             keys.append(col["key"])
     return keys
+
+
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the installed indbuilder package
+
+
+def packaged_display(path: str) -> str:
+    """A template shipped with indbuilder, named ``indbuilder:templates/ectd/...`` (not by the absolute
+    path of wherever the package is installed, which a pull-request annotation cannot place); a path
+    inside the project is already relative and stays as it is."""
+    p = Path(path)
+    if not p.is_absolute():
+        return path
+    try:
+        return "indbuilder:" + p.resolve().relative_to(_PACKAGE_ROOT).as_posix()
+    except ValueError:
+        return path
 
 
 def ref_markdown(target: str, text: Any, where: Location | None) -> Markdown:
