@@ -7,13 +7,23 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("indbuilder.yaml", "content", "templates")
+PACKAGED_TEMPLATES = REPO / "src" / "indbuilder" / "templates" / "ectd"
 
 
-def copy_example(dest: Path) -> Path:
-    """A fresh copy of the example project (config, content, templates) in ``dest``."""
+def copy_example(dest: Path, templates: bool = True) -> Path:
+    """A fresh copy of the example project (config, content) in ``dest``.
+
+    With ``templates`` the packaged templates are copied into the project's own ``templates/ectd``
+    (which overrides the packaged ones file by file), so a test can break or change a template
+    without touching the package; findings then name ``templates/ectd/...`` in the project.
+    """
     dest.mkdir(parents=True, exist_ok=True)
+    if templates:
+        shutil.copytree(PACKAGED_TEMPLATES, dest / "templates" / "ectd")
     for part in PROJECT_PARTS:
         src = REPO / part
+        if not src.exists():
+            continue  # templates/: the example uses the packaged templates
         if src.is_dir():
             shutil.copytree(src, dest / part)
         else:

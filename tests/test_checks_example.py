@@ -131,7 +131,7 @@ def test_unknown_tox_lot(tmp_path):
 
 def test_batch_out_of_specification(tmp_path):
     def mutate(root, d):
-        test = next(t for t in d.spec_tests.values() if t.release and t.limit.kind == "max")
+        test = next(t for t in d.drug_product.specification.tests if t.release and t.limit.kind == "max")
         batch = next(b for b in d.batches if test.id in b.results)
         loc = d.where("batches", batch.id, "results", test.id)
         set_value(root, loc, test.id, f"{test.limit.max * 10:g}")
@@ -169,7 +169,7 @@ def test_starting_dose_above_margin(tmp_path):
 
 def test_specification_test_without_method(tmp_path):
     def mutate(root, d):
-        test = next(iter(d.spec_tests.values()))
+        test = next(iter(d.drug_product.specification.tests))
         loc = d.where("specification", "tests", test.id, "method")
         set_value(root, loc, "method", '""')
         return test, loc

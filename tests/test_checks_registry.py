@@ -71,7 +71,7 @@ def test_rules_are_in_the_registry_listing():
 
 def test_families_and_selection():
     assert list(checks.FAMILIES) == [
-        "references", "identity", "completeness", "dates", "cmc", "traceability", "dose", "protocol", "cgt", "china",
+        "references", "identity", "structure", "modality", "completeness", "dates", "cmc", "traceability", "dose", "protocol", "cgt", "guidelines", "china",
     ]
     ctx, _ = load_context(FIXTURE)
     diags = Diagnostics()

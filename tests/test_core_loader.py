@@ -6,14 +6,40 @@ from indbuilder.diagnostics import Diagnostics
 from indbuilder.loader import load_content, split_front_matter
 
 
+# The rest of a valid drug product record, for tests that write one of its keys (batches or stability).
+DP_BASE = """drug_product:
+  id: dp
+  name: {en: product, zh: 制剂}
+  process: {id: p, version: "1.0", site: ORG-1, description: {en: d, zh: 述}, steps: []}
+  specification: {id: s, version: "1", title: {en: spec, zh: 标准}, tests: []}
+  container_closure: {description: {en: vial, zh: 瓶}, components: []}
+"""
+DP_LISTS = {
+    "batches": "  batches:\n    - {id: LOT-0, type: engineering, manufactured: 2026-01-01, site: ORG-1, process_version: '1.0',"
+    " scale: {en: s, zh: 规}, results: {}}\n",
+    "stability": "  stability:\n    - {id: ST-0, kind: long-term, title: {en: t, zh: 题}, condition: {en: c, zh: 件}, lots: [LOT-0],"
+    " time_unit: months, tests: [], timepoints: [{time: 0, results: {}}], supports: shelf-life, conclusion: {en: ok, zh: 合格}}\n",
+}
+
+
 def load(tmp_path: Path, files: dict[str, str]):
+    given = "".join(files.values())
+    if "drug_product:" in given:
+        base = DP_BASE + "".join(v for k, v in DP_LISTS.items() if f"  {k}:" not in given)
+        files = {**files, "zz-base.yaml": base}
     for name, text in files.items():
         p = tmp_path / "content" / name
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
     diags = Diagnostics()
     dossier = load_content(tmp_path, tmp_path / "content", diags)
+    # a fragment of the drug product leaves its other required keys missing: not what these tests are about
     return dossier, [d for d in diags.sorted() if d.rule != "schema.missing-section"]
+
+
+def dp(text: str) -> str:
+    """``text`` (a ``batches:``/``stability:`` list) as a key of the drug product record."""
+    return "drug_product:\n" + "".join("  " + line if line.strip() else line for line in text.splitlines(True))
 
 
 BATCH = """batches:
@@ -48,40 +74,40 @@ STABILITY = """stability:
 
 
 def test_wrong_type_names_key_value_and_line(tmp_path):
-    _, diags = load(tmp_path, {"cmc/stability.yaml": STABILITY})
+    _, diags = load(tmp_path, {"cmc/stability.yaml": dp(STABILITY)})
     assert [d.format() for d in diags] == [
-        "content/cmc/stability.yaml:14:9: error [schema.type] 'timepoints.time' must be a number, got 'ninety'"
+        "content/cmc/stability.yaml:15:11: error [schema.type] 'timepoints.time' must be a number, got 'ninety'"
     ]
 
 
 def test_valid_batch_loads_and_records_locations(tmp_path):
-    dossier, diags = load(tmp_path, {"cmc/batches.yaml": BATCH.replace("{value}", "92.5")})
+    dossier, diags = load(tmp_path, {"cmc/batches.yaml": dp(BATCH.replace("{value}", "92.5"))})
     assert diags == []
     assert dossier.index("batches")["LOT-1"].results["viability_percent"] == 92.5
-    assert str(dossier.where("batches", "LOT-1", "results", "viability_percent")) == "content/cmc/batches.yaml:10:7"
+    assert str(dossier.where("batches", "LOT-1", "results", "viability_percent")) == "content/cmc/batches.yaml:11:9"
 
 
 def test_missing_required_field(tmp_path):
     text = BATCH.replace("{value}", "92.5").replace("    site: ORG-1\n", "")
-    _, diags = load(tmp_path, {"cmc/batches.yaml": text})
-    assert [(d.rule, d.message) for d in diags] == [("schema.missing", "'site' is required in batches")]
-    assert diags[0].location.line == 2
+    _, diags = load(tmp_path, {"cmc/batches.yaml": dp(text)})
+    assert [(d.rule, d.message) for d in diags] == [("schema.missing", "'site' is required in drug_product.batches")]
+    assert diags[0].location.line == 3
 
 
 def test_unknown_key_with_suggestion(tmp_path):
     text = BATCH.replace("{value}", "92.5").replace("    site: ORG-1", "    stie: ORG-1\n    site: ORG-1")
-    _, diags = load(tmp_path, {"cmc/batches.yaml": text})
+    _, diags = load(tmp_path, {"cmc/batches.yaml": dp(text)})
     assert [(d.rule, d.message) for d in diags] == [("schema.unknown-key", "unknown key 'stie'")]
-    assert diags[0].location.line == 5
+    assert diags[0].location.line == 6
 
 
 def test_unknown_section_and_duplicate_ids(tmp_path):
     ok = BATCH.replace("{value}", "92.5")
-    _, diags = load(tmp_path, {"a.yaml": ok, "b.yaml": ok, "c.yaml": "batchs: []\n"})
+    _, diags = load(tmp_path, {"a.yaml": dp(ok), "b.yaml": dp(ok.replace("batches:", "batches:", 1)), "c.yaml": "drug_prodcut: {}\n"})
     rules = sorted(d.rule for d in diags)
     assert rules == ["schema.duplicate-id", "schema.unknown-section"]
     unknown = next(d for d in diags if d.rule == "schema.unknown-section")
-    assert unknown.hint == "did you mean 'batches'?"
+    assert unknown.hint == "did you mean 'drug_product'?"
 
 
 def test_missing_sections_are_reported(tmp_path):
@@ -112,8 +138,8 @@ def test_folded_chinese_text_loses_the_joining_space():
 
 def test_result_with_unsigned_exponent_is_a_number(tmp_path):
     """YAML 1.1 reads 2.46e7 as text; as a batch result it must compare as a number."""
-    _, diags = load(tmp_path, {"cmc/batches.yaml": BATCH.replace("{value}", "2.46e7")})
-    dossier, _ = load(tmp_path / "again", {"cmc/batches.yaml": BATCH.replace("{value}", "2.46e7")})
+    _, diags = load(tmp_path, {"cmc/batches.yaml": dp(BATCH.replace("{value}", "2.46e7"))})
+    dossier, _ = load(tmp_path / "again", {"cmc/batches.yaml": dp(BATCH.replace("{value}", "2.46e7"))})
     assert diags == []
     assert dossier.index("batches")["LOT-1"].results["viability_percent"] == 24600000.0
 
@@ -190,5 +216,5 @@ def test_a_content_folder_outside_the_project_is_refused(tmp_path):
 
 
 def test_non_finite_and_negative_numbers_are_schema_errors(tmp_path):
-    _, diags = load(tmp_path, {"b.yaml": BATCH.replace("{value}", ".nan")})
-    assert [(d.rule, str(d.location)) for d in diags] == [("schema.value", "content/b.yaml:10:7")]
+    _, diags = load(tmp_path, {"b.yaml": dp(BATCH.replace("{value}", ".nan"))})
+    assert [(d.rule, str(d.location)) for d in diags] == [("schema.value", "content/b.yaml:11:9")]

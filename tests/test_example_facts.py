@@ -128,19 +128,21 @@ def reference_problems(d) -> list[str]:
     """Ids that facts use to point at other facts all exist."""
     orgs = {o.id for o in d.organisations}
     methods = {m.id for m in d.methods}
-    steps = {s.id for s in d.process.steps}
+    all_steps = [s for _, part in d.parts() for s in part.process.steps]
+    steps = {s.id for s in all_steps}
     materials = {m.id for m in d.materials}
     out = []
-    refs = [("process.site", d.process.site), ("product.manufacturer_id", d.product.manufacturer_id)]
+    refs = [(f"{section}.process.site", part.process.site) for section, part in d.parts()]
+    refs.append(("product.manufacturer_id", d.product.manufacturer_id))
     if d.product.vector:
         refs.append(("vector.supplier", d.product.vector.supplier))
     refs += [(f"batch {b.id}.site", b.site) for b in d.batches]
     refs += [(f"method {m.id}.performed_by", m.performed_by) for m in d.methods]
     refs += [(f"study {s.id}.facility", s.facility) for s in d.studies]
     out += [f"{what}: unknown organisation {ref}" for what, ref in refs if ref not in orgs]
-    out += [f"test {t.id}: unknown method {t.method}" for t in d.specification.tests if t.method not in methods]
+    out += [f"test {t.id}: unknown method {t.method}" for t in d.drug_product.specification.tests if t.method not in methods]
     out += [f"material {m.id}: unknown step {s}" for m in d.materials for s in m.steps if s not in steps]
-    out += [f"step {s.id}: unknown material {m}" for s in d.process.steps for m in s.materials if m not in materials]
+    out += [f"step {s.id}: unknown material {m}" for s in all_steps for m in s.materials if m not in materials]
     return out
 
 
@@ -150,7 +152,7 @@ def reference_problems(d) -> list[str]:
 def test_facts_load_without_any_diagnostic(loaded):
     dossier, diags = loaded
     assert [d.format() for d in diags.sorted()] == []
-    for section in ("product", "sponsor", "regulatory", "process", "specification", "protocol", "consent"):
+    for section in ("product", "sponsor", "regulatory", "drug_substance", "drug_product", "protocol", "consent"):
         assert getattr(dossier, section) is not None, section
 
 
@@ -164,9 +166,9 @@ def test_project_file_loads_and_names_both_regions():
 
 
 def test_example_has_the_scope_the_brief_asks_for(dossier):
-    assert len(dossier.specification.tests) >= 15
+    assert len(dossier.drug_product.specification.tests) >= 15
     assert len(dossier.batches) >= 6
-    assert len(dossier.process.steps) >= 8
+    assert sum(len(part.process.steps) for _, part in dossier.parts()) >= 8
     assert len(dossier.studies) >= 8
     assert len(dossier.protocol.cohorts) >= 3
     assert {"human", "animal"} <= {m.origin for m in dossier.materials}
@@ -178,9 +180,9 @@ def test_example_has_the_scope_the_brief_asks_for(dossier):
 
 
 def test_every_batch_has_a_result_for_every_test_and_all_pass(dossier):
-    assert batches_missing_results(dossier.specification, dossier.batches) == []
-    assert batches_out_of_spec(dossier.specification, dossier.batches) == []
-    assert unknown_result_tests(dossier.specification, dossier.batches) == []
+    assert batches_missing_results(dossier.drug_product.specification, dossier.batches) == []
+    assert batches_out_of_spec(dossier.drug_product.specification, dossier.batches) == []
+    assert unknown_result_tests(dossier.drug_product.specification, dossier.batches) == []
 
 
 def test_every_study_lot_exists_in_batches(dossier):
@@ -188,7 +190,7 @@ def test_every_study_lot_exists_in_batches(dossier):
 
 
 def test_stability_supports_shelf_life_and_in_use_time(dossier):
-    assert stability_problems(dossier.stability, dossier.specification, dossier.batches, dossier.product) == []
+    assert stability_problems(dossier.stability, dossier.drug_product.specification, dossier.batches, dossier.product) == []
 
 
 def test_starting_dose_has_the_safety_margin(dossier):
@@ -227,14 +229,14 @@ def test_missing_result_is_found(dossier):
     results = dict(b.results)
     results.pop("rcl")
     broken = [b.model_copy(update={"results": results})]
-    assert batches_missing_results(dossier.specification, broken) == [f"{b.id}: no result for rcl"]
+    assert batches_missing_results(dossier.drug_product.specification, broken) == [f"{b.id}: no result for rcl"]
 
 
 def test_out_of_spec_and_unknown_result_are_found(dossier):
     b = dossier.batches[0]
     broken = [b.model_copy(update={"results": {**b.results, "viability": 61.0, "potencyy": 1.0}})]
-    assert batches_out_of_spec(dossier.specification, broken) == [f"{b.id}: viability=61.0 fails ≥ 80 %"]
-    assert unknown_result_tests(dossier.specification, broken) == [f"{b.id}: unknown test potencyy"]
+    assert batches_out_of_spec(dossier.drug_product.specification, broken) == [f"{b.id}: viability=61.0 fails ≥ 80 %"]
+    assert unknown_result_tests(dossier.drug_product.specification, broken) == [f"{b.id}: unknown test potencyy"]
 
 
 def test_unknown_study_lot_is_found(dossier):
@@ -247,7 +249,7 @@ def test_unsupported_shelf_life_is_found(dossier):
     product = dossier.product.model_copy(
         update={"shelf_life": dossier.product.shelf_life.model_copy(update={"value": 36})}
     )
-    problems = stability_problems(dossier.stability, dossier.specification, dossier.batches, product)
+    problems = stability_problems(dossier.stability, dossier.drug_product.specification, dossier.batches, product)
     assert len(problems) == 1 and problems[0].startswith("shelf-life 36")
 
 
@@ -274,8 +276,10 @@ def test_dangling_organisation_is_found(dossier):
             return getattr(dossier, name)
 
     broken = Broken()
-    broken.process = dossier.process.model_copy(update={"site": "org-nowhere"})
-    assert reference_problems(broken) == ["process.site: unknown organisation org-nowhere"]
+    dp = dossier.drug_product
+    moved = dp.model_copy(update={"process": dp.process.model_copy(update={"site": "org-nowhere"})})
+    broken.parts = lambda: [("drug_substance", dossier.drug_substance), ("drug_product", moved)]
+    assert reference_problems(broken) == ["drug_product.process.site: unknown organisation org-nowhere"]
 
 
 def test_narratives_and_not_applicable_declarations_name_outline_nodes(dossier):

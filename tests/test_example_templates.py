@@ -22,7 +22,7 @@ from indbuilder.render import TemplateEnv
 from indbuilder.render.filters import sci, unit
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES = ROOT / "templates" / "ectd"
+TEMPLATES = ROOT / "src" / "indbuilder" / "templates" / "ectd"  # the packaged templates the example uses
 OUTLINES = ROOT / "src" / "indbuilder" / "outline" / "data"
 REGION_LANG = {"fda": "en", "nmpa": "zh"}
 MINE = ("m1/", "m5/")
@@ -212,9 +212,9 @@ def test_protocol_follows_changed_cohorts(env, dossier):
 
 def test_manufacturing_and_testing_protocol_matches_the_specification(env, dossier):
     text = plain(render(env, dossier, "m1/cn/133-manufacturing-and-testing.md.j2", "nmpa"))
-    for t in dossier.specification.tests:
+    for t in dossier.drug_product.specification.tests:
         assert f"| {t.name.zh} | {dossier.index('methods')[t.method].title.zh} | {t.acceptance.zh} |" in text
-    for s in dossier.process.steps:
+    for s in [s for _, part in dossier.parts() for s in part.process.steps]:
         assert s.name.zh in text
     assert dossier.product.storage.label_text.zh in text
 

@@ -52,8 +52,8 @@ def test_stability_summary_records_the_shelf_life_and_its_templates(fda):  # typ
     project, _ = fda
     for st in project.dossier.stability:
         assert prov.uses("stability", st.id), st.id
-    assert "templates/ectd/m3/32p81-stability-summary.en.md.j2" in prov.templates
-    assert "templates/ectd/m3/_macros.j2" in prov.templates  # the imported macro file
+    assert "src/indbuilder/templates/ectd/m3/32p81-stability-summary.en.md.j2" in prov.templates
+    assert "src/indbuilder/templates/ectd/m3/_macros.j2" in prov.templates  # the imported macro file
     assert not any(t.endswith(".zh.md.j2") for t in prov.templates)
 
 

@@ -194,7 +194,7 @@ def test_english_prose_detector_fires_on_english_text():
 def test_specification_lists_every_test_with_its_criterion_and_method(env, dossier, lang, region):
     md = render(env, dossier, "m3/32p51-specifications.md.j2", lang, region)
     rows = table_rows(md, "tbl-p51-spec")
-    tests = dossier.specification.tests
+    tests = dossier.drug_product.specification.tests
     assert len(rows) == len(tests)
     methods = dossier.index("methods")
     for row, test in zip(rows, tests):
@@ -202,7 +202,7 @@ def test_specification_lists_every_test_with_its_criterion_and_method(env, dossi
         assert cells[1] == test.name.get(lang)
         assert cells[2].startswith(methods[test.method].title.get(lang))
         assert cells[3] == test.acceptance.get(lang)
-    assert dossier.specification.version in plain(md)
+    assert dossier.drug_product.specification.version in plain(md)
 
 
 # ------------------------------------------------------------------ 3.2.P.5.4 batch analyses
@@ -230,7 +230,7 @@ def test_batch_analyses_report_every_result_of_every_lot(env, dossier, lang, reg
     info = table_rows(md, "tbl-p54-batches")
     assert [plain(r[0]) for r in info] == [b.id for b in batches]
     results = table_rows(md, "tbl-p54-results")
-    tests = dossier.specification.tests
+    tests = dossier.drug_product.specification.tests
     assert len(results) == len(tests)
     for row, test in zip(results, tests):
         assert len(row) == 2 + len(batches)
@@ -254,14 +254,14 @@ def test_batch_analyses_report_every_result_of_every_lot(env, dossier, lang, reg
 def test_batch_analyses_mark_results_outside_the_criterion(env, dossier, lang, region):
     good = render(env, dossier, "m3/32p54-batch-analyses.md.j2", lang, region)
     failing = [
-        (b, t) for b in dossier.batches for t in dossier.specification.tests
+        (b, t) for b in dossier.batches for t in dossier.drug_product.specification.tests
         if t.id in b.results and not t.limit.passes(b.results[t.id])
     ]
     assert ("†" in good) == bool(failing)
     # make the first numeric min/max result of the first lot fail its limit
     lot = dossier.batches[0]
     test = next(
-        t for t in dossier.specification.tests
+        t for t in dossier.drug_product.specification.tests
         if t.limit.kind in ("min", "max") and isinstance(lot.results.get(t.id), (int, float))
     )
     bad_value = (test.limit.min - 1) if test.limit.kind == "min" else (test.limit.max + 1)
@@ -379,7 +379,7 @@ def test_literature_reference_lists_every_reference(env, dossier, lang, region, 
 @pytest.mark.parametrize("lang,region", LANGS)
 def test_stability_data_tables_hold_every_result(env, dossier, lang, region):
     md = render(env, dossier, "m3/32p83-stability-data.md.j2", lang, region)
-    tests = {t.id: t for t in dossier.specification.tests}
+    tests = {t.id: t for t in dossier.drug_product.specification.tests}
     assert dossier.stability
     for st in dossier.stability:
         rows = table_rows(md, f"tbl-p83-{st.id}")
@@ -438,7 +438,7 @@ def test_rendered_documents_keep_their_block_layout(env, dossier, lang, region):
 def test_qos_summarises_the_observed_range_of_every_test(env, dossier, lang, region):
     md = render(env, dossier, "m2/23p-drug-product.md.j2", lang, region)
     rows = table_rows(md, "tbl-23p-results")
-    tests = dossier.specification.tests
+    tests = dossier.drug_product.specification.tests
     assert len(rows) == len(tests)
     for row, test in zip(rows, tests):
         assert plain(row[0]) == test.name.get(lang)
@@ -476,7 +476,7 @@ def test_templates_render_for_other_facts(env, dossier, variant, lang, region):
 
 def _excipients(d: Dossier) -> list:
     """The materials added at the last step that adds materials (the formulation step), as the templates define."""
-    step = [s for s in d.process.steps if s.materials][-1]
+    step = [s for s in [s for _, part in d.parts() for s in part.process.steps] if s.materials][-1]
     return [m for m in d.materials if m.id in step.materials]
 
 

@@ -7,7 +7,7 @@ specification that says "USP <71>" or "#3 $5 [a] @b \\c" prints literally everyw
 Inline nodes: :class:`Text`, :class:`Emph`, :class:`Strong`, :class:`Code`, :class:`Link`,
 :class:`FootnoteRef`, :class:`LineBreak`, :class:`Sup`, :class:`Sub`.
 Block nodes: :class:`Heading`, :class:`Paragraph`, :class:`ListBlock`, :class:`Table`,
-:class:`Note`, :class:`Quote`, :class:`CodeBlock`, :class:`PageBreak`.
+:class:`Note`, :class:`Quote`, :class:`CodeBlock`, :class:`PageBreak`, :class:`Figure`.
 """
 
 from __future__ import annotations
@@ -156,7 +156,28 @@ class PageBreak:
     pass
 
 
-Block = Union[Heading, Paragraph, ListBlock, Table, Note, Quote, CodeBlock, PageBreak]
+@dataclass
+class Figure:
+    """A generated image with its caption printed below it (e.g. the structure drawing of 3.2.S.1.2).
+
+    ``data`` are the image bytes in ``media_type`` (``image/png``); writers embed them as they are.
+    ``width_mm`` is the printed width (the height follows the image's aspect ratio). ``anchor`` is a
+    stable link target, like a table's. The caption is also the image's alternative text (tagged PDF).
+    """
+
+    data: bytes
+    media_type: str
+    caption: tuple[Inline, ...] = ()
+    anchor: str | None = None
+    width_mm: float = 100.0
+
+    @property
+    def alt(self) -> str:
+        """The alternative text of the image (its caption as plain text)."""
+        return plain_text(self.caption).strip()
+
+
+Block = Union[Heading, Paragraph, ListBlock, Table, Note, Quote, CodeBlock, PageBreak, Figure]
 
 
 # ---------------------------------------------------------------- the document
@@ -194,6 +215,11 @@ class Document:
     def tables(self) -> Iterator[Table]:
         for b in walk_blocks(self.blocks):
             if isinstance(b, Table):
+                yield b
+
+    def figures(self) -> Iterator[Figure]:
+        for b in walk_blocks(self.blocks):
+            if isinstance(b, Figure):
                 yield b
 
 
@@ -251,6 +277,8 @@ def block_texts(doc: Document) -> Iterator[str]:
                 yield " | ".join(cells)
         elif isinstance(block, CodeBlock):
             yield block.text
+        elif isinstance(block, Figure) and block.caption:
+            yield plain_text(block.caption)
     for blocks in doc.footnotes.values():
         for block in walk_blocks(blocks):
             if isinstance(block, Paragraph):

@@ -437,7 +437,7 @@ def check_requirements(dossier: Dossier, region_names: tuple[str, ...] | None, w
                 )
                 break
     for name in region_names or ():
-        for path in regions.get(name).requires:
+        for path in getattr(regions.get(name), "requires", ()):
             for missing in _missing(dossier, path):
                 diags.add(
                     _err(

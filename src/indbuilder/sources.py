@@ -123,6 +123,7 @@ class TemplateContext(TypedDict, total=False):
     submission_date: dt.date
     sequence: str
     narrative: Callable[[str], str]  # narrative("id") renders a narrative in the document language
+    has_narrative: Callable[[str], bool]  # has_narrative("id"): the project wrote that narrative in the document language
     illustrative: bool
     derived: Derived
     result_decimals: dict[str, int]
@@ -141,6 +142,7 @@ def template_context(
     """The facts every template sees (the document-specific keys are added per document)."""
     derived = compute(dossier)  # regulatory values computed once for templates and rule families alike
     d = dossier
+    lang = regions.get(region).lang
     return TemplateContext(
         product=d.product, sponsor=d.sponsor, organisations=d.organisations, regulatory=d.regulatory,
         drug_substance=d.drug_substance, drug_product=d.drug_product, ds_tested=d.tested_part("drug_substance"),
@@ -152,6 +154,7 @@ def template_context(
         submission_date=config.submission_date,
         sequence=config.settings.sequence,
         narrative=narrative,
+        has_narrative=lambda narrative_id: dossier.narrative(narrative_id, lang) is not None,
         illustrative=bool(config.settings.disclaimer),
         derived=derived,
         result_decimals=derived.result_decimals,

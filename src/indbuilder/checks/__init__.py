@@ -9,6 +9,10 @@ the family module is imported, so ``indbuilder rules`` lists them all.
 family         what it checks                                                   §5 group
 =============  ===============================================================  =========
 identity       product name/code, sponsor, indication, phase across documents   A1-A4
+structure      a chemical structure's formula, weight, InChI and stereochemistry  A
+               against its SMILES (RDKit; identity.structure)
+modality       no document uses another modality's wording (cells/kg for a     K
+               small molecule, tablet for a cell therapy; identity.modality-*)
 completeness   2.3 <-> 3.2 sections, GLP statements, label statements,           B
                environmental claim, empty documents (missing sections and
                312.23(a) / NMPA IND items: outline planner, completeness.*)
@@ -19,6 +23,8 @@ traceability   tox lots, routes and durations against CMC and the protocol      
 dose           starting/maximum dose against NOAELs (cells/kg or BSA scaling)   G
 protocol       1572 data, sample size, endpoints and the schedule               H
 cgt            cell/gene therapy release panel, vector, LTFU, biodistribution   I
+guidelines     nonclinical studies the governing guideline expects: ICH M3(R2)  (B/I)
+               + S7A + S2(R1) for small molecules, ICH S6(R1) for proteins
 china          zh renditions, translation pairs and staleness, NMPA envelope    J
 references     every id reference between fact records resolves                 (C/E/F)
 =============  ===============================================================  =========
@@ -29,7 +35,8 @@ from __future__ import annotations
 from typing import Callable, Iterable
 
 from ..diagnostics import Diagnostics
-from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, traceability
+from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, structure, traceability
+from . import guidelines, modality
 from .context import CheckContext, RegionBuild
 
 Family = Callable[[CheckContext, Diagnostics], None]
@@ -37,6 +44,8 @@ Family = Callable[[CheckContext, Diagnostics], None]
 FAMILIES: dict[str, Family] = {
     "references": references.check,
     "identity": identity.check,
+    "structure": structure.check,
+    "modality": modality.check,
     "completeness": completeness.check,
     "dates": dates.check,
     "cmc": cmc.check,
@@ -44,6 +53,7 @@ FAMILIES: dict[str, Family] = {
     "dose": dose.check,
     "protocol": protocol.check,
     "cgt": cgt.check,
+    "guidelines": guidelines.check,
     "china": china.check,
 }
 

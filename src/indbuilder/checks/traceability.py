@@ -99,8 +99,6 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     """F1-F4: lots, routes and durations of the nonclinical studies against CMC and the protocol."""
     d = ctx.dossier
     batches = {b.id: b for b in d.batches}
-    # the clinical process version: the drug product's (lots are drug product lots unless a study says otherwise)
-    process = d.drug_product.process if d.drug_product is not None else None
     product = d.product
     protocol = d.protocol
     for s in d.studies:
@@ -117,8 +115,12 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 diags.emit(
                     "trace.tox-lot-use",
                     f"GLP study {s.id} uses lot {lot}, whose batch record is type '{b.type}' and does not list 'toxicology' in uses",
-                    where(ctx, "batches", lot, "uses" if ("batches", lot, "uses") in ctx.dossier.sources.locations else "type"),
+                    where(ctx, "batches", lot, "uses" if (d.part_of("batches", lot), "batches", lot, "uses") in d.sources.locations else "type"),
                 )
+            # a lot is compared with the process of the record that holds it (a drug substance lot given to
+            # animals in a vehicle, or a drug product lot)
+            holder = d.facts.get(d.part_of("batches", lot) or "drug_product")
+            process = holder.process if holder is not None else None
             if s.pivotal and process is not None and b.process_version != process.version:
                 diags.emit(
                     "trace.tox-lot-process",

@@ -20,16 +20,31 @@ PROFILE = ModalityProfile(
         Requirement("product.in_use_time", "thawed cells must be given within a stated time (FDA CGT CMC guidance 2020, IV.C.8)"),
         Requirement("drug_product.batches[].donor", "every lot records its donor or tissue source (21 CFR 1271 subpart C)"),
     ),
+    # "donor"/"allogeneic" stay clear of a subject's history ("prior allogeneic stem cell transplant", "blood
+    # donor"), which any protocol may state, and of chemistry ("hydrogen-bond donor"); "viable cells" of the
+    # "viable cell density" of a protein's bioreactor and a "cell suspension culture" are not cell products. Shared with other biological modalities (same pattern string
+    # there): cell bank, ICH Q5A-Q5E/Q6B, ICH S6, viral clearance; with gene therapy: CBER.
     wording=(
-        Wording(r"cells/kg|\bviable cells?\b|\bcell suspension\b", "cells/kg, viable cells", "en"),
-        Wording(r"个细胞|活细胞|细胞混悬液", "个细胞/活细胞", "zh"),
-        Wording(r"\bdonors?\b|\bautologous\b|\ballogeneic\b|\blipoaspirate\b|\bapheresis\b", "donor, autologous, allogeneic", "en"),
-        Wording(r"供者|自体|异体", "供者/自体/异体", "zh"),
-        Wording(r"\bchain of identity\b", "chain of identity", "en"),
-        Wording(r"身份链", "身份链", "zh"),
+        Wording(r"cells/kg|\bviable cells?\b(?! density)|\bcell suspension\b(?! cultur)", "cells/kg, viable cells", "en"),
+        Wording(r"个细胞/kg|活细胞|细胞混悬液", "个细胞/kg, 活细胞", "zh"),
+        Wording(
+            r"(?<!blood )(?<!plasma )(?<!organ )(?<!bond )(?<!H-bond )\bdonors?\b(?! (?:blood|plasma|organ))|\bautologous\b|"
+            r"\ballogeneic\b(?! (?:haematopoietic|hematopoietic|stem|bone|HSCT|transplant))|\blipoaspirates?\b|"
+            r"\bleukapheresis\b|\bapheresis\b",
+            "donor, autologous, allogeneic",
+            "en",
+        ),
+        Wording(r"供者|自体|同种异体|异体细胞|脂肪抽吸物|单采", "供者/自体/异体", "zh"),
+        Wording(r"\bchain of (?:identity|custody)\b", "chain of identity", "en"),
+        Wording(r"身份链|监管链", "身份链", "zh"),
         Wording(r"\bISCT\b", "ISCT"),
-        Wording(r"\bCBER\b", "CBER"),
+        Wording(r"\bcell banks?\b|\bMCB\b|\bWCB\b", "cell bank", "en"),
+        Wording(r"细胞库", "细胞库", "zh"),
+        Wording(r"ICH Q5[A-E]|ICH Q6B", "ICH Q5A-Q5E/Q6B (biotechnological/biological products)"),
         Wording(r"ICH S6", "ICH S6 (biotechnology-derived products)"),
+        Wording(r"\bviral clearance\b", "viral clearance", "en"),
+        Wording(r"病毒清除", "病毒清除", "zh"),
+        Wording(r"\bCBER\b", "CBER"),
     ),
     study_categories=("tumorigenicity", "biodistribution"),
     priority=30,

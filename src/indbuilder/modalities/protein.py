@@ -20,17 +20,24 @@ PROFILE = ModalityProfile(
         Requirement("drug_substance.cell_bank", "3.2.S.2.3 describes the cell bank system (ICH Q5D)"),
         Requirement("drug_substance.viral_clearance", "3.2.A.2 needs the viral clearance studies (ICH Q5A(R2))"),
     ),
+    # Shared with other biological modalities (same pattern string there): cell bank (allogeneic cells, vector
+    # producer cells), host-cell protein (vectors), ICH Q5A-Q5E/Q6B (biotechnological/biological products),
+    # ICH S6 and viral clearance (a cell product explains why it has none). Viral inactivation is left out: any
+    # product's raw materials (albumin, heparin, gelatin) may have it. Foreign to a chemical drug only.
     wording=(
         Wording(r"\bcell banks?\b|\bMCB\b|\bWCB\b", "cell bank", "en"),
         Wording(r"细胞库", "细胞库", "zh"),
-        Wording(r"\bhost[- ]cell protein", "host-cell protein", "en"),
+        Wording(r"\bhost[- ]cell proteins?\b", "host-cell protein", "en"),
         Wording(r"宿主细胞蛋白", "宿主细胞蛋白", "zh"),
-        Wording(r"\bmonoclonal antibod", "monoclonal antibody", "en"),
-        Wording(r"单克隆抗体", "单克隆抗体", "zh"),
+        Wording(r"ICH Q5[A-E]|ICH Q6B", "ICH Q5A-Q5E/Q6B (biotechnological/biological products)"),
+        Wording(r"ICH S6", "ICH S6 (biotechnology-derived products)"),
         Wording(r"\bviral clearance\b", "viral clearance", "en"),
         Wording(r"病毒清除", "病毒清除", "zh"),
-        Wording(r"ICH Q5A|ICH Q5D|ICH Q6B", "ICH Q5A/Q5D/Q6B (biotechnological products)"),
-        Wording(r"ICH S6", "ICH S6 (biotechnology-derived products)"),
+        # protein only
+        Wording(r"\bmonoclonal antibod(?:y|ies)\b|(?-i:\bmAbs?\b)", "monoclonal antibody", "en"),
+        Wording(r"单克隆抗体|单抗", "单克隆抗体", "zh"),
+        Wording(r"\bglycoforms?\b|\bglycan profile\b|\bcharge variants?\b", "glycoform, charge variant", "en"),
+        Wording(r"糖型|电荷变异体", "糖型/电荷变异体", "zh"),
         Wording(r"\bCDER\b", "CDER"),
     ),
     priority=20,

@@ -44,8 +44,10 @@ class Ltfu(Fact):
     description: Text
 
 
-class Mabel(Fact):
-    """A minimal anticipated biological effect level (EMA EMEA/CHMP/SWP/28367/07 Rev. 1, 2017, 7.3)."""
+class DoseEstimate(Fact):
+    """A human dose estimate a starting dose may rest on: the minimal anticipated biological effect level
+    (MABEL; EMA EMEA/CHMP/SWP/28367/07 Rev. 1, 2017) or the pharmacologically active dose (PAD; FDA MRSD
+    guidance 2005, step 5)."""
 
     value: Positive
     unit: str  # a human dose unit, e.g. "mg/kg" or "mg"
@@ -56,9 +58,11 @@ class StartingDose(Fact):
     """How the first cohort's dose is justified (FDA MRSD guidance 2005; EMA FIH guideline 2017)."""
 
     basis: Literal["noael", "mabel", "pad"] = "noael"
+    study: str | None = None  # the NOAEL study; default protocol.starting_dose_basis
     # mg/kg: no body-surface-area conversion (FDA 2005 guidance V.B: proteins > 100 kDa given intravascularly)
     scaling: Literal["bsa", "mg/kg"] | None = None
-    mabel: Mabel | None = None
+    mabel: DoseEstimate | None = None
+    pad: DoseEstimate | None = None
 
 
 class Protocol(Record):

@@ -72,7 +72,7 @@ class Text(Fact):
     def get(self, lang: str) -> str:
         """The text in ``lang``; English when the text has no ``lang`` key."""
         if lang == "zh":
-            return self.zh or self.en
+            return self.zh if "zh" in self.model_fields_set else self.en
         extra = self.model_extra or {}
         return str(extra[lang]) if lang in extra else self.en
 

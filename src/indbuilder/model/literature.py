@@ -11,6 +11,9 @@ class Reference(Record):
     source: str  # journal or publisher, volume and pages
     year: int
     doi: str | None = None
+    # What the reference supports, in the writer's words ("mechanism", "dose-selection", "guidance"):
+    # templates cite the literature whose topics match, never a reference id written into a template.
+    topics: list[str] = []
 
 
 class Abbreviation(Fact):

@@ -132,11 +132,6 @@ class RegionProfile(Protocol):
         """ISO country code of the clinical sites the agency expects (FDA: US, NMPA: CN); None for no expectation."""
         ...
 
-    @property
-    def requires(self) -> tuple[str, ...]:
-        """Dotted fact paths a project building this region must give, e.g. ``regulatory.nmpa``."""
-        ...
-
     def outline_path(self) -> Path:
         """The outline data file (CTD tree with statuses and fills) of this region."""
         ...
@@ -163,6 +158,8 @@ class PackagedRegion:
 
     name: str
     languages: tuple[str, ...]
+    # Dotted fact paths a project building this region must give, e.g. ``regulatory.nmpa`` (optional for
+    # plug-in profiles: the loader reads it with getattr, so older region plug-ins keep working).
     requires: tuple[str, ...] = ()
 
     @property

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from ..diagnostics import Diagnostics, Location
 from ..doctree import Block, Document, DocMeta, Paragraph, Table, plain_text, walk_blocks
+from .figures import figure_resolver
 from .jinja_env import TemplateEnv
 from .markdown import (
     BIBLIOGRAPHY_STYLE,
@@ -77,7 +78,7 @@ def render_document(
     for table in _anchored_tables(src) if "table:" in src.text else ():
         caption = plain_text(table.caption) or (table.anchor or "")
         resolver.add_local(XrefTarget("table", table.anchor or "", caption, caption, anchor=table.anchor))
-    result = markdown_to_blocks(src, diags, resolver.resolve, source_map)
+    result = markdown_to_blocks(src, diags, resolver.resolve, source_map, figure_resolver(context))
     bibliography = resolver.bibliography()
     if resolver.citations and not _has_bibliography(result.blocks, result.footnotes):
         first = resolver.citations[0]

@@ -18,9 +18,14 @@ Supported syntax (anything else prints as literal text):
 - ``::: pagebreak`` / ``:::`` forces a page break; ``::: bibliography`` / ``:::`` is replaced by
   the numbered list of literature cited with ``ref:lit:<id>`` (see render/xref.py).
 - Cross-references: ``[](ref:3.2.P.8.1)``, ``[text](ref:study:NC-TOX-001)``.
+- Generated figures: a paragraph holding only ``![Figure 1. Structure of XYZ-123](structure:product)``,
+  optionally followed by ``{#fig-structure}`` (anchor) and with ``?width=120`` (printed width in mm)
+  after the target, becomes a :class:`~indbuilder.doctree.Figure` made by the caller's image
+  resolver (see render/figures.py: ``structure:`` draws the product's SMILES). The alt text is the
+  caption, printed below the figure.
 
-Raw HTML is never interpreted: ``<b>`` or ``USP <71>`` stays literal text. Images, horizontal
-rules and strikethrough have no place in the document tree; they give a
+Raw HTML is never interpreted: ``<b>`` or ``USP <71>`` stays literal text. Other images (files,
+addresses), horizontal rules and strikethrough have no place in the document tree; they give a
 ``narrative.unsupported`` warning (the alt text / struck text is kept).
 
 Source lines (``token.map``) are kept: diagnostics name ``file:line``, and an optional
@@ -50,6 +55,7 @@ from ..loader import read_text_file, split_front_matter, warn_controls  # the ow
 from ..doctree import (
     Block,
     Cell,
+    Figure,
     CodeBlock,
     Code,
     Emph,
@@ -77,10 +83,22 @@ rules.define(
     "warning",
     "Markdown that the document tree cannot represent",
     """
-    Images, horizontal rules and strikethrough are not part of the document tree. Images and
-    figures belong in their own files; the text of the construct is kept without its formatting.
+    Images from files or addresses, horizontal rules and strikethrough are not part of the document
+    tree: the text of the construct is kept without its formatting. Figures that indbuilder
+    generates from the facts are written ``![caption](structure:product)`` in a paragraph of their own.
     """,
     "indbuilder document tree (doctree.py); FDA/NMPA PDF rules favour searchable text.",
+)
+rules.define(
+    "narrative.figure",
+    "error",
+    "A generated figure could not be made",
+    """
+    ``![caption](structure:product)`` draws a figure from the facts (the product's chemical structure
+    from its SMILES). When the facts needed are missing or invalid the figure is left out and only its
+    caption is printed, so the document does not silently lack its structural formula.
+    """,
+    "ICH M4Q(R1) 3.2.S.1.2 (structural formula, including relative and absolute stereochemistry).",
 )
 rules.define(
     "narrative.caption",
@@ -236,6 +254,32 @@ _PARSER = make_parser()
 # Resolves a `ref:` link: (target, link text, where) -> inline nodes. See render/xref.py.
 RefResolver = Callable[[str, tuple[Inline, ...], "Location | None"], tuple[Inline, ...]]
 
+
+@dataclass(frozen=True)
+class ImageRequest:
+    """A generated figure asked for in Markdown: ``![caption](scheme:target?width=120){#anchor}``."""
+
+    scheme: str  # "structure"
+    target: str  # "product"
+    caption: tuple[Inline, ...]
+    anchor: str | None
+    width_mm: float | None  # None: the figure kind's default
+    where: Location
+
+
+class FigureError(Exception):
+    """A figure kind knows the request but cannot make it (facts missing or invalid); the message
+    says why in words for an author, and is reported as ``narrative.figure``."""
+
+
+# Makes the figure of a request: a Figure, None when the scheme is not a generated figure kind
+# (the image is then reported as unsupported), or FigureError. See render/figures.py.
+ImageResolver = Callable[[ImageRequest], "Figure | None"]
+
+#: Printed widths (mm) a figure may ask for: the text column is 160-165 mm wide (A4 / US Letter
+#: with 25 mm / 1 inch margins).
+FIGURE_WIDTH_MM = (20.0, 160.0)
+
 # `{#id}`, also written `{ #id }`: in a Jinja template `{#` opens a comment, so templates use the
 # spaced form (pandoc accepts both).
 _ANCHOR_RAW = re.compile(r"(?<!\\)\{\s*#([A-Za-z][\w.:-]*)\s*\}\s*$")
@@ -243,6 +287,7 @@ _ANCHOR_TEXT = re.compile(r"\s*\{\s*#[A-Za-z][\w.:-]*\s*\}\s*$")
 _CAPTION_RAW = re.compile(r"^(?:Table|表)\s*[:：]")
 _NOTE_LABEL = re.compile(r"^\s*(Note|NOTE|注|注意|Warning|WARNING|警告)\s*[:：]?\s*$")
 _REF_DEST = re.compile(r"\]\(\s*<?ref:")
+_FIGURE_SRC = re.compile(r"^(?P<scheme>[a-z][a-z0-9-]*):(?P<target>[^?#]*)(?:\?(?P<query>.*))?$")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
@@ -272,8 +317,10 @@ class _Converter:
         resolve_ref: RefResolver | None,
         source_map: SourceMap | None,
         anchors: set[str],
+        resolve_image: ImageResolver | None = None,
     ) -> None:
         self.src = src
+        self.resolve_image = resolve_image
         self.lines = src.text.splitlines()
         self.diags = diags
         self.resolve_ref = resolve_ref
@@ -363,6 +410,9 @@ class _Converter:
         if t == "heading":
             return [self.record(self.heading(node), node)]
         if t == "paragraph":
+            figure = self.figure(node)
+            if figure is not None:
+                return [self.record(figure, node)] if isinstance(figure, Figure) else list(figure)
             inl = self.inlines(node.children[0])
             return [self.record(Paragraph(inl), node)] if inl else []
         if t in ("bullet_list", "ordered_list"):
@@ -395,6 +445,61 @@ class _Converter:
         if t == "html_block":  # unreachable with html=False; kept literal just in case
             return [Paragraph((Text(node.content),))]
         return [Paragraph((Text(node.content),))] if node.content else []
+
+    # ---------------------------------------------------------- generated figures
+
+    def figure(self, node: SyntaxTreeNode) -> Figure | list[Block] | None:
+        """A paragraph that is only ``![caption](scheme:target)`` (+ ``{#anchor}``): its Figure, or
+        the caption as a paragraph when the figure cannot be made; None for any other paragraph."""
+        if self.resolve_image is None or not node.children:
+            return None
+        inline = node.children[0]
+        parts = [c for c in inline.children if not (c.type in ("text", "softbreak") and not c.content.strip())]
+        if not parts or parts[0].type != "image":
+            return None
+        image, rest = parts[0], parts[1:]
+        trailing = "".join(c.content for c in rest if c.type == "text")
+        if len(rest) != sum(1 for c in rest if c.type == "text") or (trailing and not _ANCHOR_TEXT.fullmatch(trailing)):
+            return None
+        src = urllib.parse.unquote(str(image.attrs.get("src", "")))
+        m = _FIGURE_SRC.match(src)
+        if m is None:
+            return None
+        if inline.map:
+            self.current_line = inline.map[0]
+        caption = _merge(self._inline_children(image.children))
+        anchor_match = _ANCHOR_RAW.search(inline.content)
+        width = self._figure_width(m.group("query") or "")
+        anchor = self.anchor(anchor_match.group(1), explicit=True) if anchor_match else None
+        request = ImageRequest(m.group("scheme"), m.group("target"), caption, anchor, width, self.loc())
+        try:
+            figure = self.resolve_image(request)
+        except FigureError as exc:
+            self.diags.emit("narrative.figure", f"figure '{src}' cannot be made: {exc}{self.where_suffix()}", self.loc())
+            return [Paragraph(caption, style="caption")] if caption else []
+        if figure is None:
+            return None  # not a generated figure kind: printed as text with narrative.unsupported
+        return figure
+
+    def _figure_width(self, query: str) -> float | None:
+        values = urllib.parse.parse_qs(query, keep_blank_values=True)
+        if not values.get("width"):
+            return None
+        raw = values["width"][0]
+        low, high = FIGURE_WIDTH_MM
+        try:
+            width = float(raw.removesuffix("mm"))
+        except ValueError:
+            width = -1.0
+        if not low <= width <= high:
+            self.diags.emit(
+                "narrative.figure",
+                f"figure width '{raw}' is not a width in mm from {low:g} to {high:g}; the default width is used"
+                f"{self.where_suffix()}",
+                self.loc(),
+            )
+            return None
+        return width
 
     def heading(self, node: SyntaxTreeNode) -> Heading:
         level = min(int(node.tag[1:]), 4)
@@ -499,7 +604,11 @@ class _Converter:
         if t == "footnote_ref":
             return [FootnoteRef(_footnote_label(n.meta))]
         if t == "image":
-            self.unsupported(f"an image ({n.attrs.get('src', '')})")
+            src = str(n.attrs.get("src", ""))
+            if self.resolve_image is not None and _FIGURE_SRC.match(urllib.parse.unquote(src)):
+                self.unsupported(f"a figure inside a line of text ({src}: write it as a paragraph of its own)")
+            else:
+                self.unsupported(f"an image ({src})")
             return [Text(n.content)] if n.content else []
         if t == "link":
             return self.link(n)
@@ -568,16 +677,19 @@ def markdown_to_blocks(
     diags: Diagnostics,
     resolve_ref: RefResolver | None = None,
     source_map: SourceMap | None = None,
+    resolve_image: ImageResolver | None = None,
 ) -> MarkdownResult:
     """Convert Markdown to doctree blocks and footnotes.
 
     ``resolve_ref`` turns ``ref:`` links into inline nodes (an :class:`XrefResolver`'s
     ``resolve``); without it the link text is kept as plain text. A ``::: bibliography``
     container is left as a placeholder paragraph (style ``_bibliography``) for the caller.
+    ``resolve_image`` makes generated figures (``![caption](structure:product)``, see
+    :func:`indbuilder.render.figures.figure_resolver`); without it every image is unsupported.
     """
     tokens = _PARSER.parse(src.text)
     tree = SyntaxTreeNode(tokens)
-    conv = _Converter(src, diags, resolve_ref, source_map, set())
+    conv = _Converter(src, diags, resolve_ref, source_map, set(), resolve_image)
     blocks = conv.blocks(tree.children)
     return MarkdownResult(blocks, conv.footnotes)
 

@@ -12,6 +12,8 @@ What a reviewer gets:
   sequence (kept relative, ICH eCTD v3.2.2 section 2.7 / FDA "Portable Document Format (PDF)
   Specifications": hypertext links between documents must be relative), external URLs;
 - real Word footnotes;
+- figures (generated images such as the 3.2.S.1.2 structure drawing) as inline pictures with
+  alternative text, the caption below in the Caption style;
 - the region's paper (Letter for FDA, A4 for NMPA), 1 inch margins (FDA PDF specifications: left margin
   >= 3/4 inch, others >= 3/8 inch), Times New Roman 12 pt body text (FDA's recommendation),
   only NMPA 6.26 "standard fonts" (宋体 SimSun, Times New Roman, Arial, Courier New);
@@ -41,7 +43,7 @@ from docx.oxml.table import CT_Tbl
 from docx.oxml.text.paragraph import CT_P
 from docx.oxml.text.run import CT_R
 from docx.opc.part import Part
-from docx.shared import Twips
+from docx.shared import Mm, Twips
 from lxml import etree
 
 from .. import doctree as dt
@@ -252,7 +254,7 @@ class _Builder:
         toc_no = 0
         self._list_headings = _headings_in_lists(self.doc.blocks)
         for block in dt.walk_blocks(self.doc.blocks):
-            anchor = getattr(block, "anchor", None) if isinstance(block, (dt.Heading, dt.Table)) else None
+            anchor = getattr(block, "anchor", None) if isinstance(block, (dt.Heading, dt.Table, dt.Figure)) else None
             if anchor:
                 if anchor in st.bookmarks:
                     self.diags.emit(
@@ -273,7 +275,7 @@ class _Builder:
                 st.heading_bookmarks[id(block)] = name
                 st.placed.add(id(block))
 
-    def _bookmark_for(self, block: dt.Heading | dt.Table) -> str | None:
+    def _bookmark_for(self, block: dt.Heading | dt.Table | dt.Figure) -> str | None:
         if id(block) not in self.state.placed:
             return None
         if isinstance(block, dt.Heading):
@@ -452,6 +454,8 @@ class _Builder:
             p = self._p(container, "SourceCode")
             self._run(p, block.text.rstrip("\n"), _Fmt())
             return p
+        elif isinstance(block, dt.Figure):
+            return self._figure(block, container)
         elif isinstance(block, dt.PageBreak):
             p = container.add_p()
             r = OxmlElement("w:r")
@@ -600,6 +604,34 @@ class _Builder:
                     break
         if bookmark and first_cell_p is not None:
             ox.add_bookmark(first_cell_p, self._new_bookmark_id(), bookmark)
+
+    # ------------------------------------------------------------ figures
+
+    def _figure(self, block: dt.Figure, container: _Container) -> CT_P:
+        """The picture in a centred paragraph kept with its caption (Caption style, below it, as
+        figures are captioned in ICH M4 documents); the anchor's bookmark is on the caption."""
+        p = self._p(container, "Normal")
+        ppr = p.get_or_add_pPr()
+        ppr.keepNext_val = True
+        ppr.jc_val = WD_ALIGN_PARAGRAPH.CENTER
+        width = min(int(Mm(block.width_mm)), int(Twips(self.page.text_width)))
+        # python-docx names the image part by count (/word/media/image1.png) and the shape by the
+        # next free id: both deterministic, and normalize_zip fixes the zip metadata.
+        inline = self.part.new_pic_inline(io.BytesIO(block.data), width=width)  # type: ignore[attr-defined]
+        doc_pr = inline.find(qn("wp:docPr"))
+        if doc_pr is not None and block.alt:
+            doc_pr.set("descr", self._clean(block.alt))  # alternative text for screen readers
+        run = OxmlElement("w:r")
+        cast(CT_R, run).add_drawing(inline)
+        p.append(run)
+        bookmark = self._bookmark_for(block)
+        if block.caption or bookmark:
+            cap = self._p(container, "Caption")
+            cap.get_or_add_pPr().keepNext_val = False  # the style keeps a table caption with the table below it
+            self._inlines(cap, block.caption)
+            if bookmark:
+                ox.add_bookmark(cap, self._new_bookmark_id(), bookmark)
+        return p
 
     @staticmethod
     def _table_name(block: dt.Table) -> str:

@@ -92,6 +92,7 @@ TOC_PAGE_THRESHOLD = 5
 
 
 _INPUT_KEY = "indbuilder-doc"
+_IMAGES_KEY = "indbuilder-images"
 _TEMPLATE = Path(__file__).with_name("pdf_template.typ")
 
 
@@ -109,7 +110,8 @@ def typst_source() -> bytes:
 
 def typst_inputs(doc: Document, *, ctx: WriteContext | None = None, toc: bool | str | None = None,
                  diagnostics: Diagnostics | None = None) -> dict[str, str]:
-    """The ``sys_inputs`` for the template: the document as one JSON string.
+    """The ``sys_inputs`` for the template: the document as one JSON string (and, when it has
+    figures, their images as a JSON list of byte arrays under a second key).
 
     ``ctx`` gives the paper and words (default: those of the document's region and language).
     ``toc`` defaults to the document's choice: always with ``meta.toc``, otherwise ``"auto"``
@@ -122,6 +124,7 @@ def typst_inputs(doc: Document, *, ctx: WriteContext | None = None, toc: bool | 
     fonts = font_setup(doc.meta.lang, needs_cjk=has_cjk(text))
     data = document_data(doc, fonts, paper=ctx.paper, words=ctx.words, toc=toc, toc_pages=TOC_PAGE_THRESHOLD,
                          diagnostics=diagnostics, location=ctx.source)
+    images = data.pop("images", None)
     encoded = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     if diagnostics is not None:
         # Every character typst will print is in the JSON (keys and font names are ASCII).
@@ -129,7 +132,10 @@ def typst_inputs(doc: Document, *, ctx: WriteContext | None = None, toc: bool | 
         if missing:
             diagnostics.emit("pdf.missing-glyph", _missing_message(missing, text), ctx.source,
                              "replace emoji and symbols by words, or install a font that has them")
-    return {_INPUT_KEY: encoded}
+    inputs = {_INPUT_KEY: encoded}
+    if images:  # figure images travel apart from the text (no glyphs to check in them)
+        inputs[_IMAGES_KEY] = json.dumps(images, separators=(",", ":"))
+    return inputs
 
 
 #: Missing characters named in one message; the rest are counted.

@@ -97,6 +97,7 @@ class _State:
     where: str = "paragraph"  # what the text being converted is, for messages
     long_words: int = 0
     repair: TextRepair = field(default_factory=TextRepair)
+    images: list[bytes] = field(default_factory=list)  # figure images, referred to by index
 
     def emit(self, rule: str, message: str, hint: str | None = None) -> None:
         if self.diagnostics is not None:
@@ -144,6 +145,8 @@ def all_text(doc: dt.Document) -> str:
                 parts.extend(dt.plain_text(c.children) for c in row)
         elif isinstance(b, dt.CodeBlock):
             parts.append(b.text)
+        elif isinstance(b, dt.Figure):
+            parts.append(dt.plain_text(b.caption))
     return "\n".join(parts)
 
 
@@ -158,7 +161,9 @@ def document_data(
     diagnostics: Diagnostics | None = None,
     location: Location | None = None,
 ) -> dict[str, Any]:
-    """The JSON-ready data for the template: ``{"meta": {...}, "blocks": [...]}``.
+    """The JSON-ready data for the template: ``{"meta": {...}, "blocks": [...]}``, plus
+    ``"images"`` (the bytes of every figure's image as a list of integers, which typst turns back
+    into bytes) when the document has figures.
 
     ``paper`` and ``words`` come from the write context (region profile, document language).
     ``toc`` is True, False or ``"auto"`` (a table of contents when the document has more than
@@ -168,10 +173,10 @@ def document_data(
     state = _State(anchors=set(), location=location, diagnostics=diagnostics, footnotes=doc.footnotes)
     # First pass: which anchors exist (headings and tables), reporting duplicates.
     for b in dt.walk_blocks(doc.blocks):
-        anchor = getattr(b, "anchor", None) if isinstance(b, (dt.Heading, dt.Table)) else None
+        anchor = getattr(b, "anchor", None) if isinstance(b, (dt.Heading, dt.Table, dt.Figure)) else None
         if anchor:
             if anchor in state.anchors:
-                state.emit("pdf.duplicate-anchor", f"anchor '{anchor}' is used by more than one heading or table")
+                state.emit("pdf.duplicate-anchor", f"anchor '{anchor}' is used by more than one heading, table or figure")
             state.anchors.add(anchor)
 
     labels = dict(words)
@@ -235,6 +240,8 @@ def document_data(
     }
     blocks = [_block(b, state, labels) for b in doc.blocks]
     data: dict[str, Any] = _clean({"meta": data_meta, "blocks": blocks}, state.repair)
+    if state.images:  # bytes, not text: nothing to clean
+        data["images"] = [list(img) for img in state.images]
     state.repair.report(diagnostics, location)
     if state.long_words > _LONG_WORD_REPORTS:
         state.emit("pdf.long-word", f"{state.long_words - _LONG_WORD_REPORTS} more words are wider than the text column")
@@ -444,4 +451,35 @@ def _block(b: dt.Block, state: _State, labels: dict[str, str]) -> dict[str, Any]
         return {"k": "codeblock", "v": b.text, "chunk": _chunk(max((f.word for f in found), key=len))}
     if isinstance(b, dt.PageBreak):
         return {"k": "pagebreak"}
+    if isinstance(b, dt.Figure):
+        return _figure(b, state, labels)
     raise TypeError(f"unknown block node {type(b).__name__}")
+
+
+#: Media types of the images typst can embed, and typst's format name for each.
+_IMAGE_FORMATS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/svg+xml": "svg"}
+
+
+def _figure(b: dt.Figure, state: _State, labels: dict[str, str]) -> dict[str, Any]:
+    """A figure: the image (by index into ``images``), its printed width, caption and bookmark."""
+    fmt = _IMAGE_FORMATS.get(b.media_type)
+    if fmt is None:  # a writer bug: figure kinds make PNG
+        raise TypeError(f"figure image type {b.media_type!r} is not one of {', '.join(_IMAGE_FORMATS)}")
+    state.images.append(b.data)
+    before = _set(state, _BODY_PT, "figure caption")
+    caption = _inlines(b.caption, state, labels) if b.caption else None
+    _set(state, *before)
+    column_mm = state.column_pt * 25.4 / 72
+    return {
+        "k": "figure",
+        "image": len(state.images) - 1,
+        "format": fmt,
+        "width-mm": round(min(b.width_mm, column_mm), 3),
+        "alt": b.alt or None,
+        "caption": caption,
+        # Like a captioned table: a bookmark one level below the heading (FDA PDF specifications:
+        # bookmarks for tables and figures).
+        "caption-text": b.alt or None,
+        "bookmark-level": state.heading_level + 1,
+        "anchor": _anchor(b.anchor, state),
+    }
