@@ -48,6 +48,12 @@ app.add_typer(standards_app, name="standards")
 _REGION_HELP = ", ".join(f"{p.name} ({p.label}, {'/'.join(p.languages)})" for p in map(regions.get, regions.names()))
 
 
+def _modality_names() -> tuple[str, ...]:
+    from . import modalities
+
+    return modalities.names()
+
+
 def _known_region(value: str | list[str] | None) -> str | list[str] | None:
     """Typer callback: every --region value must name a registered region (usage error otherwise)."""
     for name in [value] if isinstance(value, str) else value or []:
@@ -188,8 +194,33 @@ def build(
     """
     from .pipeline import build_project
 
+    refused = _placeholder_gate(project, region)
+    if refused is not None:
+        return _emit(refused, fmt, strict, report)
     diags = build_project(project, _regions(region), strict=strict, pdf=not no_pdf)
     return _emit(diags, fmt, strict, report)
+
+
+def _placeholder_gate(project: Path, region: Optional[List[str]]) -> Diagnostics | None:
+    """A project with 'TODO:' placeholders is not built (rule build.placeholders): the check report plus
+    the refusal, or ``None`` when there is none or the project lowered the rule for a draft build."""
+    from .checks.placeholders import gate_build
+    from .config import load_config
+    from .pipeline import check_project
+
+    config, _ = load_config(project)
+    if config is None:
+        return None
+    gate = gate_build(config.root, config.content_dir, config.source)
+    if gate is None:
+        return None
+    override = config.settings.severity.get(gate.rule)
+    diags, _ = check_project(project, _regions(region))
+    diags.add(gate)
+    diags.apply_policy(dict(config.settings.severity), config.waivers)
+    if override in ("warning", "info"):
+        return None  # a draft build: the build's own report lists the placeholders
+    return diags
 
 
 @app.command()
@@ -212,26 +243,78 @@ def check(
     return _emit(diags, fmt, strict, report)
 
 
+class OutlineFmt(str, Enum):
+    text = "text"
+    json = "json"
+
+
 @app.command()
 @guarded
 def outline(
     project: Path = ProjectOpt,
     region: str = typer.Option(regions.names()[0], "--region", "-r", callback=_known_region, help="Region whose CTD section tree to show."),
     color: Optional[bool] = typer.Option(None, "--color/--no-color", help="Colour output (default: when printing to a terminal)."),
+    fmt: OutlineFmt = typer.Option(OutlineFmt.text, "--format", "-f", help="Output format: text (a tree) or json."),
 ) -> int:
     """Show the region's CTD section tree and the state of every section.
 
     Each section is shown as filled (with what fills it), missing (a required section with no source:
-    an error), not applicable (with its written justification) or not provided (optional).
+    an error), not applicable (with its written justification) or not provided (optional). A section
+    filled from a template is "filled from facts" when its documents render from your facts, or
+    "template only" when the facts it prints are missing or still placeholders ('TODO:').
     """
-    from .pipeline import outline_text
+    from .outline import format_outline, outline_facts, outline_json
 
-    use_color = color if color is not None else (sys.stdout.isatty() and not os.environ.get("NO_COLOR") and not os.environ.get("CI"))
-    text, diags = outline_text(project, region, use_color)
-    _write_stdout(text)
+    diags = Diagnostics()
+    plan, facts = outline_facts(project, region, diags)
+    if plan is not None:
+        if fmt is OutlineFmt.json:
+            _write_stdout(outline_json(plan, facts))
+        else:
+            use_color = color if color is not None else (sys.stdout.isatty() and not os.environ.get("NO_COLOR") and not os.environ.get("CI"))
+            _write_stdout(format_outline(plan, color=use_color, lang=regions.get(region).lang, facts=facts))
     if len(diags):
         sys.stderr.write(render_report(diags, "text"))
     return EXIT_CONTENT if diags.has_errors else EXIT_OK
+
+
+@app.command()
+@guarded
+def init(
+    folder: Path = typer.Argument(..., help="Folder of the new project (created when it does not exist)."),
+    modality: List[str] = typer.Option(..., "--modality", "-m", metavar="MODALITY",
+                                       help="The product's modality; repeat it or separate with commas for a combination "
+                                            "(cell-therapy,gene-therapy). Registered: " + ", ".join(_modality_names()) + "."),
+    region: List[str] = typer.Option(["fda"], "--regions", "--region", "-r", metavar="REGIONS",
+                                     help="Regions to build, comma-separated (default fda): " + ", ".join(regions.names()) + "."),
+    force: bool = typer.Option(False, "--force", help="Add the skeleton to a folder that is not empty; existing files are never overwritten."),
+    date: Optional[str] = typer.Option(None, "--date", help="Submission date to write (YYYY-MM-DD); default: the first day of the month after next, marked TODO to review."),
+) -> int:
+    """Start a new project: indbuilder.yaml and commented fact files and narratives for a modality and regions.
+
+    Every value to write is marked 'TODO:'; 'indbuilder check' lists them (warnings, exit 0) and
+    'indbuilder build' refuses to run until none is left.
+    """
+    import datetime as dt
+
+    from .scaffold import InitError, init_project
+
+    try:
+        when = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        typer.echo(f"--date must be YYYY-MM-DD, got {date!r}", err=True)
+        return EXIT_USAGE
+    try:
+        result = init_project(folder, modality, region, force=force, submission_date=when)
+    except InitError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return EXIT_USAGE
+    for path in result.written:
+        typer.echo(f"wrote {path}")
+    for path in result.kept:
+        typer.echo(f"kept  {path} (exists; not overwritten)")
+    typer.echo(f"\nNext: cd {folder} && indbuilder check   # lists every TODO: to fill in, file by file")
+    return EXIT_OK
 
 
 @app.command()

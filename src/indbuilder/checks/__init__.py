@@ -37,6 +37,7 @@ from typing import Callable, Iterable
 from ..diagnostics import Diagnostics
 from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, structure, traceability
 from . import guidelines, modality
+from . import placeholders
 from .context import CheckContext, RegionBuild
 
 Family = Callable[[CheckContext, Diagnostics], None]
@@ -55,6 +56,7 @@ FAMILIES: dict[str, Family] = {
     "cgt": cgt.check,
     "guidelines": guidelines.check,
     "china": china.check,
+    "placeholders": placeholders.check,
 }
 
 

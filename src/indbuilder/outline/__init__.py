@@ -15,6 +15,8 @@ A Markdown narrative with front matter ``node: <id>`` may fill any non-heading n
 """
 
 from . import completeness
+from .fact_state import FactState, NodeFacts, node_facts, outline_facts
+from .json_format import outline_json
 from .loader import load_outline
 from .model import Fill, FillKind, IndItem, Outline, OutlineError, OutlineNode, Status, Title
 from .na_text import not_applicable_text
@@ -33,6 +35,11 @@ from .tree_format import format_outline
 
 __all__ = [
     "DeclaredFile",
+    "FactState",
+    "NodeFacts",
+    "node_facts",
+    "outline_facts",
+    "outline_json",
     "FactRecord",
     "Fill",
     "FillKind",

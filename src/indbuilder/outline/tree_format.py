@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Mapping
+
+from .fact_state import FactState, NodeFacts, summary as facts_summary
 from .na_text import justification_text
 from .planner import NodePlan, NodeState, Plan, PlannedDocument
 
@@ -39,11 +42,15 @@ _WORDS = {
 }
 
 
-def _state_text(np: NodePlan, lang: str, plan: Plan) -> str:
+def _state_text(np: NodePlan, lang: str, plan: Plan, facts: NodeFacts | None = None) -> str:
     words = _WORDS["zh" if lang.startswith("zh") else "en"]
     if np.state is NodeState.HEADING:
         return ""
     text = words[np.state]
+    if np.state is NodeState.FILLED and facts is not None and facts.state is FactState.TEMPLATE_ONLY:
+        return facts.describe() + " — " + _sources(np)
+    if np.state is NodeState.FILLED and facts is not None:
+        text += " from facts"
     if np.state is NodeState.FILLED:
         n = len(np.documents)
         text += f" ({n} {words['document'] if n == 1 else words['documents']}): " + _sources(np)
@@ -74,7 +81,7 @@ def _sources(np: NodePlan, limit: int = 3) -> str:
     return ", ".join(shown) + (f", +{more}" if more > 0 else "")
 
 
-def format_outline(plan: Plan, color: bool = False, lang: str = "en") -> str:
+def format_outline(plan: Plan, color: bool = False, lang: str = "en", facts: Mapping[str, NodeFacts] | None = None) -> str:
     """The plan as an indented tree with box-drawing guides, one node per line::
 
         ├── 3.2.P.8 Stability
@@ -82,22 +89,27 @@ def format_outline(plan: Plan, color: bool = False, lang: str = "en") -> str:
         │   └── 3.2.P.8.3 Stability Data — MISSING: add template templates/ectd/m3/32p83-stability-data.md.j2
 
     Titles and state words are in ``lang`` (``en`` or ``zh``); ANSI colours only when ``color`` is true.
-    Ends with a count of nodes per state.
+    ``facts`` (:func:`.fact_state.node_facts`) tells a section filled from facts from one whose template
+    exists but whose facts are missing or placeholders ("template only"). Ends with a count of nodes per state.
     """
     o = plan.outline
     lines = [f"{o.name} outline {o.version} (effective {o.effective.isoformat()})"]
 
-    def paint(state: NodeState, text: str) -> str:
+    facts = facts or {}
+
+    def paint(state: NodeState, text: str, node_id: str = "") -> str:
+        if node_id in facts and facts[node_id].state is FactState.TEMPLATE_ONLY:
+            state = NodeState.NOT_PROVIDED  # dim: the template is there, the facts are not
         return f"{_ANSI[state]}{text}{_RESET}" if color else text
 
     def emit(node_id: str, prefix: str, last: bool) -> None:
         np = plan[node_id]
         node = np.node
-        state = _state_text(np, lang, plan)
+        state = _state_text(np, lang, plan, facts.get(node_id))
         label = node.label(lang)
         line = label + (f" — {state}" if state else "")
         branch = "└── " if last else "├── "
-        lines.append(prefix + branch + paint(np.state, line))
+        lines.append(prefix + branch + paint(np.state, line, node_id))
         child_prefix = prefix + ("    " if last else "│   ")
         for i, child in enumerate(node.children):
             emit(child.id, child_prefix, i == len(node.children) - 1)
@@ -111,5 +123,8 @@ def format_outline(plan: Plan, color: bool = False, lang: str = "en") -> str:
         f"{counts[s]} {words[s]}"
         for s in (NodeState.FILLED, NodeState.MISSING, NodeState.NOT_APPLICABLE, NodeState.NOT_PROVIDED)
     )
+    if facts:
+        from_facts, template_only = facts_summary(facts)
+        summary += f" (of the filled sections from templates: {from_facts} from facts, {template_only} template only)"
     lines.append(summary)
     return "\n".join(lines) + "\n"
