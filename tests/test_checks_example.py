@@ -170,12 +170,12 @@ def test_starting_dose_above_margin(tmp_path):
 def test_specification_test_without_method(tmp_path):
     def mutate(root, d):
         test = next(iter(d.drug_product.specification.tests))
-        loc = d.where("specification", "tests", test.id, "method")
+        loc = d.where("drug_product", "specification", "tests", test.id, "method")
         set_value(root, loc, "method", '""')
         return test, loc
 
     root, diags, (test, loc) = _mutate_and_check(tmp_path, mutate)
-    _assert_fires(diags, "cmc.spec-test-no-method", loc.path, loc.line, f"specification test {test.id} ({test.name.en}) has no method")
+    _assert_fires(diags, "cmc.spec-test-no-method", loc.path, loc.line, f"drug product specification test {test.id} ({test.name.en}) has no method")
 
 
 def test_check_command_fails_on_a_mutation(tmp_path):

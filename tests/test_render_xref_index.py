@@ -24,8 +24,10 @@ def dossier():
     t = lambda en, zh: SimpleNamespace(en=en, zh=zh)  # noqa: E731
     return SimpleNamespace(
         studies=[SimpleNamespace(id="tox-01", study_number="NC-TOX-001", title=t("Repeat-dose toxicity", "重复给药毒性"))],
-        batches=[SimpleNamespace(id="LOT-01")],
-        specification=SimpleNamespace(tests=[SimpleNamespace(id="sterility", name=t("Sterility", "无菌"))]),
+        drug_product=SimpleNamespace(
+            batches=[SimpleNamespace(id="LOT-01")],
+            specification=SimpleNamespace(tests=[SimpleNamespace(id="sterility", name=t("Sterility", "无菌"))]),
+        ),
         literature=[SimpleNamespace(id="june2018", authors="June CH, Sadelain M", title="Chimeric antigen receptor therapy.", source="N Engl J Med 379:64-73", year=2018, doi="10.1056/NEJMra1706169")],
         where=lambda *path: Location("content/facts.yaml", len(path)),
     )

@@ -146,7 +146,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     found = find_placeholders(config.root, config.content_dir, ctx.dossier)
     for ph in found:
         fact = f" ({ph.fact_name})" if ph.fact else ""
-        diags.emit(PLACEHOLDER, f"placeholder to fill in{fact}: {ph.text}", ph.location)
+        diags.emit("completeness.placeholder", f"placeholder to fill in{fact}: {ph.text}", ph.location)
     if not found:
         return
     for rb in ctx.regions:
@@ -156,7 +156,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 continue
             names = ", ".join(dict.fromkeys(p.fact_name for p in pending))
             diags.emit(
-                PENDING,
+                "completeness.facts-pending",
                 f"{rd.node.label('en')} ({rb.region}) is rendered from its template, but {len(pending)} fact(s) it "
                 f"prints are placeholders: {names[:300]}",
                 pending[0].location,
@@ -173,7 +173,7 @@ def gate_build(root: Path, content_dir: Path, where: Location) -> Diagnostic | N
         return None
     files = sorted({p.location.path for p in found})
     return Diagnostic(
-        GATE,
+        "build.placeholders",
         Severity.ERROR,
         f"{len(found)} placeholder(s) 'TODO:' are left in {len(files)} file(s) ({', '.join(files[:4])}"
         f"{', ...' if len(files) > 4 else ''}); nothing was built",
