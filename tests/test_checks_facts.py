@@ -282,5 +282,7 @@ def test_every_fact_rule_family_is_exercised():
     mine |= {"completeness.glp-statement", "completeness.pivotal-not-glp", "completeness.environmental-claim",
              "completeness.empty-document", "completeness.label-statement"}
     # stale: test_checks_china.py; identity.structure needs a small-molecule product: tests/test_chem.py
-    covered = {s[1] for s in SCENARIOS} | {"china.stale-translation", "identity.structure"}
+    # identity.modality-wording(-user) read rendered documents of several modalities: tests/test_checks_modality.py
+    covered = {s[1] for s in SCENARIOS} | {"china.stale-translation", "identity.structure", "identity.modality-wording",
+                                           "identity.modality-wording-user"}
     assert mine - document_only - covered == set()

@@ -34,9 +34,9 @@ def test_combined_modality_decides_centre_category_and_title(names, centre, prod
 def test_foreign_wording_is_what_only_other_modalities_say():
     small = {w.what for _, w in modalities.resolve(["small-molecule"]).foreign_wording()}
     assert "CBER" in small and "vector" in small and "cells/kg, viable cells" in small
-    assert "tablet" not in small and "CDER" not in small
+    assert "tablet, capsule" not in small and "CDER" not in small
     cell = {w.what for _, w in modalities.resolve(["cell-therapy", "gene-therapy"]).foreign_wording()}
-    assert "tablet" in cell and "CDER" in cell and "CBER" not in cell
+    assert "tablet, capsule" in cell and "CDER" in cell and "CBER" not in cell
     # ICH S6 is biologics' wording: foreign to a small molecule only
     assert any("ICH S6" in w for w in small) and not any("ICH S6" in w for w in cell)
 

@@ -97,6 +97,8 @@ def plan_region(project: Project, name: str, diags: Diagnostics) -> RegionBuild:
     """The outline and completeness plan of one region."""
     profile = regions.get(name)
     outline = load_outline(name)
+    if project.dossier.product is not None:  # statuses that depend on the product's modality
+        outline = outline.for_modalities(project.dossier.product.modality)
     p = plan(outline, planner_sources(project.config, project.dossier, name))
     diags.extend(p.diagnostics)
     return RegionBuild(profile, outline, p)

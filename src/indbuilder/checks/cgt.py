@@ -7,7 +7,7 @@ import re
 from ..diagnostics import Diagnostics
 from ..model.cmc import SpecTest
 from .context import CheckContext
-from .support import define, where
+from .support import define, project_languages, where
 
 
 define(
@@ -74,14 +74,15 @@ define(
 
 # name patterns of the minimum panel: (what, regex over test name + method title, test categories accepted)
 _PANEL_CELL = [
-    ("sterility", re.compile(r"steril", re.I)),
-    ("mycoplasma", re.compile(r"mycoplasma", re.I)),
-    ("endotoxin", re.compile(r"endotoxin", re.I)),
-    ("viability", re.compile(r"viabilit", re.I)),
-    ("cell number (viable cell count or dose)", re.compile(r"cell (count|number|dose)|viable cells?\b|cells? per", re.I)),
+    ("sterility", re.compile(r"steril|无菌", re.I)),
+    ("mycoplasma", re.compile(r"mycoplasma|支原体", re.I)),
+    ("endotoxin", re.compile(r"endotoxin|内毒素", re.I)),
+    ("viability", re.compile(r"viabilit|活率", re.I)),
+    ("cell number (viable cell count or dose)", re.compile(r"cell (count|number|dose)|viable cells?\b|cells? per|细胞(计数|数|浓度)", re.I)),
 ]
-_VCN = ("vector copy number", re.compile(r"\bVCN\b|copy number", re.I))
-_RCV = ("replication-competent virus (RCL/RCR)", re.compile(r"\bRC[LR]\b|replication[- ]competent", re.I))
+# (English and Chinese wording: a project's text is in the languages of its regions only)
+_VCN = ("vector copy number", re.compile(r"\bVCN\b|copy number|拷贝数", re.I))
+_RCV = ("replication-competent virus (RCL/RCR)", re.compile(r"\bRC[LR]\b|replication[- ]competent|复制型", re.I))
 _POSITIVE = ("CD73", "CD90", "CD105")
 _NEGATIVE = ("CD45", "CD34", "CD14", "CD11B", "CD79A", "CD19", "HLA-DR")
 _TOKEN = re.compile(r"\b[A-Z][A-Za-z]*-?\d+[A-Za-z0-9]*\b")
@@ -98,9 +99,12 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     tests = [t for t in dp.specification.tests if t.release] if dp is not None else []
     methods = {m.id: m for m in d.methods}
 
+    lang = project_languages(ctx)[0]
+
     def text_of(t: SpecTest) -> str:
         m = methods.get(t.method)
-        return f"{t.name.en} {m.title.en if m else ''}"
+        # the project's first language: English, or Chinese in an NMPA-only project
+        return f"{t.name.get(lang)} {m.title.get(lang) if m else ''}"
 
     # (what, pattern its test name or method title matches, or the spec category that covers it)
     required: list[tuple[str, re.Pattern[str] | None, str | None]] = []
@@ -162,12 +166,19 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
 
     if product.autologous:
         stmt = product.autologous_statement
-        if stmt is None or "AUTOLOGOUS USE ONLY" not in stmt.en.upper() or not stmt.zh.strip():
+        langs = project_languages(ctx)
+        if (
+            stmt is None
+            or ("en" in langs and "AUTOLOGOUS USE ONLY" not in stmt.en.upper())
+            or ("zh" in langs and "自体" not in stmt.zh)
+        ):
             diags.emit(
                 "cgt.autologous-statement",
                 f"product {product.code} is autologous but autologous_statement is "
                 + ("missing" if stmt is None else f"'{stmt.en}' / '{stmt.zh}'")
-                + "; expected 'FOR AUTOLOGOUS USE ONLY' and a Chinese equivalent",
+                + "; expected " + " and ".join(
+                    w for lang, w in (("en", "'FOR AUTOLOGOUS USE ONLY'"), ("zh", "a Chinese equivalent (仅限自体使用)")) if lang in langs
+                ),
                 where(ctx, "product", "autologous_statement") or where(ctx, "product", "autologous"),
             )
 

@@ -17,6 +17,7 @@ from . import stability
 from .context import CheckContext
 from .limits import limit_text, passes, value_text
 from .numbers import contains_number
+from ..build import RenderedDoc
 from .support import TestedPart, define, docs_at, known, normalize, num, rendered, tested_parts, where
 
 define(
@@ -284,21 +285,18 @@ _ACCEPT_HEADER = re.compile(r"acceptance|可接受|限度", re.I)
 
 
 def _spec_tables(ctx: CheckContext, diags: Diagnostics) -> None:
-    """Every rendered table that has an acceptance-criteria column prints each test's acceptance text."""
-    for tp in tested_parts(ctx):
-        _part_spec_tables(ctx, tp, diags)
+    """Every rendered table that has an acceptance-criteria column prints each test's acceptance text.
 
-
-def _part_spec_tables(ctx: CheckContext, tp: TestedPart, diags: Diagnostics) -> None:
-    tests = list(tp.tests.values())
-    if not tests:
+    A document may show both specifications (the CN 制造及检定规程 does), and the drug substance and drug
+    product may share test names with different limits ("Appearance"): each table is compared with the
+    specification it reproduces, the one most of its rows agree with (in 3.2.S and 2.3.S the drug
+    substance's on a tie, elsewhere the drug product's).
+    """
+    parts = tested_parts(ctx)
+    if not any(tp.tests for tp in parts):
         return
-    # a drug substance table lives in 3.2.S (and 2.3.S), a drug product table anywhere else
-    mine = (lambda rd: rd.element.startswith(("m3-2-s-", "m2-3-s-"))) if tp.section == "drug_substance" else (
-        lambda rd: not rd.element.startswith(("m3-2-s-", "m2-3-s-")) or ctx.dossier.tested_part("drug_substance") is tp.part
-    )
-    for rd in (rd for rd in rendered(ctx) if mine(rd)):
-        by_name = {normalize(t.name.get(rd.lang)): t for t in tests}
+    for rd in rendered(ctx):
+        in_ds = rd.element.startswith(("m3-2-s-", "m2-3-s-"))
         for table in rd.doc.tables():
             header = next((cells for is_h, cells in table_rows(table) if is_h), None)
             if not header:
@@ -306,22 +304,49 @@ def _part_spec_tables(ctx: CheckContext, tp: TestedPart, diags: Diagnostics) -> 
             cols = [i for i, h in enumerate(header) if _ACCEPT_HEADER.search(h)]
             if not cols:
                 continue
-            col = cols[0]
-            for is_h, cells in table_rows(table):
-                if is_h or col >= len(cells):
-                    continue
-                test = next((by_name[normalize(c)] for c in cells if normalize(c) in by_name), None)
-                if test is None:
-                    continue
-                expected = normalize(test.acceptance.get(rd.lang))
-                if normalize(cells[col]) != expected:
-                    diags.emit(
-                        "cmc.spec-inconsistent",
-                        f"{rd.label} ({rd.region}) prints the acceptance "
-                        f"criterion of {test.id} ({test.name.get(rd.lang)}) as '{normalize(cells[col])}'; the "
-                        f"specification says '{expected}'",
-                        rd.source or where(ctx, tp.section, "specification", "tests", test.id, "acceptance"),
-                    )
+            rows = [cells for is_h, cells in table_rows(table) if not is_h and cols[0] < len(cells)]
+            tp = _table_part(parts, rows, cols[0], rd.lang, in_ds)
+            if tp is not None:
+                _check_spec_rows(ctx, diags, rd, tp, rows, cols[0])
+
+
+def _row_test(tp: TestedPart, cells: list[str], lang: str) -> SpecTest | None:
+    by_name = {normalize(t.name.get(lang)): t for t in tp.tests.values()}
+    return next((by_name[normalize(c)] for c in cells if normalize(c) in by_name), None)
+
+
+def _table_part(parts: list[TestedPart], rows: list[list[str]], col: int, lang: str, in_ds: bool) -> TestedPart | None:
+    """The specification a table reproduces: most rows whose printed criterion matches; ties by section."""
+    best: tuple[int, int, int] | None = None
+    chosen: TestedPart | None = None
+    for tp in parts:
+        named = [(cells, t) for cells in rows if (t := _row_test(tp, cells, lang)) is not None]
+        if not named:
+            continue
+        agree = sum(normalize(cells[col]) == normalize(t.acceptance.get(lang)) for cells, t in named)
+        home = int((tp.section == "drug_substance") == in_ds)
+        score = (agree, home, len(named))
+        if best is None or score > best:
+            best, chosen = score, tp
+    return chosen
+
+
+def _check_spec_rows(
+    ctx: CheckContext, diags: Diagnostics, rd: RenderedDoc, tp: TestedPart, rows: list[list[str]], col: int
+) -> None:
+    for cells in rows:
+        test = _row_test(tp, cells, rd.lang)
+        if test is None:
+            continue
+        expected = normalize(test.acceptance.get(rd.lang))
+        if normalize(cells[col]) != expected:
+            diags.emit(
+                "cmc.spec-inconsistent",
+                f"{rd.label} ({rd.region}) prints the acceptance "
+                f"criterion of {test.id} ({test.name.get(rd.lang)}) as '{normalize(cells[col])}'; the "
+                f"{tp.label} specification says '{expected}'",
+                rd.source or where(ctx, tp.section, "specification", "tests", test.id, "acceptance"),
+            )
 
 
 # ------------------------------------------------------------------ E7, E11 process and materials
@@ -377,10 +402,15 @@ def _part_process(ctx: CheckContext, section: str, part: Any, diags: Diagnostics
 def _manufacturers(ctx: CheckContext, diags: Diagnostics) -> None:
     d = ctx.dossier
     orgs = {o.id: o for o in d.organisations}
-    named = [orgs.get(d.product.manufacturer_id) if d.product else None] + [orgs.get(p.process.site) for _, p in d.parts()]
-    wanted = list({o.id: o for o in named if o is not None}.values())
-    for rd in docs_at(ctx, ["m3-2-p-3-1-manufacturers", "m3-2-s-2-1-manufacturer"]):
+    # ICH M4Q: 3.2.S.2.1 names the drug substance manufacturer(s), 3.2.P.3.1 the drug product's
+    ds, dp = d.drug_substance, d.drug_product
+    named = {
+        "m3-2-s-2-1-manufacturer": [ds.process.site] if ds is not None else [],
+        "m3-2-p-3-1-manufacturers": ([d.product.manufacturer_id] if d.product else []) + ([dp.process.site] if dp is not None else []),
+    }
+    for rd in docs_at(ctx, list(named)):
         text = re.sub(r"\s+", "", rd.text)
+        wanted = list({o.id: o for o in (orgs.get(i) for i in named[rd.element]) if o is not None}.values())
         for org in wanted:
             for what, value in (("name", org.name.get(rd.lang)), ("address", org.address.lines.get(rd.lang))):
                 if re.sub(r"\s+", "", value) not in text:

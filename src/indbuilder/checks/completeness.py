@@ -21,6 +21,7 @@ from .support import (
     define,
     docs_at,
     normalize,
+    project_languages,
     rendered,
     where,
 )
@@ -115,7 +116,8 @@ def _glp(ctx: CheckContext, diags: Diagnostics) -> None:
     for s in ctx.dossier.studies:
         st = s.glp_statement
         loc = where(ctx, "studies", s.id, "glp_statement")
-        empty = [lang for lang in ("en", "zh") if not st.get(lang).strip()]
+        langs = project_languages(ctx)
+        empty = [lang for lang in langs if lang not in st.texts() or not st.texts()[lang].strip()]
         if empty:
             diags.emit(
                 "completeness.glp-statement",
@@ -123,19 +125,20 @@ def _glp(ctx: CheckContext, diags: Diagnostics) -> None:
                 loc,
             )
             continue
-        en = st.en.lower()
-        negated = bool(re.search(r"\bnot\b|\bnon[- ]?glp\b|\bno\b", en))
-        if s.glp and (negated or not re.search(r"\bglp\b|part 58|58", en)):
+        # read in English when the project writes English, else in Chinese (NMPA-only project)
+        en = st.en.lower() if "en" in langs else st.zh.lower()
+        negated = bool(re.search(r"\bnot\b|\bnon[- ]?glp\b|\bno\b|非glp|未按|不符合|未在", en))
+        if s.glp and (negated or not re.search(r"\bglp\b|part 58|58|质量管理规范", en)):
             diags.emit(
                 "completeness.glp-statement",
-                f"study {s.id} ({s.study_number}) is glp: true, but its statement '{st.en}' does not state "
+                f"study {s.id} ({s.study_number}) is glp: true, but its statement '{st.get(langs[0])}' does not state "
                 f"compliance with 21 CFR Part 58",
                 loc,
             )
         elif not s.glp and not negated:
             diags.emit(
                 "completeness.glp-statement",
-                f"study {s.id} ({s.study_number}) is glp: false, but its statement '{st.en}' does not say why it "
+                f"study {s.id} ({s.study_number}) is glp: false, but its statement '{st.get(langs[0])}' does not say why it "
                 f"was not conducted under GLP",
                 loc,
             )

@@ -276,6 +276,8 @@ def _shelf_life_text(ctx: CheckContext, diags: Diagnostics) -> None:
     docs = [rd for rd in rendered(ctx) if rd.element in CLAIM_DOCS]
     for field, label in _CLAIMS.items():
         claim = getattr(product, field)
+        if claim is None:
+            continue  # no such claim: a tablet has no in-use time after thaw
         words = _UNIT_WORDS.get(claim.unit, re.escape(claim.unit))
         stated = re.compile(rf"(\d+(?:\.\d+)?)\s*[-‑]?\s*(?:{words})", re.I)
         for rd in docs:

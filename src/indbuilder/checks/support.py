@@ -160,3 +160,11 @@ class TestedPart:
 def tested_parts(ctx: CheckContext) -> list[TestedPart]:
     """The drug substance (when isolated) and the drug product, each with its specification."""
     return [TestedPart(section, part) for section, part in ctx.dossier.parts() if part.specification is not None]
+
+
+def project_languages(ctx: CheckContext) -> tuple[str, ...]:
+    """The document languages of the project's regions (``en`` for FDA, ``zh`` for NMPA): the languages
+    its fact text is written in, so a rule reads the text the project has."""
+    from .. import regions
+
+    return tuple(dict.fromkeys(regions.get(name).lang for name in ctx.config.settings.regions))

@@ -26,7 +26,7 @@ PROFILE = ModalityProfile(
     # there): cell bank, ICH Q5A-Q5E/Q6B, ICH S6, viral clearance; with gene therapy: CBER.
     wording=(
         Wording(r"cells/kg|\bviable cells?\b(?! density)|\bcell suspension\b(?! cultur)", "cells/kg, viable cells", "en"),
-        Wording(r"个细胞/kg|活细胞|细胞混悬液", "个细胞/kg, 活细胞", "zh"),
+        Wording(r"个细胞/kg|活细胞(?!密度)|细胞混悬液", "个细胞/kg, 活细胞", "zh"),  # 活细胞密度: a bioreactor reading
         Wording(
             r"(?<!blood )(?<!plasma )(?<!organ )(?<!bond )(?<!H-bond )\bdonors?\b(?! (?:blood|plasma|organ))|\bautologous\b|"
             r"\ballogeneic\b(?! (?:haematopoietic|hematopoietic|stem|bone|HSCT|transplant))|\blipoaspirates?\b|"

@@ -26,7 +26,8 @@ PROFILE = ModalityProfile(
     # therapy.
     wording=(
         Wording(r"(?<!expression )(?<!plasmid )(?<!cloning )\bvectors?\b|vg/kg", "vector", "en"),
-        Wording(r"病毒载体|慢病毒|逆转录病毒|腺相关病毒|腺病毒载体|载体基因组|载体拷贝", "病毒载体", "zh"),
+        # 逆转录病毒 alone is ICH Q5A cell-bank wording (retrovirus-like particles of CHO cells); the vector is not
+        Wording(r"病毒载体|慢病毒|逆转录病毒载体|腺相关病毒|腺病毒载体|载体基因组|载体拷贝", "病毒载体", "zh"),
         Wording(r"\btransgenes?\b|(?<!signal )\btransduc(?:ed|tion|ing|e)\b", "transgene, transduction", "en"),
         Wording(r"转基因(?!小鼠|大鼠|动物)|(?<!信号)转导", "转基因/转导", "zh"),
         Wording(r"\breplication[- ]competent\b|(?-i:\bRC[LRA]\b)", "replication-competent virus", "en"),

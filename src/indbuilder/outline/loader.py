@@ -19,7 +19,10 @@ from .model import Fill, FillKind, FormSlot, IndItem, Outline, OutlineError, Out
 _ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 _NUMBER_RE = re.compile(r"^[0-9]+(\.[0-9A-Za-z]+)*$")
 _TEMPLATE_RE = re.compile(r"^[a-z0-9][a-z0-9/_.-]*\.md\.j2$")
-_NODE_KEYS = {"id", "number", "title", "status", "basis", "fill", "ind_items", "na_allowed", "repeat", "note", "forms", "children"}
+_NODE_KEYS = {
+    "id", "number", "title", "status", "by_modality", "basis", "fill", "ind_items", "na_allowed", "repeat", "note", "forms",
+    "children",
+}
 _FILL_KEYS = {"template", "each", "where", "attachment", "file_tag", "record_attachment"}
 
 
@@ -156,6 +159,12 @@ def _node(
         problems.append(f"{where}: unknown status {raw.get('status')!r}")
         status = Status.OPTIONAL
 
+    by_modality: list[tuple[str, Status]] = []
+    for modality, value in (raw.get("by_modality") or {}).items():
+        try:
+            by_modality.append((str(modality), Status(value)))
+        except ValueError:
+            problems.append(f"{where}: by_modality {modality}: unknown status {value!r}")
     fills = _fills(raw.get("fill"), where, problems)
     children = tuple(_node(c, node_id, problems, seen, numbers, item_ids) for c in (raw.get("children") or []))
     if status is Status.HEADING:
@@ -201,6 +210,7 @@ def _node(
         number=number,
         title=_title(raw.get("title"), where, problems),
         status=status,
+        by_modality=tuple(by_modality),
         basis=str(raw.get("basis", "")),
         fills=fills,
         ind_items=ind_items,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator, Mapping
 
 
@@ -109,6 +109,9 @@ class OutlineNode:
     number: str
     title: Title
     status: Status
+    # The status for a product of a given modality where it differs (``{small-molecule: conditional}``:
+    # 3.2.A.2 is needed for a chemical drug only when a material is of human or animal origin).
+    by_modality: tuple[tuple[str, Status], ...] = ()
     basis: str = ""
     fills: tuple[Fill, ...] = ()
     ind_items: tuple[str, ...] = ()
@@ -188,6 +191,20 @@ class Outline:
         """Every node, depth-first in document order."""
         for module in self.modules:
             yield from module.walk()
+
+    def for_modalities(self, names: tuple[str, ...] | list[str]) -> "Outline":
+        """This outline with each node's status for a product of modalities ``names`` (primary first):
+        a node's ``by_modality`` entry for the first of them that has one replaces its status."""
+
+        def adapt(node: OutlineNode) -> OutlineNode:
+            status = next((s for name in names for m, s in node.by_modality if m == name), node.status)
+            children = tuple(adapt(c) for c in node.children)
+            if status is node.status and children == node.children:
+                return node
+            return replace(node, status=status, children=children)
+
+        modules = tuple(adapt(m) for m in self.modules)
+        return self if modules == self.modules else replace(self, modules=modules)
 
     def get(self, node_id: str) -> OutlineNode | None:
         return self._index.get(node_id)
