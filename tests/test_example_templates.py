@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 import yaml
 
+from indbuilder.config import load_config
 from indbuilder.diagnostics import Diagnostics
 from indbuilder.loader import load_content
-from indbuilder.model.dossier import LIST_SECTIONS, SECTIONS, Dossier
+from indbuilder.model.dossier import Dossier
 from indbuilder.render import TemplateEnv
 from indbuilder.render.filters import sci, unit
+from indbuilder.sources import template_context, template_dirs
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "src" / "indbuilder" / "templates" / "ectd"  # the packaged templates the example uses
@@ -51,23 +53,25 @@ def dossier() -> Dossier:
 
 
 @pytest.fixture(scope="module")
-def env() -> TemplateEnv:
-    return TemplateEnv([TEMPLATES], root=ROOT)
+def env(dossier: Dossier) -> TemplateEnv:
+    """The pipeline's search path (sources.template_dirs): the product's modality folders, then the common set."""
+    config, _ = load_config(ROOT)
+    assert config is not None
+    return TemplateEnv(template_dirs(config, dossier), root=ROOT)
 
 
 def context(d: Dossier, region: str, record: Any = None) -> dict[str, Any]:
-    """The template context of the pipeline contract (h_common_content: SECTIONS, idx, lang, region, node...)."""
-    lang = REGION_LANG[region]
-    ctx: dict[str, Any] = {k: getattr(d, k) for k in SECTIONS}
-    ctx["idx"] = {k: d.index(k) for k in LIST_SECTIONS if all(hasattr(r, "id") for r in d.records(k))}
+    """The template context the pipeline gives every document (sources.template_context) plus the per-document keys."""
+    config, _ = load_config(ROOT)
+    assert config is not None
+    ctx: dict[str, Any] = dict(template_context(config, d, region, lambda _id: ""))
     ctx.update(
-        lang=lang,
+        lang=REGION_LANG[region],
         region=region,
-        node=SimpleNamespace(number="", title=""),
+        node=SimpleNamespace(id="", number="", title=""),
         record=record,
         submission_date=dt.date(2026, 12, 14),
         sequence="0000",
-        narrative=lambda _id: "",
     )
     return ctx
 

@@ -23,11 +23,11 @@ from indbuilder.loader import load_content
 from indbuilder.model.dossier import Dossier
 from indbuilder.render import TemplateEnv
 from indbuilder.render.filters import sci, unit
-from indbuilder.sources import template_context
+from indbuilder.sources import PACKAGED_TEMPLATES, template_context, template_dirs
 
 REPO = Path(__file__).resolve().parents[1]
 ROOT = REPO  # the example project (indbuilder.yaml, content/) lives at the repository root
-TEMPLATES = REPO / "templates" / "ectd"
+TEMPLATES = PACKAGED_TEMPLATES  # src/indbuilder/templates/ectd, packaged with indbuilder
 OUTLINES = REPO / "src" / "indbuilder" / "outline" / "data"
 LANGS = [("en", "fda"), ("zh", "nmpa")]
 
@@ -45,8 +45,11 @@ def dossier() -> Dossier:
 
 
 @pytest.fixture(scope="module")
-def env() -> TemplateEnv:
-    return TemplateEnv([TEMPLATES], root=REPO)
+def env(dossier: Dossier) -> TemplateEnv:
+    """The pipeline's search path (sources.template_dirs): the product's modality folders, then the common set."""
+    config, _ = load_config(ROOT)
+    assert config is not None
+    return TemplateEnv(template_dirs(config, dossier), root=REPO)
 
 
 def context(d: Dossier, lang: str, region: str, record: Any = None, node: Any = None) -> dict[str, Any]:
@@ -127,7 +130,8 @@ def test_every_m234_template_of_the_outlines_exists_in_both_languages():
     for _, tmpl, _, _ in nodes:
         stem = tmpl[: -len(".md.j2")]
         for lang in ("en", "zh"):
-            if not (TEMPLATES / f"{stem}.{lang}.md.j2").is_file():
+            # a template may live only in modality folders (3.2.A.2: cell therapies and proteins)
+            if not any(base.joinpath(f"{stem}.{lang}.md.j2").is_file() for base in [TEMPLATES, *TEMPLATES.joinpath("modalities").iterdir()]):
                 missing.append(f"{stem}.{lang}.md.j2")
     assert not missing, "templates missing: " + ", ".join(sorted(set(missing)))
 
@@ -258,15 +262,16 @@ def test_batch_analyses_mark_results_outside_the_criterion(env, dossier, lang, r
         if t.id in b.results and not t.limit.passes(b.results[t.id])
     ]
     assert ("†" in good) == bool(failing)
-    # make the first numeric min/max result of the first lot fail its limit
-    lot = dossier.batches[0]
+    # make the first numeric min/max result of the first drug product lot fail its limit
+    dp = dossier.drug_product
+    lot = dp.batches[0]
     test = next(
         t for t in dossier.drug_product.specification.tests
         if t.limit.kind in ("min", "max") and isinstance(lot.results.get(t.id), (int, float))
     )
     bad_value = (test.limit.min - 1) if test.limit.kind == "min" else (test.limit.max + 1)
     bad_lot = lot.model_copy(update={"results": {**lot.results, test.id: bad_value}})
-    bad = with_facts(dossier, batches=[bad_lot, *dossier.batches[1:]])
+    bad = with_facts(dossier, drug_product=dp.model_copy(update={"batches": [bad_lot, *dp.batches[1:]]}))
     md = render(env, bad, "m3/32p54-batch-analyses.md.j2", lang, region)
     row = next(r for r in table_rows(md, "tbl-p54-results") if plain(r[0]) == test.name.get(lang))
     assert "†" in row[2]
@@ -475,9 +480,8 @@ def test_templates_render_for_other_facts(env, dossier, variant, lang, region):
 
 
 def _excipients(d: Dossier) -> list:
-    """The materials added at the last step that adds materials (the formulation step), as the templates define."""
-    step = [s for s in [s for _, part in d.parts() for s in part.process.steps] if s.materials][-1]
-    return [m for m in d.materials if m.id in step.materials]
+    """The drug product's materials other than its active ingredient, as the templates define (m3/_macros EXCIPIENTS)."""
+    return [m for m in d.drug_product.materials if not (m.function.get("en") or "").lower().startswith("active")]
 
 
 @pytest.mark.parametrize("lang,region", LANGS)
@@ -489,8 +493,9 @@ def test_excipients_of_human_or_animal_origin_are_listed_only_when_present(env, 
     md = render(env, dossier, name, lang, region)
     assert ("tbl-p45-bio" in md) == bool(bio)
     first = excipients[0]
-    changed = [m.model_copy(update={"origin": "human"}) if m.id == first.id else m for m in dossier.materials]
-    md = render(env, with_facts(dossier, materials=changed), name, lang, region)
+    dp = dossier.drug_product
+    changed = [m.model_copy(update={"origin": "human"}) if m.id == first.id else m for m in dp.materials]
+    md = render(env, with_facts(dossier, drug_product=dp.model_copy(update={"materials": changed})), name, lang, region)
     rows = table_rows(md, "tbl-p45-bio")
     expected = [m.name.get(lang) for m in changed if m.id in {e.id for e in excipients} and m.origin in ("human", "animal")]
     assert [plain(r[0]) for r in rows] == expected

@@ -314,7 +314,7 @@ def test_small_molecule_drug_product_composition_and_dissolution(small_molecule:
 
 def test_small_molecule_documents_have_no_other_modality_wording(small_molecule: Any) -> None:
     _, docs = small_molecule
-    assert foreign(docs, ["small-molecule"]) == []
+    assert foreign(docs, ["small-molecule"]) == [], "\n".join(foreign(docs, ["small-molecule"]))
     assert "m3/32a2-adventitious-agents.en" not in docs  # viral safety is no node of a chemical drug's templates
 
 
