@@ -95,8 +95,8 @@ def test_outline_prints_states_plain_or_coloured():
 def test_outline_shows_a_missing_required_section_and_fails(tmp_path):
     from example_project import copy_example
 
-    root = copy_example(tmp_path / "p")
-    (root / "templates/ectd/m3/32p32-batch-formula.en.md.j2").unlink()
+    root = copy_example(tmp_path / "p", templates=False)
+    (root / "content/narratives/form-1571.en.md").unlink()  # the data Form FDA 1571 is filled from
     result = runner.invoke(app, ["outline", "-p", str(root), "-r", "fda", "--no-color"])
     assert result.exit_code == 1
-    assert "3.2.P.3.2 Batch Formula — MISSING: add template templates/ectd/m3/32p32-batch-formula.md.j2" in result.output
+    assert "1.1 Forms — MISSING: declare an attachment with node: form:fdaft1" in result.output

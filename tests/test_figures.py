@@ -184,3 +184,17 @@ def test_docx_with_figure_is_schema_valid(tmp_path):
     path = tmp_path / "figure.docx"
     path.write_bytes(write_docx(structure_doc()))
     assert [str(e) for e in OpenXmlValidator(max_errors=0).validate(str(path)).errors] == []
+
+
+def test_a_document_with_a_figure_has_a_fingerprint_that_follows_its_image():
+    """Later sequences compare documents by fingerprint (carry_forward): a figure's bytes count by digest."""
+    import dataclasses
+
+    from indbuilder.carry_forward import fingerprint
+
+    doc = structure_doc()
+    same = fingerprint(doc, "m3/32-body-data/32s-drug-sub/x.pdf")
+    assert same == fingerprint(structure_doc(), "m3/32-body-data/32s-drug-sub/x.pdf")
+    blocks = [dataclasses.replace(b, data=b.data + b"\0") if isinstance(b, dt.Figure) else b for b in doc.blocks]
+    changed = dataclasses.replace(doc, blocks=blocks)
+    assert fingerprint(changed, "m3/32-body-data/32s-drug-sub/x.pdf") != same

@@ -48,6 +48,8 @@ def fingerprint(doc: Document, path: str) -> str:
             return [norm(x) for x in obj]
         if isinstance(obj, dict):
             return {str(k): norm(v) for k, v in obj.items()}
+        if isinstance(obj, bytes):  # a figure's image (e.g. the RDKit structure drawing): its digest
+            return {"bytes": hashlib.sha256(obj).hexdigest()}
         return obj
 
     payload = json.dumps(norm(doc), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
