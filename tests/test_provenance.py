@@ -51,7 +51,7 @@ def test_stability_summary_records_the_shelf_life_and_its_templates(fda):  # typ
     # every stability study of the example is read, by its record id (as Dossier.where takes it)
     project, _ = fda
     for st in project.dossier.stability:
-        assert prov.uses("stability", st.id), st.id
+        assert prov.uses(project.dossier.part_of("stability", st.id), "stability", st.id), st.id
     assert "src/indbuilder/templates/ectd/m3/32p81-stability-summary.en.md.j2" in prov.templates
     assert "src/indbuilder/templates/ectd/m3/_macros.j2" in prov.templates  # the imported macro file
     assert not any(t.endswith(".zh.md.j2") for t in prov.templates)
@@ -62,7 +62,7 @@ def test_fact_paths_name_records_by_id_and_fields_as_where_takes_them(fda):  # t
     prov = doc(rb, "m3-2-p-5-4-batch-analyses").provenance
     lot = project.dossier.batches[0]
     test_id = next(iter(lot.results))
-    assert ("batches", lot.id, "results", test_id) in prov.facts
+    assert ("drug_product", "batches", lot.id, "results", test_id) in prov.facts
     for path in prov.facts:  # every recorded path leads to a source location of the facts
         assert project.dossier.where(*path) is not None, path
 
@@ -71,8 +71,8 @@ def test_a_document_that_does_not_use_batches_has_no_batch_path(fda):  # type: i
     _, rb = fda
     prov = doc(rb, "m1-3-1-4-transfer-of-obligation").provenance
     assert prov.from_template and prov.facts  # it did read facts (sponsor, protocol …)
-    assert not any(f[0] == "batches" for f in prov.facts), sorted(prov.facts)
-    assert not prov.uses("batches")
+    assert not any(f[0] == "batches" or f[:2] == ("drug_product", "batches") for f in prov.facts), sorted(prov.facts)
+    assert not prov.uses("batches") and not prov.uses("drug_product", "batches")
 
 
 def test_a_rendered_narrative_is_in_its_documents_provenance(tmp_path):  # type: ignore[no-untyped-def]

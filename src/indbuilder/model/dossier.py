@@ -212,6 +212,10 @@ class Dossier:
             section = self.part_of(path[0], path[1])
             if section is not None:
                 return self.sources.where(section, *path)
+        elif len(path) == 1 and path[0] in PART_LISTS:  # the whole list: where the first record's list is
+            for section, part in self.parts():
+                if getattr(part, path[0]):
+                    return self.sources.where(section, path[0])
         return self.sources.where(*path)
 
     def narrative(self, narrative_id: str, lang: str) -> Narrative | None:
