@@ -152,7 +152,7 @@ def load_content(
             continue
         for section, value in loaded.data.items():
             _load_section(section, value, loaded, facts, sources, defined_in, diags, context)
-    _assemble_composites(facts, defined_in, diags, context)
+    _assemble_composites(facts, defined_in, diags, context, unreadable)
     for name, (_, required, what) in SECTIONS.items():
         # A file that does not parse may well hold the section: its syntax error is the finding.
         if required and not unreadable and name not in facts and name not in defined_in:
@@ -385,7 +385,7 @@ _INVALID = "__invalid__"
 
 
 def _assemble_composites(
-    facts: dict[str, Any], defined_in: dict[str, Location], diags: Diagnostics, context: dict[str, Any]
+    facts: dict[str, Any], defined_in: dict[str, Location], diags: Diagnostics, context: dict[str, Any], unreadable: bool
 ) -> None:
     """Validate each gathered drug substance / drug product record as a whole (its own rules: an
     isolated drug substance has a specification ...); an error is reported where the record starts."""
@@ -399,6 +399,8 @@ def _assemble_composites(
             facts[section] = SECTIONS[section][0].model_validate(values, context=context)
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
+                if err["type"] == "missing" and unreadable:
+                    continue  # a fact file that does not parse may well hold the key: its syntax error is the finding
                 key = err["loc"][0] if err["loc"] else None
                 where = partial[key][1] if key in partial else defined_in[section]
                 if err["type"] == "missing":

@@ -36,7 +36,12 @@ def template_dirs(config: ProjectConfig, dossier: Dossier | None = None) -> list
     bases = [config.templates_dir]
     if PACKAGED_TEMPLATES.is_dir() and PACKAGED_TEMPLATES.resolve() != config.templates_dir.resolve():
         bases.append(PACKAGED_TEMPLATES)
-    parts = dossier.product.kind.template_parts if dossier is not None and dossier.product is not None else ()
+    if dossier is not None and dossier.product is not None:
+        parts = dossier.product.kind.template_parts
+    else:  # no (valid) product: every modality's templates, so no section is called missing for that alone
+        from . import modalities
+
+        parts = modalities.names() if dossier is not None else ()
     dirs: list[Path] = []
     for base in bases:
         dirs.extend(base / "modalities" / name for name in parts)
