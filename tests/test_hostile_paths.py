@@ -172,12 +172,12 @@ def test_allow_outside_admits_a_template_folder(tmp_path: Path):
 
 
 def test_template_that_is_a_named_pipe_is_not_opened(copy: Path):
-    """Not a template at all: the section has no source (the pipe is never opened, so no hang)."""
+    """Not a template at all: the project's pipe is found first and refused (never opened, so no hang)."""
     tpl = copy / TPL
     tpl.unlink()
     os.mkfifo(tpl)
     run = cli(copy, "check", "-r", "fda", timeout=60)
-    assert_handled(run, code=1, rule="completeness.missing", where="templates/ectd/m3/32p1-description-composition")
+    assert_handled(run, code=1, rule="template.unreadable", where="templates/ectd/m3/32p1-description-composition")
 
 
 def test_included_template_that_is_a_named_pipe(copy: Path):

@@ -110,7 +110,7 @@ def _zero_floor_negative_result(root: Path) -> str:
     spec.write_text(text.replace("min: 80,", "min: 0,", 1), encoding="utf-8")
     batches = root / BATCHES
     btext = batches.read_text(encoding="utf-8")
-    key = f"\n      {test_id}: "
+    key = f"\n        {test_id}: "
     start = btext.index(key) + len(key)
     end = btext.index("\n", start)
     batches.write_text(btext[:start] + "-5" + btext[end:], encoding="utf-8")
@@ -175,11 +175,11 @@ CASES = [
     Case("infinite-in-use-time", replace(PRODUCT, "    value: 4", "    value: .inf"), "schema.value"),
     Case("impossible-time", replace(BATCHES, "manufactured: 2024-11-05", "manufactured: 2024-11-05 25:61:00"), "yaml.value"),
     Case("month-13", replace(BATCHES, "manufactured: 2024-11-05", "manufactured: 2024-13-05"), "yaml.value"),
-    Case("duplicate-nested-key", replace(BATCHES, "      appearance: conforms", "      appearance: conforms\n      appearance: fails", at="appearance: fails"), "yaml.duplicate-key"),
+    Case("duplicate-nested-key", replace(BATCHES, "        appearance: conforms", "        appearance: conforms\n        appearance: fails", at="appearance: fails"), "yaml.duplicate-key"),
     Case("sequence-as-key", new_file("content/seqkey.yaml", "product:\n  ? [a, b]\n  : x\n", line=2), "yaml.key-type"),
     Case("top-level-list", new_file("content/list.yaml", "- product\n- sponsor\n"), "schema.type"),
     Case("wrong-type-shelf-life", replace(PRODUCT, "    value: 12", "    value: twelve"), "schema.type"),
-    Case("wrong-type-results", replace(BATCHES, "    results:", "    results: [a, b]\n    x-results:", at="results: [a, b]"), "schema.type"),
+    Case("wrong-type-results", replace(BATCHES, "      results:", "      results: [a, b]\n      x-results:", at="results: [a, b]"), "schema.type"),
     Case("negative-subjects", replace(PROTOCOL, "      subjects: 6", "      subjects: -1"), "schema.value"),
     Case("negative-dose", replace(PROTOCOL, "      dose: 5.0e+5", "      dose: -5.0e+5"), "schema.value"),
     Case("zero-sample-size", replace(PROTOCOL, "  sample_size: 18", "  sample_size: 0"), "schema.value"),
