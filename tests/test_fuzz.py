@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from example_project import REPO
 from indbuilder.config import load_config
 from indbuilder.diagnostics import Diagnostic, Diagnostics
-from indbuilder.loader import _load_section, check_front_matter, load_narrative, split_front_matter
+from indbuilder.loader import _assemble_composites, _load_section, check_front_matter, load_narrative, split_front_matter
 from indbuilder.model.dossier import SourceMap
 from indbuilder.render.markdown import MarkdownSource, markdown_to_blocks, parse_markdown_file
 from indbuilder.yamlio import LoadedYaml, load_yaml, load_yaml_text
@@ -198,8 +198,10 @@ def test_mutated_example_fact_files_load_and_validate(data: bytes) -> None:
         diags = Diagnostics()
         if isinstance(loaded.data, dict):
             facts: dict[str, object] = {}
+            defined_in: dict = {}
             for section, value in loaded.data.items():
-                _load_section(section, value, loaded, facts, SourceMap(), {}, diags)
+                _load_section(section, value, loaded, facts, SourceMap(), defined_in, diags, {})
+            _assemble_composites(facts, defined_in, diags, {}, False)  # the drug substance/product as a whole
         _diagnostics_are_located(list(diags))
 
 
