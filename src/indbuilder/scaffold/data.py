@@ -94,7 +94,8 @@ FORMS: dict[str, Forms] = {
                           "intravenous", "cells/kg", "cells/kg", concentration="viable cell concentration of the drug product",
                           fill_volume=20.0, max_temperature=-150, shelf_life=12, start_dose=1.0e6, second_dose=3.0e6, noael=1.0e8),
     "gene-therapy": Forms("dosage form, e.g. suspension for intravenous infusion", "route, e.g. intravenous infusion",
-                          "intravenous", "vg/kg", "vg/kg", fill_volume=1.0, max_temperature=-60, shelf_life=12,
+                          "intravenous", "vg/kg", "vg/kg", concentration="vector genome concentration of the drug product, e.g. 2 × 10¹³ vg/mL",
+                          fill_volume=1.0, max_temperature=-60, shelf_life=12,
                           start_dose=1.0e12, second_dose=3.0e12, noael=1.0e14),
 }
 
@@ -127,7 +128,8 @@ VIABLE_CELLS = _t("viable-cell-concentration", "Viable cell concentration", "活
                   "{kind: range, min: 1.0e+7, max: 3.0e+7, unit: cells/mL}", "2.0e+7", True)
 RCV = _t("rcv", "Replication-competent virus", "复制型病毒", "safety", "m-rcv", ("Not detected", "未检出"),
          "{kind: equals, equals: not detected}", "not detected")
-VCN = _t("vcn", "Vector copy number", "载体拷贝数", "identity", "m-vcn", ("≤ 5 copies/cell", "≤ 5 copies/cell"),
+# vector copy number limits the genotoxic risk of integration: a safety attribute (FDA RCR/VCN guidance 2020)
+VCN = _t("vcn", "Vector copy number", "载体拷贝数", "safety", "m-vcn", ("≤ 5 copies/cell", "≤ 5 copies/cell"),
          "{kind: max, max: 5, unit: copies/cell}", "1.2")
 TITRE = _t("titre", "Vector genome titre", "载体基因组滴度", "quantity", "m-titre", ("1.0 × 10¹³ to 5.0 × 10¹³ vg/mL", "1.0 × 10¹³至5.0 × 10¹³ vg/mL"),
            "{kind: range, min: 1.0e+13, max: 5.0e+13, unit: vg/mL}", "2.1e+13", True)
