@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import dosecalc
+from .numtext import num
 from .model.common import Quantity, Text, convert
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -556,7 +557,7 @@ def dose_margins(dossier: "Dossier") -> DoseMargins | None:
                     ("studies", s.id, "noael", "unit"),
                     ("product", "dose_unit"),
                     product_what,
-                    _mismatch_message(f"study {s.id} NOAEL {_num(s.noael.value)} {s.noael.unit}", s.noael.unit, dose_unit, family),
+                    _mismatch_message(f"study {s.id} NOAEL {num(s.noael.value)} {s.noael.unit}", s.noael.unit, dose_unit, family),
                 )
             )
     if decl.estimate is not None and dose_family(decl.estimate.unit) != family:
@@ -566,7 +567,7 @@ def dose_margins(dossier: "Dossier") -> DoseMargins | None:
                 ("product", "dose_unit"),
                 product_what,
                 _mismatch_message(
-                    f"the declared {decl.basis.upper()} {_num(decl.estimate.value)} {decl.estimate.unit}",
+                    f"the declared {decl.basis.upper()} {num(decl.estimate.value)} {decl.estimate.unit}",
                     decl.estimate.unit, dose_unit, family,
                 ),
             )
@@ -619,17 +620,6 @@ def dose_margins(dossier: "Dossier") -> DoseMargins | None:
     )
 
 
-def _num(value: float) -> str:
-    # as indbuilder.checks.support.num (not imported: derived must not import the check machinery)
-    if value == 0:
-        return "0"
-    if abs(value) >= 1e5 or abs(value) < 1e-3:
-        mantissa, exp = f"{value:.3e}".split("e")
-        mantissa = mantissa.rstrip("0").rstrip(".")
-        if "." not in mantissa:
-            mantissa += ".0"
-        return f"{mantissa} × 10^{int(exp)}"
-    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 # ------------------------------------------------------------------ label content

@@ -17,6 +17,7 @@ from .. import rules
 from ..diagnostics import Location
 from ..doctree import Document, block_texts, document_text, table_rows  # noqa: F401  (re-exported for rule families)
 from ..build import CheckContext, RenderedDoc
+from ..numtext import num as num  # re-exported for rule families
 
 
 def define(id: str, severity: str, summary: str, explanation: str = "", basis: str = "") -> rules.Rule:
@@ -37,20 +38,6 @@ def known(ids: Iterable[str], limit: int = 8) -> str:
     if len(items) <= limit:
         return ", ".join(items)
     return ", ".join(items[:limit]) + f", … ({len(items)} in all)"
-
-
-def num(value: float) -> str:
-    """A number as a reviewer writes it: ``2e+07`` becomes ``2.0 × 10^7``; small numbers stay plain."""
-    if value == 0:
-        return "0"
-    if abs(value) >= 1e5 or abs(value) < 1e-3:
-        mantissa, exp = f"{value:.3e}".split("e")
-        mantissa = mantissa.rstrip("0").rstrip(".")
-        if "." not in mantissa:
-            mantissa += ".0"
-        return f"{mantissa} × 10^{int(exp)}"
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return text
 
 
 def normalize(text: str) -> str:

@@ -10,64 +10,30 @@ that the loader, the templates (``modality``) and the rules ask.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import import_module
-from importlib.metadata import entry_points
 
+from ..registry import Registry
 from .base import Centre, ModalityProfile, Requirement, Wording
 
-_REGISTRY: dict[str, ModalityProfile] = {}
-_BUILTIN = {
-    "small-molecule": "indbuilder.modalities.small_molecule",
-    "protein": "indbuilder.modalities.protein",
-    "cell-therapy": "indbuilder.modalities.cell_therapy",
-    "gene-therapy": "indbuilder.modalities.gene_therapy",
-}
-_loaded = False
+_REGISTRY: Registry[ModalityProfile] = Registry(
+    "modality",
+    {
+        "small-molecule": "indbuilder.modalities.small_molecule",
+        "protein": "indbuilder.modalities.protein",
+        "cell-therapy": "indbuilder.modalities.cell_therapy",
+        "gene-therapy": "indbuilder.modalities.gene_therapy",
+    },
+    "indbuilder.modalities",
+    ModalityProfile,
+)
+register = _REGISTRY.register
+unregister = _REGISTRY.unregister
+names = _REGISTRY.names
+get = _REGISTRY.get
 
 # What a combination of modalities is called where it has a name of its own.
 _COMBINED_TITLES: dict[frozenset[str], dict[str, str]] = {
     frozenset({"cell-therapy", "gene-therapy"}): {"en": "gene-modified cell therapy product", "zh": "基因修饰细胞治疗产品"},
 }
-
-
-def register(profile: ModalityProfile) -> ModalityProfile:
-    """Add (or replace) ``profile`` under ``profile.name``."""
-    _REGISTRY[profile.name] = profile
-    return profile
-
-
-def unregister(name: str) -> None:
-    """Remove a modality (tests that register a toy modality clean up with it)."""
-    _REGISTRY.pop(name, None)
-
-
-def _load() -> None:
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for name, module in _BUILTIN.items():
-        if name not in _REGISTRY:
-            register(import_module(module).PROFILE)
-    for ep in entry_points(group="indbuilder.modalities"):
-        profile = ep.load()
-        if isinstance(profile, ModalityProfile):
-            _REGISTRY.setdefault(profile.name, profile)
-
-
-def names() -> tuple[str, ...]:
-    """Names of every registered modality, built-ins first."""
-    _load()
-    return tuple(_REGISTRY)
-
-
-def get(name: str) -> ModalityProfile:
-    """The profile of modality ``name``; ``KeyError`` names the known modalities when it is unknown."""
-    _load()
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise KeyError(f"unknown modality {name!r}; known: {', '.join(_REGISTRY)}") from None
 
 
 @dataclass(frozen=True)

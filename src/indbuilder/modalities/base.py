@@ -65,4 +65,22 @@ class ModalityProfile:
     related: tuple[str, ...] = field(default=())  # modalities whose wording this one may share
 
 
-__all__ = ["Centre", "ModalityProfile", "Requirement", "Wording"]
+# Wording every biological modality shares (protein, cell therapy, gene therapy): foreign to a chemical drug
+# only. One tuple, so the pattern strings are the same in each profile (foreign_wording compares them).
+# Cell bank: allogeneic cells, vector producer cells; ICH Q5A-Q5E/Q6B: biotechnological/biological products;
+# ICH S6 and viral clearance: a cell product also explains why it has none.
+BIOLOGICS_WORDING: tuple[Wording, ...] = (
+    Wording(r"\bcell banks?\b|\bMCB\b|\bWCB\b", "cell bank", "en"),
+    Wording(r"细胞库", "细胞库", "zh"),
+    Wording(r"ICH Q5[A-E]|ICH Q6B", "ICH Q5A-Q5E/Q6B (biotechnological/biological products)"),
+    Wording(r"ICH S6", "ICH S6 (biotechnology-derived products)"),
+    Wording(r"\bviral clearance\b", "viral clearance", "en"),
+    Wording(r"病毒清除", "病毒清除", "zh"),
+)
+# Shared by protein and gene therapy (vectors are made in cell substrates too).
+HOST_CELL_WORDING: tuple[Wording, ...] = (
+    Wording(r"\bhost[- ]cell proteins?\b", "host-cell protein", "en"),
+    Wording(r"宿主细胞蛋白", "宿主细胞蛋白", "zh"),
+)
+
+__all__ = ["BIOLOGICS_WORDING", "Centre", "HOST_CELL_WORDING", "ModalityProfile", "Requirement", "Wording"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import ModalityProfile, Requirement, Wording
+from .base import BIOLOGICS_WORDING, ModalityProfile, Requirement, Wording
 
 PROFILE = ModalityProfile(
     name="cell-therapy",
@@ -24,7 +24,8 @@ PROFILE = ModalityProfile(
     # donor"), which any protocol may state, and of chemistry ("hydrogen-bond donor"); "viable cells" of the
     # "viable cell density" of a protein's bioreactor and a "cell suspension culture" are not cell products. Shared with other biological modalities (same pattern string
     # there): cell bank, ICH Q5A-Q5E/Q6B, ICH S6, viral clearance; with gene therapy: CBER.
-    wording=(
+    wording=BIOLOGICS_WORDING
+    + (
         Wording(r"cells/kg|\bviable cells?\b(?! density)|\bcell suspension\b(?! cultur)", "cells/kg, viable cells", "en"),
         Wording(r"个细胞/kg|活细胞(?!密度)|细胞混悬液", "个细胞/kg, 活细胞", "zh"),  # 活细胞密度: a bioreactor reading
         Wording(
@@ -38,12 +39,6 @@ PROFILE = ModalityProfile(
         Wording(r"\bchain of (?:identity|custody)\b", "chain of identity", "en"),
         Wording(r"身份链|监管链", "身份链", "zh"),
         Wording(r"\bISCT\b", "ISCT"),
-        Wording(r"\bcell banks?\b|\bMCB\b|\bWCB\b", "cell bank", "en"),
-        Wording(r"细胞库", "细胞库", "zh"),
-        Wording(r"ICH Q5[A-E]|ICH Q6B", "ICH Q5A-Q5E/Q6B (biotechnological/biological products)"),
-        Wording(r"ICH S6", "ICH S6 (biotechnology-derived products)"),
-        Wording(r"\bviral clearance\b", "viral clearance", "en"),
-        Wording(r"病毒清除", "病毒清除", "zh"),
         Wording(r"\bCBER\b", "CBER"),
     ),
     study_categories=("tumorigenicity", "biodistribution"),

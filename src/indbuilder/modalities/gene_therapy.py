@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import ModalityProfile, Requirement, Wording
+from .base import BIOLOGICS_WORDING, HOST_CELL_WORDING, ModalityProfile, Requirement, Wording
 
 PROFILE = ModalityProfile(
     name="gene-therapy",
@@ -24,7 +24,9 @@ PROFILE = ModalityProfile(
     # alone is any carrier (药物载体), so the Chinese pattern names the viral vector. Shared (same pattern string there): cell bank
     # and host-cell protein (vector producer cells), ICH Q5A-Q5E/Q6B, ICH S6, viral clearance, and CBER with cell
     # therapy.
-    wording=(
+    wording=BIOLOGICS_WORDING
+    + HOST_CELL_WORDING
+    + (
         Wording(r"(?<!expression )(?<!plasmid )(?<!cloning )\bvectors?\b|vg/kg", "vector", "en"),
         # 逆转录病毒 alone is ICH Q5A cell-bank wording (retrovirus-like particles of CHO cells); the vector is not
         Wording(r"病毒载体|慢病毒|逆转录病毒载体|腺相关病毒|腺病毒载体|载体基因组|载体拷贝", "病毒载体", "zh"),
@@ -36,14 +38,6 @@ PROFILE = ModalityProfile(
         Wording(r"(?:病毒|载体)脱落|排毒", "病毒/载体脱落", "zh"),
         Wording(r"\bintegration[- ]sites?\b|\binsertional (?:mutagenesis|oncogenesis)\b", "integration site", "en"),
         Wording(r"整合位点|插入突变", "整合位点", "zh"),
-        Wording(r"\bcell banks?\b|\bMCB\b|\bWCB\b", "cell bank", "en"),
-        Wording(r"细胞库", "细胞库", "zh"),
-        Wording(r"\bhost[- ]cell proteins?\b", "host-cell protein", "en"),
-        Wording(r"宿主细胞蛋白", "宿主细胞蛋白", "zh"),
-        Wording(r"ICH Q5[A-E]|ICH Q6B", "ICH Q5A-Q5E/Q6B (biotechnological/biological products)"),
-        Wording(r"ICH S6", "ICH S6 (biotechnology-derived products)"),
-        Wording(r"\bviral clearance\b", "viral clearance", "en"),
-        Wording(r"病毒清除", "病毒清除", "zh"),
         Wording(r"\bCBER\b", "CBER"),
     ),
     study_categories=("biodistribution",),

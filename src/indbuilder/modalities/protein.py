@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import ModalityProfile, Requirement, Wording
+from .base import BIOLOGICS_WORDING, HOST_CELL_WORDING, ModalityProfile, Requirement, Wording
 
 PROFILE = ModalityProfile(
     name="protein",
@@ -24,15 +24,9 @@ PROFILE = ModalityProfile(
     # producer cells), host-cell protein (vectors), ICH Q5A-Q5E/Q6B (biotechnological/biological products),
     # ICH S6 and viral clearance (a cell product explains why it has none). Viral inactivation is left out: any
     # product's raw materials (albumin, heparin, gelatin) may have it. Foreign to a chemical drug only.
-    wording=(
-        Wording(r"\bcell banks?\b|\bMCB\b|\bWCB\b", "cell bank", "en"),
-        Wording(r"细胞库", "细胞库", "zh"),
-        Wording(r"\bhost[- ]cell proteins?\b", "host-cell protein", "en"),
-        Wording(r"宿主细胞蛋白", "宿主细胞蛋白", "zh"),
-        Wording(r"ICH Q5[A-E]|ICH Q6B", "ICH Q5A-Q5E/Q6B (biotechnological/biological products)"),
-        Wording(r"ICH S6", "ICH S6 (biotechnology-derived products)"),
-        Wording(r"\bviral clearance\b", "viral clearance", "en"),
-        Wording(r"病毒清除", "病毒清除", "zh"),
+    wording=BIOLOGICS_WORDING
+    + HOST_CELL_WORDING
+    + (
         # protein only
         Wording(r"\bmonoclonal antibod(?:y|ies)\b|(?-i:\bmAbs?\b)", "monoclonal antibody", "en"),
         Wording(r"单克隆抗体|单抗", "单克隆抗体", "zh"),
