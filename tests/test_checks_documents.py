@@ -362,3 +362,22 @@ def test_investigator_list_names_every_site():
         "Patient PK and Initial Tolerability Study Reports (fda) does not name, for site SITE-US1: sub-investigator 'Dan Sub, MD'",
     ]
     assert {str(d.location) for d in hits} == {"m5/study-investigators.md.j2"}
+
+
+def test_spec_table_rows_are_read_by_their_test_name_column():
+    """A category column may hold a word that is also a test's name ('Endotoxin' here): the row is still the
+    Viability row, whose criterion is right, so nothing fires; a wrong criterion in it still does."""
+    fda, nmpa = good_docs()
+
+    def table(criterion):
+        header = ["Category", "Test", "Acceptance criterion"]
+        rows = [["Endotoxin", "Viability", criterion], ["Safety", "Endotoxin", "≤ 5.0 EU/mL"]]
+        return Table([[Cell(text(h)) for h in header]], [[Cell(text(c)) for c in r] for r in rows])
+
+    ok = make("m3-2-p-5-1-specifications", "Specification(s)", tables=[table("≥ 70 %")])
+    fda_ok = [d for d in fda if d.meta.element != "m3-2-p-5-1-specifications"] + [ok]
+    assert findings(run(FIXTURE, regions(fda_ok, nmpa)), "cmc.spec-inconsistent") == []
+    bad = make("m3-2-p-5-1-specifications", "Specification(s)", tables=[table("≥ 60 %")])
+    fda_bad = [d for d in fda if d.meta.element != "m3-2-p-5-1-specifications"] + [bad]
+    hits = findings(run(FIXTURE, regions(fda_bad, nmpa)), "cmc.spec-inconsistent")
+    assert len(hits) == 1 and "Viability" in hits[0].message and "'≥ 60 %'" in hits[0].message

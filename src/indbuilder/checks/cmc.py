@@ -305,22 +305,41 @@ def _spec_tables(ctx: CheckContext, diags: Diagnostics) -> None:
             if not cols:
                 continue
             rows = [cells for is_h, cells in table_rows(table) if not is_h and cols[0] < len(cells)]
-            tp = _table_part(parts, rows, cols[0], rd.lang, in_ds)
+            name_col = _name_column(parts, rows, cols[0], rd.lang)
+            if name_col is None:
+                continue
+            tp = _table_part(parts, rows, cols[0], rd.lang, in_ds, name_col)
             if tp is not None:
-                _check_spec_rows(ctx, diags, rd, tp, rows, cols[0])
+                _check_spec_rows(ctx, diags, rd, tp, rows, cols[0], name_col)
 
 
-def _row_test(tp: TestedPart, cells: list[str], lang: str) -> SpecTest | None:
+def _name_column(parts: list[TestedPart], rows: list[list[str]], accept: int, lang: str) -> int | None:
+    """The column that names the tests: the one most rows carry a test name in. Another column may hold a
+    word that is also a test's name (a category column's "Identity"), so a row is read by this column only."""
+    names = {normalize(t.name.get(lang)) for tp in parts for t in tp.tests.values()}
+    counts: dict[int, int] = {}
+    for cells in rows:
+        for i, c in enumerate(cells):
+            if i != accept and normalize(c) in names:
+                counts[i] = counts.get(i, 0) + 1
+    return max(counts, key=lambda i: (counts[i], -i)) if counts else None
+
+
+def _row_test(tp: TestedPart, cells: list[str], lang: str, name_col: int) -> SpecTest | None:
+    if name_col >= len(cells):
+        return None
     by_name = {normalize(t.name.get(lang)): t for t in tp.tests.values()}
-    return next((by_name[normalize(c)] for c in cells if normalize(c) in by_name), None)
+    return by_name.get(normalize(cells[name_col]))
 
 
-def _table_part(parts: list[TestedPart], rows: list[list[str]], col: int, lang: str, in_ds: bool) -> TestedPart | None:
+def _table_part(
+    parts: list[TestedPart], rows: list[list[str]], col: int, lang: str, in_ds: bool, name_col: int
+) -> TestedPart | None:
     """The specification a table reproduces: most rows whose printed criterion matches; ties by section."""
     best: tuple[int, int, int] | None = None
     chosen: TestedPart | None = None
     for tp in parts:
-        named = [(cells, t) for cells in rows if (t := _row_test(tp, cells, lang)) is not None]
+        named = [(cells, t) for cells in rows if (t := _row_test(tp, cells, lang, name_col)) is not None]
         if not named:
             continue
         agree = sum(normalize(cells[col]) == normalize(t.acceptance.get(lang)) for cells, t in named)
@@ -332,10 +351,10 @@ def _table_part(parts: list[TestedPart], rows: list[list[str]], col: int, lang: 
 
 
 def _check_spec_rows(
-    ctx: CheckContext, diags: Diagnostics, rd: RenderedDoc, tp: TestedPart, rows: list[list[str]], col: int
+    ctx: CheckContext, diags: Diagnostics, rd: RenderedDoc, tp: TestedPart, rows: list[list[str]], col: int, name_col: int
 ) -> None:
     for cells in rows:
-        test = _row_test(tp, cells, rd.lang)
+        test = _row_test(tp, cells, rd.lang, name_col)
         if test is None:
             continue
         expected = normalize(test.acceptance.get(rd.lang))
