@@ -19,7 +19,7 @@ def test_plain_tree_shows_number_title_and_state():
     text = format_outline(_plan(FDA), color=False, lang="en")
     assert "\x1b[" not in text
     lines = text.splitlines()
-    assert lines[0] == "FDA IND outline 1.0 (effective 2026-11-28)"
+    assert lines[0] == "FDA IND outline 1.1 (effective 2026-11-28)"
     assert (
         "│   │   │       ├── 3.2.P.8.1 Stability Summary and Conclusion — filled (1 document): "
         "m3/32p81-stability-summary.md.j2"
