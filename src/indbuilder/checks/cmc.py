@@ -328,8 +328,7 @@ def _name_column(parts: list[TestedPart], rows: list[list[str]], accept: int, la
 def _row_test(tp: TestedPart, cells: list[str], lang: str, name_col: int) -> SpecTest | None:
     if name_col >= len(cells):
         return None
-    by_name = {normalize(t.name.get(lang)): t for t in tp.tests.values()}
-    return by_name.get(normalize(cells[name_col]))
+    return tp.by_name(lang).get(normalize(cells[name_col]))
 
 
 def _table_part(

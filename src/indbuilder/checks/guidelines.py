@@ -280,10 +280,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     product = ctx.dossier.product
     if product is None:
         return
-    try:
-        kind = product.kind
-    except KeyError:  # an unknown modality is the loader's finding
-        return
+    kind = product.kind  # the loader admits only registered modalities
     if kind.has("small-molecule"):
         _small_molecule(ctx, diags)
     if kind.has("protein"):

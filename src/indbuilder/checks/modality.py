@@ -261,11 +261,8 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     product = ctx.dossier.product
     if product is None:
         return
-    try:
-        kind = product.kind
-        foreign = _with_centre(ctx, kind.foreign_wording())
-    except KeyError:  # an unknown modality is the loader's finding (schema)
-        return
+    kind = product.kind  # the loader admits only registered modalities
+    foreign = _with_centre(ctx, kind.foreign_wording())
     if not foreign:
         return
     origins = _Origins(ctx)

@@ -115,11 +115,18 @@ class TestedPart:
     not listed; rules that check specifications, batches and stability loop over these.
     """
 
-    __slots__ = ("section", "part")
+    __slots__ = ("section", "part", "_by_name")
 
     def __init__(self, section: str, part: Any) -> None:
         self.section = section  # "drug_substance" or "drug_product": the first element of fact paths
         self.part = part
+        self._by_name: dict[str, dict[str, Any]] = {}
+
+    def by_name(self, lang: str) -> dict[str, Any]:
+        """Its tests by their normalised name in ``lang`` (built once: table rows are read by name)."""
+        if lang not in self._by_name:
+            self._by_name[lang] = {normalize(t.name.get(lang)): t for t in self.tests.values()}
+        return self._by_name[lang]
 
     @property
     def label(self) -> str:
