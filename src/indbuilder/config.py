@@ -76,6 +76,23 @@ CONFIG_KEYS: dict[str, str] = {
     "allow_outside": "Folders outside the project that facts, narratives, templates and attachments may be read from (a list; default none). Anything else that resolves outside the project folder is refused.",
 }
 
+# How each key is written, for the hint of a missing key or a value of the wrong kind.
+CONFIG_EXAMPLES: dict[str, str] = {
+    "regions": "regions: [fda, nmpa]",
+    "sequence": "sequence: \"0000\"",
+    "submission_date": "submission_date: 2027-01-15  (the date the IND is sent, YYYY-MM-DD)",
+    "output": "output: build",
+    "standards": "standards: path/to/standards",
+    "history": "history: submissions",
+    "formats": "formats: [docx, pdf]",
+    "disclaimer": "disclaimer: {en: ..., zh: ...}",
+    "severity": "severity: {rule-id: warning}",
+    "waivers": "waivers: [{rule: rule-id, justification: why the finding is accepted}]",
+    "content": "content: content",
+    "templates": "templates: templates/ectd",
+    "allow_outside": "allow_outside: [../company-texts]",
+}
+
 
 def _registered_region(name: str) -> str:
     """A region name must be registered (``indbuilder.regions``): built-in or from a plug-in."""
@@ -104,7 +121,7 @@ class ProjectSettings(BaseModel):
 
     regions: list[RegionName] = ["fda", "nmpa"]
     sequence: str = "0000"
-    submission_date: dt.date | None = None
+    submission_date: dt.date  # required: every document is dated with it (no silent default)
     output: str = "build"
     standards: str | None = None
     history: str = "submissions"
@@ -182,7 +199,8 @@ class ProjectConfig:
 
     @property
     def submission_date(self) -> dt.date:
-        return self.settings.submission_date or dt.date(2026, 1, 1)
+        """The date of the submission (``submission_date`` of indbuilder.yaml, required)."""
+        return self.settings.submission_date
 
 
 def default_standards_cache() -> Path:
@@ -231,7 +249,7 @@ def load_config(root: Path) -> tuple[ProjectConfig | None, list[Diagnostic]]:
     try:
         settings = ProjectSettings.model_validate(data)
     except ValidationError as exc:
-        diags.extend(diagnostics_from_validation(exc, loaded))
+        diags.extend(diagnostics_from_validation(exc, loaded, schema=ProjectSettings, examples=CONFIG_EXAMPLES))
         return None, diags
     root = root.resolve()
     folder_diags = _folder_problems(root, settings, loaded)

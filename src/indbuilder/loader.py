@@ -315,7 +315,7 @@ def _load_section(
     try:
         parsed = _ADAPTERS[section].validate_python(value, context=context)
     except ValidationError as exc:
-        diags.extend(diagnostics_from_validation(exc, loaded, (section,)))
+        diags.extend(diagnostics_from_validation(exc, loaded, (section,), schema=SECTIONS[section][0], context=context))
         return
     _record_sources(section, value, loaded, sources)
     if section in LIST_SECTIONS:
@@ -370,7 +370,9 @@ def _load_composite_part(
         try:
             parsed = fields[key].validate_python(sub, context=context)
         except ValidationError as exc:
-            diags.extend(diagnostics_from_validation(exc, loaded, (section, key)))
+            diags.extend(diagnostics_from_validation(
+                exc, loaded, (section, key), schema=SECTIONS[section][0].model_fields[key].annotation, context=context
+            ))
             partial.setdefault(_INVALID, set()).add(key)
             continue
         if is_list:
