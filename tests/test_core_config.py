@@ -6,6 +6,9 @@ from indbuilder.config import CONFIG_KEYS, load_config
 
 
 def write(tmp_path: Path, text: str) -> Path:
+    """``text`` as indbuilder.yaml, with the required submission_date appended when it has none."""
+    if "submission_date" not in text:
+        text += "submission_date: 2027-01-15\n"
     (tmp_path / "indbuilder.yaml").write_text(text, encoding="utf-8")
     return tmp_path
 
@@ -75,3 +78,13 @@ def test_gate_override_is_reported_and_ignored(tmp_path):
     [d] = diags
     assert d.rule == "config.gate-override" and d.location.line == 3 and "cannot be downgraded" in d.message
     assert cfg.settings.severity == {"config.unknown-key": "info"}  # the gate rule's override is dropped
+
+
+def test_submission_date_is_required(tmp_path):
+    (tmp_path / "indbuilder.yaml").write_text("regions: [fda]\n", encoding="utf-8")
+    cfg, diags = load_config(tmp_path)
+    assert cfg is None
+    [d] = diags
+    assert (d.rule, d.message) == ("schema.missing", "'submission_date' is required in indbuilder.yaml")
+    assert d.location.path == "indbuilder.yaml"
+    assert "submission_date: 2027-01-15" in d.hint and "YYYY-MM-DD" in d.hint

@@ -97,8 +97,9 @@ def test_missing_required_field(tmp_path):
 def test_unknown_key_with_suggestion(tmp_path):
     text = BATCH.replace("{value}", "92.5").replace("    site: ORG-1", "    stie: ORG-1\n    site: ORG-1")
     _, diags = load(tmp_path, {"cmc/batches.yaml": dp(text)})
-    assert [(d.rule, d.message) for d in diags] == [("schema.unknown-key", "unknown key 'stie'")]
+    assert [(d.rule, d.message) for d in diags] == [("schema.unknown-key", "unknown key 'stie' in drug_product.batches")]
     assert diags[0].location.line == 6
+    assert diags[0].hint == "did you mean 'site'?"
 
 
 def test_unknown_section_and_duplicate_ids(tmp_path):

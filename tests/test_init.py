@@ -138,7 +138,7 @@ def test_outline_tells_template_only_from_filled_from_facts(tmp_path: Path) -> N
     # no facts at all: every template-filled section is "template only", none "from facts"
     empty = tmp_path / "empty"
     (empty / "content").mkdir(parents=True)
-    (empty / "indbuilder.yaml").write_text("regions: [fda]\n", encoding="utf-8")
+    (empty / "indbuilder.yaml").write_text("regions: [fda]\nsubmission_date: 2027-01-15\n", encoding="utf-8")
     plan, facts = outline_facts(empty, "fda", Diagnostics())
     assert plan is not None and facts
     assert all(f.state is FactState.TEMPLATE_ONLY and f.missing for f in facts.values())
