@@ -16,7 +16,7 @@ from .diagnostics import Diagnostic, Diagnostics, Location, Severity, did_you_me
 from .model.dossier import COMPOSITE_SECTIONS, LIST_SECTIONS, MOVED_SECTIONS, PART_LISTS, SECTIONS, Dossier, Narrative, SourceMap
 from .paths import ReadScope, is_regular_file
 from .rules import define
-from .schema_errors import diagnostics_from_validation
+from .schema_errors import diagnostics_from_validation, show_value
 from .yamlio import MAX_YAML_BYTES, KeyPath, LoadedYaml, load_yaml, load_yaml_text
 
 define(
@@ -61,6 +61,13 @@ define(
     "Each narrative starts with a YAML block between '---' lines giving at least 'id' and 'lang' (en or zh).",
 )
 define(
+    "narrative.unknown-key",
+    "warning",
+    "A narrative's front matter has a key indbuilder does not read (often a typo).",
+    "Front matter keys are id, lang, node, title, version, translation_of, regions and date. Another key is "
+    "ignored; a warning is given because a misspelt key (``lnag``, ``nodee``) silently loses what it says.",
+)
+define(
     "yaml.outside-project",
     "error",
     "A content file or folder (fact file, narrative, the content folder) resolves outside the project and is not read.",
@@ -97,6 +104,8 @@ _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n", re.S | re.M)
 _CONTROL = re.compile("[\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]")
 # Front-matter keys the loader reads, and the kinds of value each may have.
 _TEXT_KEYS = ("id", "node", "title", "translation_of")
+# Every front-matter key indbuilder reads (the others are warned about: narrative.unknown-key).
+FRONT_MATTER_KEYS = ("id", "lang", "node", "title", "version", "translation_of", "regions", "date")
 
 
 def discover(content_dir: Path) -> tuple[list[Path], list[Path]]:
@@ -625,11 +634,11 @@ def check_front_matter(fm: LoadedYaml, diags: Diagnostics) -> bool:
         if "id" not in meta:
             diags.add(_err("narrative.front-matter", "'id' (text) is required", where))
         else:
-            diags.add(_err("schema.type", f"'id' must be text, got {_kind(meta['id'])}", fm.location(("id",))))
+            diags.add(_type_err("id", "text", meta["id"], fm))
     if meta.get("lang") not in ("en", "zh"):
         ok = False
         lang = meta.get("lang")
-        shown = _kind(lang) if isinstance(lang, (dict, list)) else repr(lang)[:40]
+        shown = show_value(lang)
         diags.add(
             _err(
                 "narrative.front-matter",
@@ -641,20 +650,37 @@ def check_front_matter(fm: LoadedYaml, diags: Diagnostics) -> bool:
         value = meta.get(key)
         if value is not None and not isinstance(value, str):
             ok = False
-            diags.add(_err("schema.type", f"'{key}' must be text, got {_kind(value)}", fm.location((key,))))
+            diags.add(_type_err(key, "text", value, fm))
     version = meta.get("version")
     if version is not None and (isinstance(version, (dict, list, bool)) or not isinstance(version, (str, int, float))):
         ok = False
-        diags.add(_err("schema.type", f"'version' must be text or a number, got {_kind(version)}", fm.location(("version",))))
+        diags.add(_type_err("version", "text or a number", version, fm))
+    for key in meta:
+        if key not in FRONT_MATTER_KEYS:
+            diags.add(Diagnostic(
+                "narrative.unknown-key", Severity.WARNING, f"unknown front matter key '{key}' is ignored",
+                fm.location((key,)),
+                hint=did_you_mean(str(key), FRONT_MATTER_KEYS, f"the keys of a narrative's front matter: {', '.join(FRONT_MATTER_KEYS)}"),
+            ))
     return ok
 
 
+def _type_err(key: str, words: str, value: Any, fm: LoadedYaml) -> Diagnostic:
+    """``schema.type`` for a front-matter key, with how to write it (a number or date is quoted)."""
+    written = None if isinstance(value, (dict, list)) or value is None else show_value(value).strip("'")
+    hint = f"quote it: {key}: '{written}'" if written is not None and not isinstance(value, str) else (
+        f"write it as one value: {key}: your text" if isinstance(value, (dict, list)) else None)
+    return Diagnostic("schema.type", Severity.ERROR, f"'{key}' must be {words}, got {_kind(value)}", fm.location((key,)), hint)
+
+
 def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"{type(value).__name__} {str(value)[:40]!r}"
+    if value is None or isinstance(value, (dict, list)):
+        return show_value(value)
+    return f"{_KIND_WORDS.get(type(value).__name__, 'a value')} {show_value(value)}"
+
+
+_KIND_WORDS = {"int": "the number", "float": "the number", "bool": "the value", "date": "the date", "datetime": "the date",
+               "str": "the text", "NoneType": "nothing"}
 
 
 def load_narrative(path: Path, root: Path, diags: Diagnostics) -> Narrative | None:

@@ -52,6 +52,7 @@ from mdit_py_plugins.superscript import superscript_plugin
 from .. import rules
 from ..diagnostics import Diagnostics, Location
 from ..loader import read_text_file, split_front_matter, warn_controls  # the owner of the front matter format
+from ..schema_errors import show_value
 from ..doctree import (
     Block,
     Cell,
@@ -188,7 +189,7 @@ def parse_markdown_file(
     if not isinstance(fm.data, dict):
         diags.emit(
             "narrative.front-matter",
-            f"front matter must be a mapping of keys to values, got {type(fm.data).__name__} {fm.data!r}",
+            f"front matter must be a mapping of keys to values (key: value lines), got {show_value(fm.data)}",
             Location(shown, 2),
         )
         return {}, body, body_line - 1
