@@ -318,12 +318,12 @@ def diagnostics_from_validation(
         path = base + loc
         name = _field_name(path)
         where = loaded.location(path)
-        hint = None
+        hint: str | None = None
         value = err.get("input")
         if etype == "missing":
             rule = "schema.missing"
-            parent = _describe(path[:-1]) or f" in {loaded.display}"
-            message = f"'{name}' is required{parent}"
+            inside = _describe(path[:-1]) or f" in {loaded.display}"
+            message = f"'{name}' is required{inside}"
             where = loaded.location(path[:-1])
             if examples and str(path[-1]) in examples:
                 hint = f"add it: {examples[str(path[-1])]}"

@@ -62,10 +62,11 @@ def render_document(
         if env is None:
             raise ValueError("render_document: a template needs a TemplateEnv (env=...)")
         ctx = {**context, "lang": meta.lang, "region": meta.region, "meta": meta}
+        label = document_label(meta)
         if isinstance(src, TemplateSource):
-            rendered = env.render(src.name, ctx, meta.lang, diags)
+            rendered = env.render(src.name, ctx, meta.lang, diags, document=label)
         else:
-            rendered = env.render_string(src.text, src.path, ctx, meta.lang, diags)
+            rendered = env.render_string(src.text, src.path, ctx, meta.lang, diags, document=label)
         if rendered is None:
             return None
         fm = src.front_matter if isinstance(src, MarkdownSource) else {}
@@ -92,6 +93,11 @@ def render_document(
     blocks = replace_bibliography(result.blocks, bibliography)
     footnotes = {k: replace_bibliography(v, bibliography) for k, v in result.footnotes.items()}
     return Document(meta, blocks, footnotes)
+
+
+def document_label(meta: DocMeta) -> str:
+    """How findings name a document: ``3.2.P.5.4 Batch Analyses (fda)``."""
+    return " ".join(x for x in (meta.ctd_section, meta.title) if x) + f" ({meta.region})"
 
 
 def _has_bibliography(blocks: list[Block], footnotes: dict[str, list[Block]]) -> bool:

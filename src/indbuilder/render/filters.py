@@ -18,7 +18,28 @@ from typing import Any, Iterable, Mapping, Sequence
 
 
 class FilterError(ValueError):
-    """A fact that a filter cannot format; reported as ``template.error`` at the template line."""
+    """A fact that a filter cannot format; reported as ``template.error`` at the template line.
+
+    ``hint`` (optional) says what to write so that the filter can format the fact.
+    """
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _shown(value: Any) -> str:
+    """A value as the writer wrote it (never a Python repr of a record)."""
+    from ..schema_errors import show_value
+
+    return show_value(value)
+
+
+def missing_language(obj: Any, lang: str, path: str | None) -> str:
+    """The message for a text without ``lang`` (see :func:`.template_errors.missing_language`)."""
+    from .template_errors import missing_language as message
+
+    return message(obj, lang, path)
 
 
 class Markdown(str):
@@ -70,15 +91,15 @@ def md_escape_inline(value: Any) -> str:
 
 def _to_decimal(value: Any, what: str) -> Decimal:
     if isinstance(value, bool) or value is None:
-        raise FilterError(f"{what}: expected a number, got {value!r}")
+        raise FilterError(f"{what}: expected a number, got {_shown(value)}")
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise FilterError(f"{what}: expected a finite number, got {value!r}")
+            raise FilterError(f"{what}: expected a finite number, got {_shown(value)}")
         return Decimal(repr(value))
     try:
         return Decimal(str(value).strip().replace(",", ""))
     except InvalidOperation:
-        raise FilterError(f"{what}: expected a number, got {value!r}") from None
+        raise FilterError(f"{what}: expected a number, got {_shown(value)}") from None
 
 
 def num(value: Any, decimals: int | None = None) -> str:
@@ -90,7 +111,7 @@ def num(value: Any, decimals: int | None = None) -> str:
     d = _to_decimal(value, "num")
     if decimals is not None:
         if decimals < 0:
-            raise FilterError(f"num: decimals must be >= 0, got {decimals!r}")
+            raise FilterError(f"num: decimals must be >= 0, got {_shown(decimals)}")
         from decimal import ROUND_HALF_UP
 
         d = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
@@ -122,7 +143,7 @@ def sci(value: Any, digits: int = 1) -> Markdown:
             return Markdown(f"{mant} × 10{str(exp).translate(_SUPERSCRIPT)}")
     d = _to_decimal(value, "sci")
     if digits < 0:
-        raise FilterError(f"sci: digits must be >= 0, got {digits!r}")
+        raise FilterError(f"sci: digits must be >= 0, got {_shown(digits)}")
     if d == 0:
         return Markdown(f"{0:.{digits}f}")
     text = f"{d:.{digits}e}"  # e.g. '2.0e+6'
@@ -194,10 +215,10 @@ def unit(value: Any, unit: str | Mapping[str, str] | None = None, lang: str = "e
         if hasattr(value, "value") and hasattr(value, "unit"):
             value, unit = value.value, value.unit
         else:
-            raise FilterError(f"unit: no unit given for {value!r}")
+            raise FilterError(f"unit: no unit given for {_shown(value)}")
     if isinstance(unit, Mapping):
         if lang not in unit:
-            raise FilterError(f"unit: no {lang!r} form in {dict(unit)!r}")
+            raise FilterError(f"unit: no {_shown(lang)} form in {_shown(dict(unit))}")
         u = md_escape_inline(unit[lang])
     else:
         u = md_escape_inline(unit_text(str(unit), lang))
@@ -206,7 +227,7 @@ def unit(value: Any, unit: str | Mapping[str, str] | None = None, lang: str = "e
     elif isinstance(value, str):
         v = md_escape_inline(value)  # Markdown (e.g. from `sci`) passes unchanged
     else:
-        raise FilterError(f"unit: expected a number or text, got {value!r}")
+        raise FilterError(f"unit: expected a number or text, got {_shown(value)}")
     if not u:
         return Markdown(v)
     if u[0] in _NO_SPACE_UNITS and not u.startswith("°C"):
@@ -235,7 +256,7 @@ def _to_date(value: Any) -> _dt.date:
             return _dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise FilterError(f"date: expected an ISO date YYYY-MM-DD, got {value!r}")
+    raise FilterError(f"date: expected an ISO date YYYY-MM-DD, got {_shown(value)}")
 
 
 def date(value: Any, style: str = "long", lang: str = "en") -> str:
@@ -245,7 +266,7 @@ def date(value: Any, style: str = "long", lang: str = "en") -> str:
     if style == "iso":
         return d.isoformat()
     if style != "long":
-        raise FilterError(f"date: unknown style {style!r} (use 'iso' or 'long')")
+        raise FilterError(f"date: unknown style {_shown(style)} (use 'iso' or 'long')")
     if lang == "zh":
         return f"{d.year}年{d.month}月{d.day}日"
     return f"{d.day:02d} {_MONTHS[d.month - 1]} {d.year}"
@@ -261,22 +282,23 @@ def pick_lang(obj: Any, lang: str) -> Any:
     error, never a silent fallback: an English sentence in an NMPA document is a defect.
     """
     if obj is None:
-        raise FilterError("t: got None (missing text)")
+        raise FilterError("a text to print with 't' is missing (an empty value)",
+                          hint="give the fact a value, or test it with '{% if x %}' in the template")
     if isinstance(obj, (str, int, float, Decimal)):
         return obj
     if isinstance(obj, Mapping):
         if "en" in obj or "zh" in obj:
             val = obj.get(lang)
             if val in (None, ""):
-                raise FilterError(f"t: no {lang!r} text in {dict(obj)!r}")
+                raise FilterError(missing_language(dict(obj), lang, None))
             return val
-        raise FilterError(f"t: expected a text with 'en'/'zh', got {dict(obj)!r}")
+        raise FilterError(f"expected a text in each language ({{en: ..., zh: ...}}) to print with 't', got {_shown(obj)}")
     if hasattr(obj, "en") or hasattr(obj, "zh"):
         val = getattr(obj, lang, None)
         if val in (None, ""):
-            raise FilterError(f"t: no {lang!r} text in {obj!r}")
+            raise FilterError(missing_language(obj, lang, None))
         return val
-    raise FilterError(f"t: expected a text with 'en'/'zh', got {obj!r}")
+    raise FilterError(f"expected a text in each language ({{en: ..., zh: ...}}) to print with 't', got {_shown(obj)}")
 
 
 # ---------------------------------------------------------------- tables
@@ -292,9 +314,9 @@ def _column_spec(col: Any, lang: str) -> tuple[str, str, str | None]:
     elif isinstance(col, Mapping) and "key" in col:
         key, title, align = col["key"], col.get("title", col["key"]), col.get("align")
     else:
-        raise FilterError(f"table: bad column {col!r} (use 'key', ('key', 'Title') or {{key, title, align}})")
+        raise FilterError(f"table: bad column {_shown(col)} (use 'key', ('key', 'Title') or {{key, title, align}})")
     if align not in (None, "left", "center", "right"):
-        raise FilterError(f"table: column {key!r} has bad align {align!r}")
+        raise FilterError(f"table: column {_shown(key)} has bad align {_shown(align)}")
     if not isinstance(title, str):
         title = pick_lang(title, lang)
     return str(key), str(title), align
@@ -305,10 +327,10 @@ def _cell_value(row: Any, key: str) -> Any:
     for part in key.split("."):
         if isinstance(cur, Mapping):
             if part not in cur:
-                raise FilterError(f"table: row has no {key!r}: {row!r}")
+                raise FilterError(f"table: row has no {_shown(key)}: {_shown(row)}")
             cur = cur[part]
         elif part.startswith("_") or not hasattr(cur, part):
-            raise FilterError(f"table: row has no {key!r}: {row!r}")
+            raise FilterError(f"table: row has no {_shown(key)}: {_shown(row)}")
         else:
             cur = getattr(cur, part)
     return cur
@@ -345,7 +367,7 @@ def table(
     if not specs:
         raise FilterError("table: no columns")
     if id is not None and not re.fullmatch(r"[A-Za-z][\w.:-]*", str(id)):
-        raise FilterError(f"table: bad anchor id {id!r} (letters, digits, '-', '_', '.', ':')")
+        raise FilterError(f"table: bad anchor id {_shown(id)} (letters, digits, '-', '_', '.', ':')")
     lines: list[str] = []
     if caption is not None or id is not None:
         cap = "" if caption is None else _cell_text(caption, lang)

@@ -53,6 +53,7 @@ from ..paths import MAX_TEMPLATE_BYTES, ReadScope, refusal
 from . import filters as F
 from .filters import FilterError, Markdown, md_escape
 from .provenance import FactPath, Recorder
+from .template_errors import explain, fact_path_text, missing_language, override_hint, plain
 
 rules.define(
     "template.undefined",
@@ -485,6 +486,8 @@ class TemplateEnv:
     root: Path | None = None
     scope: ReadScope | None = None
     budget: RenderBudget = field(default_factory=RenderBudget)
+    # the project's template folder as the project names it, for the hint of a packaged template's finding
+    project_templates: str = "templates/ectd"
     _envs: dict[str, jinja2.Environment] = field(default_factory=dict, init=False, repr=False)
     _strings: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _shown: dict[str, str] = field(default_factory=dict, init=False, repr=False)  # string templates
@@ -493,6 +496,11 @@ class TemplateEnv:
     _derived_cache: dict[tuple[int, ...], tuple[Dossier, Derived]] = field(default_factory=dict, init=False, repr=False)
     _fact_index: dict[int, FactPath] = field(default_factory=dict, init=False, repr=False)
     _derived_index: dict[int, tuple[FactPath, ...]] = field(default_factory=dict, init=False, repr=False)
+    _where: Callable[[FactPath], Location | None] | None = field(default=None, init=False, repr=False)
+    _document: str | None = field(default=None, init=False, repr=False)  # the document being rendered
+    # template findings gathered while :meth:`collecting`: (rule, message, location) -> (hint, documents)
+    _pending: dict[tuple[str, str, Location | None], tuple[str | None, list[str]]] | None = field(
+        default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._hooks = _Hooks(self._display_path, self.budget)
@@ -508,11 +516,34 @@ class TemplateEnv:
 
     # -------------------------------------------------------------- provenance
 
-    def track(self, facts: dict[int, FactPath], derived: dict[int, tuple[FactPath, ...]] | None = None) -> None:
+    def track(
+        self,
+        facts: dict[int, FactPath],
+        derived: dict[int, tuple[FactPath, ...]] | None = None,
+        where: Callable[[FactPath], Location | None] | None = None,
+    ) -> None:
         """Use ``facts`` (:func:`~indbuilder.render.provenance.index_facts`) to name the facts read
-        while :meth:`recording`; ``derived`` maps derived values to the fact paths they depend on."""
+        while :meth:`recording` and the facts a template error is about; ``derived`` maps derived values
+        to the fact paths they depend on; ``where`` finds the file:line a fact path is written at."""
         self._fact_index = facts
         self._derived_index = derived or {}
+        self._where = where
+
+    def fact_path(self, obj: Any) -> FactPath | None:
+        """The fact path of a fact object (a record, text, list) given to a template, if tracked."""
+        return self._fact_index.get(id(obj))
+
+    @contextmanager
+    def collecting(self, diags: Diagnostics) -> Iterator[None]:
+        """Gather template findings while the block renders many documents: one finding per template
+        line and message, naming every document it stopped (a macro used by ten documents fails once)."""
+        previous, self._pending = self._pending, {}
+        try:
+            yield
+        finally:
+            pending, self._pending = self._pending, previous
+            for (rule, message, loc), (hint, docs) in pending.items():
+                diags.emit(rule, message + _documents_text(docs), loc, hint=hint)
 
     @contextmanager
     def recording(self) -> Iterator[Recorder]:
@@ -559,7 +590,10 @@ class TemplateEnv:
             want = ctx_lang(ctx)
             if hooks.recorder is not None:
                 hooks.recorder.used(obj, want)
-            return F.pick_lang(obj, want)
+            try:
+                return F.pick_lang(obj, want)
+            except FilterError as exc:
+                raise self._text_error(obj, want) or exc from None
 
         @pass_context
         def unit(ctx: Any, value: Any, u: Any = None) -> Markdown:
@@ -593,6 +627,20 @@ class TemplateEnv:
         for name in ("center", "indent", "batch", "slice"):  # filters whose number argument sizes the result
             env.filters[name] = _sized_filter(env.filters[name], hooks)
         return env
+
+    def _text_error(self, obj: Any, lang: str) -> FilterError | None:
+        """The ``t`` filter's error for a text without ``lang``, naming the fact and where it is written."""
+        if not (hasattr(obj, "en") or hasattr(obj, "zh") or isinstance(obj, Mapping)):
+            return None
+        path = self.fact_path(obj)
+        shown = fact_path_text(path) if path else None
+        written = self._where(path) if path and self._where is not None else None
+        key = str(path[-1]) if path else "text"
+        hint = f"write the '{lang}' text beside the other language: {key}: {{en: ..., {lang}: ...}}" if lang != "en" else \
+            f"write the 'en' text beside the other language: {key}: {{en: ..., zh: ...}}"
+        if written is not None:
+            hint += f" (at {written})"
+        return FilterError(missing_language(obj, lang, shown), hint=hint)
 
     def _range(self, *args: int) -> range:
         """``range()`` in templates: at most ``budget.max_range`` items (Jinja's sandbox allows 100,000)."""
@@ -628,16 +676,27 @@ class TemplateEnv:
     # -------------------------------------------------------------- rendering
 
     def render(
-        self, name: str, context: Mapping[str, Any], lang: str, diags: Diagnostics
+        self, name: str, context: Mapping[str, Any], lang: str, diags: Diagnostics, document: str | None = None
     ) -> RenderedMarkdown | None:
-        """Render template ``name`` (e.g. ``m3/32p81.md.j2``) for ``lang``; ``None`` after an error."""
+        """Render template ``name`` (e.g. ``m3/32p81.md.j2``) for ``lang``; ``None`` after an error.
+
+        ``document`` names the document being rendered in findings (``3.2.P.5.4 Batch Analyses (fda)``).
+        """
+        previous = self._document
+        self._document = document or previous
+        try:
+            return self._render(name, context, lang, diags)
+        finally:
+            self._document = previous
+
+    def _render(self, name: str, context: Mapping[str, Any], lang: str, diags: Diagnostics) -> RenderedMarkdown | None:
         env = self.environment(lang)
         try:
             tmpl = env.get_template(name)
         except (TemplateNotFound, TemplatesNotFound) as exc:
             if getattr(exc, "name", None) in (name, variant_name(name, lang)):
                 dirs = ", ".join(self._display_path(str(p)) for p in self.search_paths)
-                diags.emit("template.error", f"template {name!r} not found (searched {dirs})")
+                self._emit(diags, "template.error", f"template '{name}' not found (searched {dirs})", None, None)
                 return None
             self._report(exc, diags, None)
             return None
@@ -647,9 +706,20 @@ class TemplateEnv:
         return self._run(tmpl, context, lang, diags)
 
     def render_string(
-        self, source: str, filename: str, context: Mapping[str, Any], lang: str, diags: Diagnostics
+        self, source: str, filename: str, context: Mapping[str, Any], lang: str, diags: Diagnostics,
+        document: str | None = None,
     ) -> RenderedMarkdown | None:
         """Render template text (e.g. a narrative that uses facts); ``filename`` names it in diagnostics."""
+        previous = self._document
+        self._document = document or previous
+        try:
+            return self._render_string(source, filename, context, lang, diags)
+        finally:
+            self._document = previous
+
+    def _render_string(
+        self, source: str, filename: str, context: Mapping[str, Any], lang: str, diags: Diagnostics
+    ) -> RenderedMarkdown | None:
         env = self.environment(lang)
         shown = self._display_path(filename)
         self._strings[shown] = source
@@ -684,7 +754,7 @@ class TemplateEnv:
                 try:
                     meter.tick()
                 except BudgetExceeded as exc:  # raised here, outside the template: report the chunk's line
-                    diags.emit("template.budget", str(exc), origin)
+                    self._emit(diags, "template.budget", str(exc), origin, None)
                     return None
                 pieces.append((chunk, origin))
         except Exception as exc:  # every failure inside a template becomes a diagnostic
@@ -697,8 +767,8 @@ class TemplateEnv:
 
     def _over_budget(self, total: int, origin: Location, diags: Diagnostics) -> None:
         mb = self.budget.max_chars / 1_000_000
-        diags.emit("template.budget", f"the document's Markdown exceeds the budget of {mb:g} million characters "
-                   f"(stopped at {total:,})", origin)
+        self._emit(diags, "template.budget", f"the document's Markdown exceeds the budget of {mb:g} million characters "
+                   f"(stopped at {total:,})", origin, None)
 
     def _derived_for(self, ctx: Mapping[str, Any]) -> Derived:
         """``derived`` for a context built without it (a template rendered on its own, e.g. in tests):
@@ -746,40 +816,62 @@ class TemplateEnv:
     # -------------------------------------------------------------- error reporting
 
     def _report(self, exc: BaseException, diags: Diagnostics, fallback: str | None) -> None:
+        """One finding for an exception raised while loading or running a template, in a writer's words
+        (:mod:`.template_errors`): at the template file:line, naming the document and the fact."""
         if isinstance(exc, TemplateRefused):
             where = self._template_frame(exc) or (Location(self._unresolved_display(exc.filename)) if exc.filename
                                                   else Location(fallback) if fallback else None)
-            diags.emit(exc.rule, str(exc), where)
+            self._emit(diags, exc.rule, str(exc), where, None)
             return
         if isinstance(exc, BudgetExceeded):
-            diags.emit("template.budget", str(exc), self._template_frame(exc) or (Location(fallback) if fallback else None))
+            self._emit(diags, "template.budget", str(exc), self._template_frame(exc) or (Location(fallback) if fallback else None), None)
             return
         if isinstance(exc, RecursionError):
-            diags.emit("template.budget", "templates call each other (or a macro calls itself) too deeply",
-                       self._template_frame(exc) or (Location(fallback) if fallback else None))
+            self._emit(diags, "template.budget", "templates call each other (or a macro calls itself) too deeply",
+                       self._template_frame(exc) or (Location(fallback) if fallback else None), None)
             return
         if isinstance(exc, TemplateSyntaxError):
             path = self._display_path(exc.filename or exc.name or fallback or "<template>")
-            diags.emit("template.syntax", exc.message or str(exc), Location(path, exc.lineno or 0))
+            self._emit(diags, "template.syntax", plain(exc.message or str(exc)), Location(path, exc.lineno or 0), None)
             return
         loc = self._template_frame(exc) or (Location(fallback) if fallback else None)
         if isinstance(exc, SecurityError) or (
             isinstance(exc, UndefinedError) and "is unsafe" in str(exc)
         ):
-            diags.emit(
+            self._emit(
+                diags,
                 "template.unsafe",
                 str(exc).rstrip("."),
                 loc,
-                hint="templates may only read facts; Python internals and mutation are blocked",
+                "templates may only read facts; Python internals and mutation are blocked",
             )
-        elif isinstance(exc, UndefinedError):
-            diags.emit("template.undefined", self._undefined_message(str(exc), loc), loc)
+        elif isinstance(exc, UndefinedError) and not str(exc).startswith("No "):
+            self._emit(diags, "template.undefined", plain(self._undefined_message(str(exc), loc)), loc, None)
         elif isinstance(exc, (TemplateNotFound, TemplatesNotFound)):
-            diags.emit("template.error", f"included template {exc.name!r} not found", loc)
+            self._emit(diags, "template.error", f"included template '{exc.name}' not found", loc, None)
         elif isinstance(exc, FilterError):
-            diags.emit("template.error", str(exc), loc)
+            self._emit(diags, "template.error", plain(str(exc)), loc, exc.hint)
         else:
-            diags.emit("template.error", f"{type(exc).__name__}: {exc}", loc)
+            m = re.match(r"^No (first|last) item", str(exc))
+            if m:  # the empty list may be used in a macro: name the line that takes its first item
+                wanted = re.compile(r"\|\s*%s\b" % m.group(1))
+                loc = next((f for f in reversed(self._template_frames(exc)) if wanted.search(self._source_line(f))), loc)
+            explained = explain(exc, self._source_line(loc))
+            self._emit(diags, "template.error", explained.message, loc, explained.hint)
+
+    def _emit(self, diags: Diagnostics, rule: str, message: str, loc: Location | None, hint: str | None) -> None:
+        """Record a template finding: naming the document being rendered, with how to override a
+        packaged template; gathered per template line while :meth:`collecting`."""
+        extra = override_hint(loc.path, self.project_templates) if loc is not None else None
+        if extra:
+            hint = f"{hint}; {extra}" if hint else extra
+        docs = [self._document] if self._document else []
+        if self._pending is None:
+            diags.emit(rule, message + _documents_text(docs), loc, hint=hint)
+            return
+        key = (rule, message, loc)
+        entry = self._pending.setdefault(key, (hint, []))
+        entry[1].extend(d for d in docs if d not in entry[1])
 
     def _unresolved_display(self, filename: str) -> str:
         """``filename`` relative to the root *without* resolving links (a refused link is named as
@@ -806,17 +898,24 @@ class TemplateEnv:
 
     def _template_frame(self, exc: BaseException) -> Location | None:
         """The innermost template file:line of the traceback (Jinja rewrites frames to template lines)."""
-        found: Location | None = None
-        for fs in traceback.extract_tb(exc.__traceback__):
-            if self._is_template_file(fs.filename):
-                found = Location(self._display_path(fs.filename), fs.lineno or 0)
-        return found
+        frames = self._template_frames(exc)
+        return frames[-1] if frames else None
+
+    def _template_frames(self, exc: BaseException) -> list[Location]:
+        """Every template file:line of the traceback, outermost first."""
+        return [
+            Location(self._display_path(fs.filename), fs.lineno or 0)
+            for fs in traceback.extract_tb(exc.__traceback__)
+            if self._is_template_file(fs.filename)
+        ]
 
     def _source_text(self, path: str) -> str:
         src = self._strings.get(path) or self._sources.get(path)
         if src is None:
             p = Path(path)
-            if not p.is_absolute() and self.root is not None:
+            if path.startswith("indbuilder:"):  # a packaged template, as findings name it
+                p = _PACKAGE_ROOT / path[len("indbuilder:"):]
+            elif not p.is_absolute() and self.root is not None:
                 p = self.root / p
             try:
                 src = p.read_text(encoding="utf-8")
@@ -860,6 +959,17 @@ class TemplateEnv:
         if found:  # the same attribute on several objects of one line: name them all
             return f"{' or '.join(found)} is undefined"
         return f"{message} (attribute {attr!r} is undefined)"
+
+
+def _documents_text(docs: list[str]) -> str:
+    """`` (document 3.2.P.5.4 Batch Analyses (fda))``: the documents a template finding stopped."""
+    if not docs:
+        return ""
+    if len(docs) == 1:
+        return f" (document {docs[0]})"
+    shown = ", ".join(docs[:3])
+    more = f" and {len(docs) - 3} more" if len(docs) > 3 else ""
+    return f" ({len(docs)} documents: {shown}{more})"
 
 
 def _sized_filter(func: Callable[..., Any], hooks: _Hooks) -> Callable[..., Any]:

@@ -18,11 +18,13 @@ from ..doctree import DocMeta
 from ..model.common import Record
 from ..model.dossier import SECTIONS, Dossier
 from ..outline.planner import PlannedDocument
-from ..sources import template_context, template_dirs
+from ..sources import TemplateContext, template_context, template_dirs
 from .document import TemplateSource, render_document
 from .jinja_env import TemplateEnv
 from .markdown import MarkdownSource, narrative_source
 from .provenance import EMPTY, FactPath, index_facts
+from .template_errors import with_override_hint
+from .xref import XrefIndex
 from .xref_index import build_xref_index, register_tables
 
 
@@ -37,11 +39,11 @@ def render_region(
     ``paths`` gives every document's place in the sequence, for relative links.
     """
     config, dossier = project.config, project.dossier
-    planned = rb.plan.documents()
-    env = TemplateEnv(template_dirs(config, dossier), root=config.root, scope=config.read_scope)
+    env = TemplateEnv(template_dirs(config, dossier), root=config.root, scope=config.read_scope,
+                      project_templates=config.settings.templates)
+    first_finding = len(diags.items)
     xrefs = build_xref_index(rb.plan, dict(paths), dossier)
     lang = rb.lang
-    out: list[RenderedDoc] = []
 
     def narrative(narrative_id: str) -> str:
         n = dossier.narrative(narrative_id, lang)
@@ -56,8 +58,30 @@ def render_region(
     env.track(
         index_facts({name: getattr(dossier, name) for name in SECTIONS}, base_ctx["idx"]),
         derived_index(base_ctx["derived"]),
+        lambda path: dossier.where(*path),
     )
-    for pd in planned:
+    with env.collecting(diags):
+        out = _render_planned(project, rb, paths, env, xrefs, base_ctx, diags)
+    xrefs.report_unused(diags)
+    # every finding of this stage located in a packaged template says how to override it
+    diags.items[first_finding:] = [with_override_hint(d, config.settings.templates) for d in diags.items[first_finding:]]
+    return out
+
+
+def _render_planned(
+    project: Project,
+    rb: RegionBuild,
+    paths: Mapping[str, str],
+    env: TemplateEnv,
+    xrefs: XrefIndex,
+    base_ctx: TemplateContext,
+    diags: Diagnostics,
+) -> list[RenderedDoc]:
+    """Render each planned document of ``rb`` (the loop of :func:`render_region`)."""
+    config, dossier = project.config, project.dossier
+    lang = rb.lang
+    out: list[RenderedDoc] = []
+    for pd in rb.plan.documents():
         path = paths.get(pd.doc_id, pd.doc_id)
         node = rb.outline.get(pd.node)
         if pd.kind == "attachment":
@@ -91,7 +115,6 @@ def render_region(
         doc.meta.toc = sum(1 for _ in doc.headings()) >= 8
         register_tables(xrefs, doc, path, diags)
         out.append(RenderedDoc(pd, rb.region, lang, path, node, doc, Location(origin), provenance=rec.provenance()))
-    xrefs.report_unused(diags)
     return out
 
 
