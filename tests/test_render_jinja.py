@@ -110,7 +110,8 @@ def test_filter_error_and_exception_become_template_error(project):
     assert env.render("z.md.j2", {"n": 0}, "en", diags) is None
     assert formatted(diags) == [
         "templates/ectd/f.md.j2:2: error [template.error] num: expected a number, got 'ninety'",
-        "templates/ectd/z.md.j2:3: error [template.error] ZeroDivisionError: division by zero",
+        "templates/ectd/z.md.j2:3: error [template.error] a number is divided by zero in `1 / n`\n"
+        "    hint: check the facts the template divides by (a count or total of 0)",
     ]
 
 

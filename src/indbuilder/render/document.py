@@ -96,8 +96,8 @@ def render_document(
 
 
 def document_label(meta: DocMeta) -> str:
-    """How findings name a document: ``3.2.P.5.4 Batch Analyses (fda)``."""
-    return " ".join(x for x in (meta.ctd_section, meta.title) if x) + f" ({meta.region})"
+    """How findings name a document: ``fda 3.2.P.5.4 Batch Analyses`` (region, CTD section, title)."""
+    return " ".join(x for x in (meta.region, meta.ctd_section, meta.title) if x)
 
 
 def _has_bibliography(blocks: list[Block], footnotes: dict[str, list[Block]]) -> bool:

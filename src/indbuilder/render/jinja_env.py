@@ -47,7 +47,7 @@ from jinja2.utils import Namespace
 from .. import derived as derived_values
 from .. import rules
 from ..derived import Derived
-from ..diagnostics import Diagnostics, Location
+from ..diagnostics import Diagnostics, Location, did_you_mean
 from ..model.dossier import SECTIONS, Dossier
 from ..paths import MAX_TEMPLATE_BYTES, ReadScope, refusal
 from . import filters as F
@@ -680,7 +680,7 @@ class TemplateEnv:
     ) -> RenderedMarkdown | None:
         """Render template ``name`` (e.g. ``m3/32p81.md.j2``) for ``lang``; ``None`` after an error.
 
-        ``document`` names the document being rendered in findings (``3.2.P.5.4 Batch Analyses (fda)``).
+        ``document`` names the document being rendered in findings (``fda 3.2.P.5.4 Batch Analyses``).
         """
         previous = self._document
         self._document = document or previous
@@ -846,7 +846,8 @@ class TemplateEnv:
                 "templates may only read facts; Python internals and mutation are blocked",
             )
         elif isinstance(exc, UndefinedError) and not str(exc).startswith("No "):
-            self._emit(diags, "template.undefined", plain(self._undefined_message(str(exc), loc)), loc, None)
+            self._emit(diags, "template.undefined", plain(self._undefined_message(str(exc), loc)), loc,
+                       _undefined_hint(str(exc)))
         elif isinstance(exc, (TemplateNotFound, TemplatesNotFound)):
             self._emit(diags, "template.error", f"included template '{exc.name}' not found", loc, None)
         elif isinstance(exc, FilterError):
@@ -961,15 +962,29 @@ class TemplateEnv:
         return f"{message} (attribute {attr!r} is undefined)"
 
 
+def _undefined_hint(message: str) -> str | None:
+    """``did you mean 'shelf_life'?`` for an attribute a fact record does not have (from its fields)."""
+    m = re.match(r"^'((?:\w+\.)+)(\w+) object' has no attribute '([^']+)'$", message)
+    if not m:
+        return None
+    module = sys.modules.get(m.group(1).rstrip("."))  # only a class already loaded: nothing is imported
+    cls = getattr(module, m.group(2), None) if module is not None else None
+    if not isinstance(cls, type):
+        return None
+    fields = getattr(cls, "model_fields", {})
+    names = [*fields, *(n for n in dir(cls) if not n.startswith("_") and not n.startswith("model_") and n not in fields)]
+    return did_you_mean(m.group(3), names)
+
+
 def _documents_text(docs: list[str]) -> str:
-    """`` (document 3.2.P.5.4 Batch Analyses (fda))``: the documents a template finding stopped."""
+    """`` (in document fda 3.2.P.5.4 Batch Analyses)``: the documents a template finding stopped."""
     if not docs:
         return ""
     if len(docs) == 1:
-        return f" (document {docs[0]})"
-    shown = ", ".join(docs[:3])
-    more = f" and {len(docs) - 3} more" if len(docs) > 3 else ""
-    return f" ({len(docs)} documents: {shown}{more})"
+        return f" (in document {docs[0]})"
+    shown = "; ".join(docs[:3])
+    more = f"; and {len(docs) - 3} more" if len(docs) > 3 else ""
+    return f" (in {len(docs)} documents: {shown}{more})"
 
 
 def _sized_filter(func: Callable[..., Any], hooks: _Hooks) -> Callable[..., Any]:

@@ -124,7 +124,8 @@ def _strip_records(text: str) -> str:
 
 def plain(message: str) -> str:
     """``message`` without Python reprs of records, object addresses or Jinja module names."""
-    text = _ADDRESS.sub(lambda m: type_words(m.group(1)), message)
+    text = re.sub(r"^(?:[a-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception): ", "", message)
+    text = _ADDRESS.sub(lambda m: type_words(m.group(1)), text)
     text = _OBJECT_TYPE.sub(lambda m: type_words(m.group(2)), text)
     text = _JINJA_NAMES.sub(lambda m: m.group(1), text)
     text = _strip_records(text)
