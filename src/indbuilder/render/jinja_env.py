@@ -635,9 +635,9 @@ class TemplateEnv:
         path = self.fact_path(obj)
         shown = fact_path_text(path) if path else None
         written = self._where(path) if path and self._where is not None else None
-        key = str(path[-1]) if path else "text"
-        hint = f"write the '{lang}' text beside the other language: {key}: {{en: ..., {lang}: ...}}" if lang != "en" else \
-            f"write the 'en' text beside the other language: {key}: {{en: ..., zh: ...}}"
+        key = f"{path[-1]}: " if path else ""
+        other = "zh" if lang == "en" else lang
+        hint = f"write the '{lang}' text beside the other language: {key}{{en: ..., {other}: ...}}"
         if written is not None:
             hint += f" (at {written})"
         return FilterError(missing_language(obj, lang, shown), hint=hint)
