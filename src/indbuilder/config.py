@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from .paths import ReadScope
 from .diagnostics import Diagnostic, Location, Severity, Waiver, did_you_mean
 from .rules import define, gates
-from .schema_errors import diagnostics_from_validation
+from .schema_errors import diagnostics_from_validation, show_value
 from .yamlio import LoadedYaml, load_yaml
 
 CONFIG_FILE = "indbuilder.yaml"
@@ -151,7 +151,7 @@ class ProjectSettings(BaseModel):
     def _sequence_digits(cls, v: object) -> str:
         text = f"{v:04d}" if isinstance(v, int) else str(v)
         if not (len(text) == 4 and text.isdigit()):
-            raise ValueError(f"must be four digits such as '0000', got {v!r}")
+            raise ValueError(f"must be four digits such as '0000' (in quotes), got {show_value(v)}")
         return text
 
 

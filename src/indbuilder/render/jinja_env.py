@@ -696,7 +696,7 @@ class TemplateEnv:
         except (TemplateNotFound, TemplatesNotFound) as exc:
             if getattr(exc, "name", None) in (name, variant_name(name, lang)):
                 dirs = ", ".join(self._display_path(str(p)) for p in self.search_paths)
-                self._emit(diags, "template.error", f"template '{name}' not found (searched {dirs})", None, None)
+                self._emit("template.error", f"template '{name}' not found (searched {dirs})", None, None, diags)
                 return None
             self._report(exc, diags, None)
             return None
@@ -754,7 +754,7 @@ class TemplateEnv:
                 try:
                     meter.tick()
                 except BudgetExceeded as exc:  # raised here, outside the template: report the chunk's line
-                    self._emit(diags, "template.budget", str(exc), origin, None)
+                    self._emit("template.budget", str(exc), origin, None, diags)
                     return None
                 pieces.append((chunk, origin))
         except Exception as exc:  # every failure inside a template becomes a diagnostic
@@ -767,8 +767,8 @@ class TemplateEnv:
 
     def _over_budget(self, total: int, origin: Location, diags: Diagnostics) -> None:
         mb = self.budget.max_chars / 1_000_000
-        self._emit(diags, "template.budget", f"the document's Markdown exceeds the budget of {mb:g} million characters "
-                   f"(stopped at {total:,})", origin, None)
+        self._emit("template.budget", f"the document's Markdown exceeds the budget of {mb:g} million characters "
+                   f"(stopped at {total:,})", origin, None, diags)
 
     def _derived_for(self, ctx: Mapping[str, Any]) -> Derived:
         """``derived`` for a context built without it (a template rendered on its own, e.g. in tests):
@@ -821,46 +821,46 @@ class TemplateEnv:
         if isinstance(exc, TemplateRefused):
             where = self._template_frame(exc) or (Location(self._unresolved_display(exc.filename)) if exc.filename
                                                   else Location(fallback) if fallback else None)
-            self._emit(diags, exc.rule, str(exc), where, None)
+            self._emit(exc.rule, str(exc), where, None, diags)
             return
         if isinstance(exc, BudgetExceeded):
-            self._emit(diags, "template.budget", str(exc), self._template_frame(exc) or (Location(fallback) if fallback else None), None)
+            self._emit("template.budget", str(exc), self._template_frame(exc) or (Location(fallback) if fallback else None), None, diags)
             return
         if isinstance(exc, RecursionError):
-            self._emit(diags, "template.budget", "templates call each other (or a macro calls itself) too deeply",
-                       self._template_frame(exc) or (Location(fallback) if fallback else None), None)
+            self._emit("template.budget", "templates call each other (or a macro calls itself) too deeply",
+                       self._template_frame(exc) or (Location(fallback) if fallback else None), None, diags)
             return
         if isinstance(exc, TemplateSyntaxError):
             path = self._display_path(exc.filename or exc.name or fallback or "<template>")
-            self._emit(diags, "template.syntax", plain(exc.message or str(exc)), Location(path, exc.lineno or 0), None)
+            self._emit("template.syntax", plain(exc.message or str(exc)), Location(path, exc.lineno or 0), None, diags)
             return
         loc = self._template_frame(exc) or (Location(fallback) if fallback else None)
         if isinstance(exc, SecurityError) or (
             isinstance(exc, UndefinedError) and "is unsafe" in str(exc)
         ):
             self._emit(
-                diags,
                 "template.unsafe",
                 str(exc).rstrip("."),
                 loc,
                 "templates may only read facts; Python internals and mutation are blocked",
+                diags,
             )
         elif isinstance(exc, UndefinedError) and not str(exc).startswith("No "):
-            self._emit(diags, "template.undefined", plain(self._undefined_message(str(exc), loc)), loc,
-                       _undefined_hint(str(exc)))
+            self._emit("template.undefined", plain(self._undefined_message(str(exc), loc)), loc,
+                       _undefined_hint(str(exc)), diags)
         elif isinstance(exc, (TemplateNotFound, TemplatesNotFound)):
-            self._emit(diags, "template.error", f"included template '{exc.name}' not found", loc, None)
+            self._emit("template.error", f"included template '{exc.name}' not found", loc, None, diags)
         elif isinstance(exc, FilterError):
-            self._emit(diags, "template.error", plain(str(exc)), loc, exc.hint)
+            self._emit("template.error", plain(str(exc)), loc, exc.hint, diags)
         else:
             m = re.match(r"^No (first|last) item", str(exc))
             if m:  # the empty list may be used in a macro: name the line that takes its first item
                 wanted = re.compile(r"\|\s*%s\b" % m.group(1))
                 loc = next((f for f in reversed(self._template_frames(exc)) if wanted.search(self._source_line(f))), loc)
             explained = explain(exc, self._source_line(loc))
-            self._emit(diags, "template.error", explained.message, loc, explained.hint)
+            self._emit("template.error", explained.message, loc, explained.hint, diags)
 
-    def _emit(self, diags: Diagnostics, rule: str, message: str, loc: Location | None, hint: str | None) -> None:
+    def _emit(self, rule: str, message: str, loc: Location | None, hint: str | None, diags: Diagnostics) -> None:
         """Record a template finding: naming the document being rendered, with how to override a
         packaged template; gathered per template line while :meth:`collecting`."""
         extra = override_hint(loc.path, self.project_templates) if loc is not None else None
