@@ -62,6 +62,10 @@ CASES = [
          "schema.unknown-key", f"{C}/cmc/batches.yaml", "batchs:", ["unknown key 'batchs'", "did you mean 'batches'?"]),
     Case("section-prodcut", [(f"{C}/product.yaml", "product:\n", "prodcut:\n")],
          "schema.unknown-section", f"{C}/product.yaml", "prodcut:", ["did you mean 'product'?"]),
+    Case("text-language-zn", [(f"{C}/product.yaml", "    zh: 静脉输注\n", "    zn: 静脉输注\n")],
+         "schema.value", f"{C}/product.yaml", "zn: 静脉输注", ["'zn' is not a language", "did you mean 'zh'?"]),
+    Case("config-region-nmpaa", [("indbuilder.yaml", "regions: [fda, nmpa]", "regions: [fda, nmpaa]")],
+         "schema.value", "indbuilder.yaml", "regions:", ["must be one of 'fda'", "did you mean 'nmpa'?"]),
     # -- a value of the wrong kind: what to write
     Case("phase-number", [(f"{C}/product.yaml", '  phase: "1"', "  phase: 1")],
          "schema.value", f"{C}/product.yaml", "phase: 1", ["must be one of '1'", "write it in quotes: phase: '1'"]),

@@ -17,6 +17,7 @@ No message carries a Python repr: values are shown as a writer wrote them (:func
 from __future__ import annotations
 
 import collections.abc as cabc
+import difflib
 import datetime as dt
 import re
 import types
@@ -384,8 +385,32 @@ def diagnostics_from_validation(
             if msg.startswith("Value error, "):
                 msg = msg[len("Value error, ") :]
             message = f"'{name}': {msg}"
+            bad, hint = _options_hint(msg)
+            if bad is not None and isinstance(value, dict) and bad in value:  # a bad key: point at it
+                where = loaded.location(path + (bad,))
         out.append(Diagnostic(rule, Severity.ERROR, message, where, hint))
     return out
+
+
+def _options_hint(msg: str) -> tuple[str | None, str | None]:
+    """For a validator's "'zn' is not a language of any region (languages: en, zh)" or "must be one of
+    'fda', 'nmpa', got 'fdaa'": the value named and the closest allowed one (did-you-mean)."""
+    m = re.search(r"got '([^']*)'", msg) or re.match(r"^'([^']*)'", msg)
+    if m is None:
+        return None, None
+    bad = m.group(1)
+    listed = re.search(r"one of (.+?)(?:, got\b|$)", msg)
+    if listed:
+        options = _literal_values(listed.group(1))
+    else:
+        inside = re.search(r"\((?:[\w ]+): ([^()]+)\)", msg)
+        options = [o.strip() for o in inside.group(1).split(",")] if inside else []
+    options = [o for o in options if o and o != bad]
+    hint = did_you_mean(bad, options)
+    if hint is None and len(bad) <= 3:  # two-letter codes (zn/zh) are never 60 % alike
+        close = difflib.get_close_matches(bad, options, n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'?" if close else None
+    return bad, hint
 
 
 def _plain_length(msg: str) -> str:
