@@ -63,7 +63,7 @@ define(
 CONFIG_KEYS: dict[str, str] = {
     "regions": "Regions to build: a list of registered region names, built in: 'fda' (US FDA IND, English) and 'nmpa' (China NMPA IND, Chinese).",
     "sequence": "The eCTD sequence number to build, four digits ('0000' for the initial IND).",
-    "submission_date": "Date of the submission (YYYY-MM-DD); documents are dated with it and no document may be dated later.",
+    "submission_date": "Required. Date of the submission (YYYY-MM-DD, e.g. 2027-01-15); documents are dated with it and no document may be dated later.",
     "output": "Folder the build writes to (default 'build'). Each region goes into <output>/<region>/.",
     "standards": "Folder with the official eCTD standard files (DTD, XSD, stylesheets). Default: the per-user cache filled by 'indbuilder standards install'.",
     "history": "Folder holding earlier sequences, one per region: <history>/<region>/<NNNN>/ (default 'submissions'). Used for eCTD lifecycle operations.",
