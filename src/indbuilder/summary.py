@@ -9,7 +9,6 @@ them: ICH eCTD Specification v3.2.2, §"Operation attribute"), and where the rev
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +52,8 @@ def sequence_figures(seq_dir: Path) -> SequenceFigures:
 
 
 def _leaf_operations(backbone: Path) -> Counter[str]:
+    import xml.etree.ElementTree as ET  # only the build summary reads backbones
+
     ops: Counter[str] = Counter()
     try:
         for _, elem in ET.iterparse(backbone):
