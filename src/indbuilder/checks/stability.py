@@ -41,22 +41,23 @@ define(
     timepoint. Extrapolation beyond real-time data needs a written rationale and a stability commitment
     (3.2.P.8.2); record it as a waiver with that justification.
     """,
-    "21 CFR 312.23(a)(7)(ii) (stability data for the planned duration); ICH Q5C; FDA CMC Information for Human "
-    "Gene Therapy INDs (2020); ind-content.md §5 E8.",
+    "21 CFR 312.23(a)(7)(ii) (stability data for the planned duration of the investigation); ICH Q5C; ICH "
+    "M4Q(R1) 3.2.P.8.2 (stability commitment); FDA Guidance: Chemistry, Manufacturing, and Control (CMC) "
+    "Information for Human Gene Therapy INDs (2020) (stability before and during administration).",
 )
 define(
     "cmc.stability-oos",
     "error",
     "A stability result is outside the specification limit of its test.",
     "Stability results are evaluated against the release (or shelf-life) acceptance criteria; a failure limits the shelf life.",
-    "ICH Q5C (stability-indicating profile, shelf-life specification); ind-content.md §5 E8.",
+    "ICH Q5C (stability-indicating profile, shelf-life specification); 21 CFR 312.23(a)(7)(ii).",
 )
 define(
     "cmc.stability-missing-result",
     "warning",
     "A stability timepoint has no result for a lot or a monitored test.",
     "Each timepoint reports every monitored test for every lot on study (or the gap is explained).",
-    "ICH Q5C (testing frequency); ind-content.md §5 E8.",
+    "ICH Q5C (testing frequency); ICH M4Q(R1) 3.2.P.8.3 (stability data).",
 )
 define(
     "cmc.stability-pull-after-submission",
@@ -66,14 +67,16 @@ define(
     A result at timepoint T for a lot manufactured on date M can exist only after M + T. Data that would
     be pulled after the submission date cannot be in the submission.
     """,
-    "21 CFR 312.23(a)(7)(ii); ICH Q1A/Q5C (real-time data); ind-content.md §5 D3, E8 (derived).",
+    "21 CFR 312.23(a)(7)(ii); ICH Q1A(R2) and ICH Q5C (real-time data). A consistency check derived from "
+    "them: a result cannot exist before its lot's manufacture date plus the timepoint.",
 )
 define(
     "cmc.stability-indicating-not-monitored",
     "warning",
     "A stability-indicating test of the specification is not monitored in the long-term stability study.",
     "Tests flagged stability-indicating (e.g. viability, potency) must be part of the long-term stability protocol.",
-    "ICH Q5C (stability-indicating profile); ind-content.md §5 E8.",
+    "ICH Q5C (stability-indicating profile); ICH Q1A(R2) (testing of attributes susceptible to change "
+    "during storage).",
 )
 define(
     "cmc.storage-text",
@@ -84,7 +87,9 @@ define(
     section, in 3.2.P.8.1 and in the CN 制造及检定规程. Every one must state the same condition and
     temperature as the product facts (`product.storage`).
     """,
-    "21 CFR 312.23(a)(7)(iv)(d) (labels); 21 CFR 312.6; ICH M4Q 3.2.P.8.1; ind-content.md §5 E9 (derived).",
+    "21 CFR 312.23(a)(7)(iv)(d) (labels and labeling); 21 CFR 312.6 (labeling of an investigational "
+    "drug); ICH M4Q(R1) 3.2.P.8.1 (storage conditions); M4 模块一 (NMPA, 2020) 1.3.3 制造及检定规程 (保存及运输和有效期). A "
+    "consistency check derived from them: every document states the same storage condition.",
 )
 define(
     "cmc.storage-stability-condition",
@@ -110,7 +115,8 @@ define(
     3.2.P.8.1 and the CN 制造及检定规程 (保存及运输和有效期) state the shelf life and the post-thaw in-use
     time claimed in the product facts (value and unit, e.g. "12 months" / "12个月").
     """,
-    "ICH M4Q 3.2.P.8.1; M4 模块一 1.3.3 (保存及运输和有效期); ind-content.md §5 E8, J3 (derived).",
+    "ICH M4Q(R1) 3.2.P.8.1 (proposed shelf life); M4 模块一 (NMPA, 2020) 1.3.3 制造及检定规程 (保存及运输和有效期). A "
+    "consistency check derived from them.",
 )
 
 
