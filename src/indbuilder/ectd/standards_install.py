@@ -55,12 +55,13 @@ class Found:
     where: str
 
 
-def _zip_members(archive: zipfile.ZipFile, where: str, depth: int) -> Iterator[tuple[str, Found | None, zipfile.ZipFile, zipfile.ZipInfo]]:
+def _zip_members(archive: zipfile.ZipFile, where: str, depth: int) -> Iterator[tuple[str, zipfile.ZipFile, zipfile.ZipInfo]]:
+    """Every file in ``archive`` by base name, descending into ZIPs it holds (up to ``MAX_ZIP_DEPTH``)."""
     for info in archive.infolist():
         if info.is_dir():
             continue
         name = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
-        yield name, None, archive, info
+        yield name, archive, info
         if name.lower().endswith(".zip") and depth < MAX_ZIP_DEPTH and info.file_size <= MAX_ZIP_BYTES:
             try:
                 inner = zipfile.ZipFile(io.BytesIO(archive.read(info)))
@@ -94,7 +95,7 @@ class Source:
             if path == self.path:
                 self.problem = f"{path} is neither a folder nor a readable ZIP file ({exc})"
             return
-        for name, _, arch, info in _zip_members(archive, path.as_posix(), 1):
+        for name, arch, info in _zip_members(archive, path.as_posix(), 1):
             self._zips.setdefault(name, (arch, info, f"{path.as_posix()}!{info.filename}"))
 
     def find(self, entry: StandardFile) -> Found | None:
@@ -164,9 +165,10 @@ def install(sources: Path | Sequence[Path] | None, cache: Path, regions: Sequenc
                 result.installed[entry.path] = kept
             else:
                 pending.append(entry)
+    failed: list[StandardFile] = []
     if not srcs:
-        pending = _download(pending, cache, diags, fetch or _http_fetch, result)
-    result.missing = pending
+        pending, failed = _download(pending, cache, diags, fetch or _http_fetch, result)
+    result.missing = pending + failed
     _where_to_get(pending, diags, bool(srcs))
     return result
 
@@ -187,9 +189,14 @@ def _kept(entry: StandardFile, dest: Path) -> State | None:
 
 
 def _download(entries: list[StandardFile], cache: Path, diags: Diagnostics, fetch: Fetch,
-              result: InstallResult) -> list[StandardFile]:
-    """Fetch ``entries`` that have an official address (a file, or a ZIP holding it); the rest are returned."""
+              result: InstallResult) -> tuple[list[StandardFile], list[StandardFile]]:
+    """Fetch ``entries`` that have an official address (a file, or a ZIP holding it).
+
+    Returns the files still to be obtained by hand (no address, or not in the download) and those whose
+    download failed or was refused (already reported).
+    """
     left = [e for e in entries if not e.url]
+    failed: list[StandardFile] = []
     by_url: dict[str, list[StandardFile]] = {}
     for entry in entries:
         if entry.url:
@@ -201,6 +208,7 @@ def _download(entries: list[StandardFile], cache: Path, diags: Diagnostics, fetc
             diags.emit("ectd.standards-source", f"cannot download {url}: {exc}", Location(url),
                        hint="without network access, download it elsewhere and run "
                             "`indbuilder standards install --from <the file, its ZIP or a folder holding it>`")
+            failed.extend(group)
             continue
         archive = None
         if payload[:4] == b"PK\x03\x04":
@@ -224,8 +232,8 @@ def _download(entries: list[StandardFile], cache: Path, diags: Diagnostics, fetc
                 _write_atomic(cache / entry.path, data)
                 result.installed[entry.path] = state_of(entry, data)
             else:
-                left.append(entry)
-    return left
+                failed.append(entry)
+    return left, failed
 
 
 def where_to_get(entries: Sequence[StandardFile]) -> list[tuple[str, str, list[StandardFile]]]:
@@ -250,6 +258,6 @@ def _where_to_get(entries: list[StandardFile], diags: Diagnostics, had_from: boo
         required = any(not f.optional for f in files)
         why = "not found in the --from sources" if had_from else "no official download address"
         extra = "" if required else " (optional: the code checks that read them are skipped without them)"
-        diags.emit("ectd.standards-source", f"{', '.join(f.name for f in files)}: {why}{extra}; get them from {what}",
+        diags.emit("ectd.standards-source", f"{', '.join(f.name for f in files)}: {why}{extra}; get {'it' if len(files) == 1 else 'them'} from {what}",
                    Location(files[0].path), hint=f"then run `indbuilder standards install --from {arg}`",
                    severity=None if required else Severity.WARNING)

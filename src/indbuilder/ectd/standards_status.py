@@ -82,7 +82,7 @@ def status_report(standards: Path, regions: Sequence[str]) -> tuple[list[FileSta
         names = ", ".join(f.name for f in files)
         extra = "" if required else " (optional: the code checks that read them are skipped without them)"
         diags.emit("ectd.standard-missing" if required else "ectd.standards-source",
-                   f"{names} not installed{extra}; get them from {what}", Location(standards.as_posix()),
+                   f"{names} not installed{extra}; get {'it' if len(files) == 1 else 'them'} from {what}", Location(standards.as_posix()),
                    hint=f"then run `indbuilder standards install --from {arg}`" if not files[0].url
                    else "run `indbuilder standards install`",
                    severity=None if required else Severity.WARNING)
