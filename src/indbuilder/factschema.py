@@ -28,7 +28,7 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
@@ -86,7 +86,8 @@ def content_schema(scope: Scope = Scope(), *, whole_records: bool = False, notes
     """
     from .model.dossier import COMPOSITE_SECTIONS, MOVED_SECTIONS, SECTIONS
 
-    inputs = [(name, "validation", TypeAdapter(typ)) for name, (typ, _, _) in SECTIONS.items()]
+    mode: Literal["validation"] = "validation"  # the schema of what may be written, not of what is dumped
+    inputs = [(name, mode, TypeAdapter(typ)) for name, (typ, _, _) in SECTIONS.items()]
     keys, defs_holder = TypeAdapter.json_schemas(inputs, ref_template="#/$defs/{model}", schema_generator=_Generator)
     defs: JsonDict = defs_holder.get("$defs", {})
     properties: JsonDict = {}
@@ -119,7 +120,8 @@ def content_schema(scope: Scope = Scope(), *, whole_records: bool = False, notes
         "additionalProperties": False,
         "$defs": defs,
     }
-    return _strip_titles(schema)
+    _strip_titles(schema)
+    return schema
 
 
 def config_schema() -> JsonDict:
@@ -146,7 +148,8 @@ def config_schema() -> JsonDict:
         "minimum": 0,
         "maximum": 9999,
     }
-    return _strip_titles(schema)
+    _strip_titles(schema)
+    return schema
 
 
 def project_scope(project: Path) -> Scope:
@@ -198,7 +201,7 @@ def _ref_name(schema: JsonDict) -> str:
     return ""
 
 
-def _strip_titles(node: Any) -> Any:
+def _strip_titles(node: Any) -> None:
     """Drop pydantic's field titles ("Route Code"): they repeat the key; model titles stay."""
     if isinstance(node, dict):
         props = node.get("properties")
@@ -211,7 +214,6 @@ def _strip_titles(node: Any) -> Any:
     elif isinstance(node, list):
         for value in node:
             _strip_titles(value)
-    return node
 
 
 def _model_classes() -> dict[str, type[BaseModel]]:
@@ -276,7 +278,7 @@ def field_comments(module: ModuleType) -> dict[tuple[str, str], str]:
                 parts.append(trailing)
             text = "; ".join(p for p in parts if p)
             if text:
-                out[(node.name, stmt.target.id)] = text[:1].upper() + text[1:] + ("" if text.endswith((".", ")")) else ".")
+                out[(node.name, stmt.target.id)] = text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
     return out
 
 
