@@ -168,7 +168,7 @@ class _Walker:
         if node.get("title") == "Text":
             return "text (en/zh)"
         if "enum" in node:
-            return "one of " + ", ".join(f"`{v}`" for v in node["enum"])
+            return "one of " + ", ".join(f"`{_flow(v)}`" for v in node["enum"])
         if "anyOf" in node:
             return " or ".join(self.type_of(self.resolve(a)[0]) for a in node["anyOf"] if a.get("type") != "null")
         kind = node.get("type")
@@ -219,7 +219,20 @@ def _flow(value: Any) -> str:
         return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ", ".join(_flow(v) for v in value) + "]"
-    return str(value)
+    text = str(value)
+    if isinstance(value, str) and text and _reads_as_other(text):
+        return "'" + text.replace("'", "''") + "'"  # YAML would read 1 or 2026-01-31 unquoted as a number or date
+    return text
+
+
+def _reads_as_other(text: str) -> bool:
+    """Whether YAML reads ``text`` written plain as something other than this string."""
+    import yaml
+
+    try:
+        return bool(yaml.safe_load(text) != text)
+    except yaml.YAMLError:
+        return True
 
 
 def _shorten(text: str, width: int = _EXAMPLE_WIDTH) -> str:
@@ -243,7 +256,7 @@ def _example(node: JsonDict, values: list[Any]) -> str:
     if node.get("default") not in (None, [], {}):
         return _shorten(_flow(node["default"]))
     if "enum" in node:
-        return str(node["enum"][0])
+        return _flow(node["enum"][0])
     if node.get("format") == "date":
         return "2026-01-31"
     return ""

@@ -278,7 +278,10 @@ def field_comments(module: ModuleType) -> dict[tuple[str, str], str]:
                 parts.append(trailing)
             text = "; ".join(p for p in parts if p)
             if text:
-                out[(node.name, stmt.target.id)] = text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+                first = text.split(" ", 1)[0].rstrip(":,;")
+                if first.isalpha() and first.islower():  # "g/mol", "eCTD", "mg/kg" keep their case
+                    text = text[:1].upper() + text[1:]
+                out[(node.name, stmt.target.id)] = text + ("" if text.endswith(".") else ".")
     return out
 
 
