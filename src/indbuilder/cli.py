@@ -383,6 +383,56 @@ def pdfcheck(
 
 @app.command()
 @guarded
+def schema(
+    project: Path = ProjectOpt,
+    modality: Optional[List[str]] = typer.Option(None, "--modality", "-m", metavar="MODALITY",
+                                                 help="Modalities to describe (comma-separated); default: product.modality of the project's facts."),
+    region: Optional[List[str]] = typer.Option(None, "--regions", "--region", "-r", metavar="REGIONS",
+                                               help="Regions (comma-separated); default: those in indbuilder.yaml."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of printing."),
+    config: bool = typer.Option(False, "--config", help="The schema of indbuilder.yaml instead of the content files."),
+    markdown: bool = typer.Option(False, "--markdown", help="The field reference (docs/facts.md) in Markdown, examples from the project."),
+) -> int:
+    """Write the JSON Schema of a content file, for completion and checking in editors.
+
+    One schema describes any YAML file under content/: its top-level sections, every key with its
+    type, allowed values and description. Facts the project's modality or regions need are named in
+    the descriptions (and required). Editor set-up: 'indbuilder schema -o .indbuilder-schema.json',
+    then map it to content/**/*.yaml (see the README).
+    """
+    from . import factschema, modalities
+
+    def names(values: Optional[List[str]], known: tuple[str, ...]) -> tuple[str, ...] | None:
+        return tuple(n.strip() for v in values for n in v.split(",") if n.strip()) if values else None
+
+    mods, regs = names(modality, modalities.names()), names(region, regions.names())
+    for chosen, known, what in ((mods, modalities.names(), "modality"), (regs, regions.names(), "region")):
+        unknown = [n for n in chosen or () if n not in known]
+        if unknown:
+            typer.echo(f"error: unknown {what} {unknown[0]!r}; choose from {', '.join(known)}", err=True)
+            return EXIT_USAGE
+    if markdown:
+        from .factdoc import example_projects, render
+
+        text = render(example_projects(project))
+    elif config:
+        text = factschema.dumps(factschema.config_schema())
+    else:
+        text = factschema.dumps(factschema.content_schema(factschema.scoped(project, mods, regs)))
+    if output is None:
+        _write_stdout(text)
+        return EXIT_OK
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        return EXIT_USAGE
+    typer.echo(f"wrote {output}", err=True)
+    return EXIT_OK
+
+
+@app.command()
+@guarded
 def submit(
     project: Path = ProjectOpt,
     region: str = typer.Option(..., "--region", "-r", callback=_known_region, help="Region whose built sequence was sent."),
