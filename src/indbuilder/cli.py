@@ -483,6 +483,56 @@ def pdfcheck(
 
 @app.command()
 @guarded
+def schema(
+    project: Path = ProjectOpt,
+    modality: Optional[List[str]] = typer.Option(None, "--modality", "-m", metavar="MODALITY",
+                                                 help="Modalities to describe (comma-separated); default: product.modality of the project's facts."),
+    region: Optional[List[str]] = typer.Option(None, "--regions", "--region", "-r", metavar="REGIONS",
+                                               help="Regions (comma-separated); default: those in indbuilder.yaml."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of printing."),
+    config: bool = typer.Option(False, "--config", help="The schema of indbuilder.yaml instead of the content files."),
+    markdown: bool = typer.Option(False, "--markdown", help="The field reference (docs/facts.md) in Markdown, examples from the project."),
+) -> int:
+    """Write the JSON Schema of a content file, for completion and checking in editors.
+
+    One schema describes any YAML file under content/: its top-level sections, every key with its
+    type, allowed values and description. Facts the project's modality or regions need are named in
+    the descriptions (and required). Editor set-up: 'indbuilder schema -o .indbuilder-schema.json',
+    then map it to content/**/*.yaml (see the README).
+    """
+    from . import factschema, modalities
+
+    def names(values: Optional[List[str]], known: tuple[str, ...]) -> tuple[str, ...] | None:
+        return tuple(n.strip() for v in values for n in v.split(",") if n.strip()) if values else None
+
+    mods, regs = names(modality, modalities.names()), names(region, regions.names())
+    for chosen, known, what in ((mods, modalities.names(), "modality"), (regs, regions.names(), "region")):
+        unknown = [n for n in chosen or () if n not in known]
+        if unknown:
+            typer.echo(f"error: unknown {what} {unknown[0]!r}; choose from {', '.join(known)}", err=True)
+            return EXIT_USAGE
+    if markdown:
+        from .factdoc import example_projects, render
+
+        text = render(example_projects(project))
+    elif config:
+        text = factschema.dumps(factschema.config_schema())
+    else:
+        text = factschema.dumps(factschema.content_schema(factschema.scoped(project, mods, regs)))
+    if output is None:
+        _write_stdout(text)
+        return EXIT_OK
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"error: cannot write {output}: {exc.strerror or exc}", err=True)
+        return EXIT_USAGE
+    typer.echo(f"wrote {output}", err=True)
+    return EXIT_OK
+
+
+@app.command()
+@guarded
 def submit(
     project: Path = ProjectOpt,
     region: str = typer.Option(..., "--region", "-r", callback=_known_region, help="Region whose built sequence was sent."),
@@ -511,21 +561,67 @@ def submit(
 @standards_app.command("install")
 @guarded
 def standards_install(
-    from_dir: Optional[Path] = typer.Option(None, "--from", help="Copy from this folder (e.g. ../shared/reference/ectd). Without it, the files with an official download address (FDA, ICH) are downloaded; the NMPA files always need --from."),
-    cache: Optional[Path] = typer.Option(None, "--cache", help="Where to install (default: the per-user cache)."),
+    sources: Optional[List[Path]] = typer.Option(None, "--from", help="A folder or ZIP file holding official files (repeatable): e.g. the NMPA eCTD技术规范V1.1附件包 ZIP as downloaded, or a folder laid out as ich/ us/ cn/ w3c/ or flat; files are matched by name at any depth. Without it, files with an official download address (FDA, ICH) are downloaded and the command says where to get the others."),
+    region: Optional[List[str]] = RegionOpt,
+    cache: Optional[Path] = typer.Option(None, "--cache", help="Where to install (default: the project's 'standards' folder, else the per-user cache)."),
+    project: Path = ProjectOpt,
 ) -> int:
-    """Install verified copies of the eCTD standard files into the per-user cache.
+    """Install verified copies of the eCTD standard files the regions need.
 
-    From a folder (--from DIR) or, without it, from the agencies' official addresses. Each file
-    is checked against its published checksum; a file that does not match is refused. indbuilder
-    never commits or bundles these files.
+    Regions: --region, else those of the project (indbuilder.yaml), else all registered regions; an
+    FDA-only project needs no NMPA file. Each file is checked against the checksum ICH/FDA/NMPA publish
+    and refused when it differs; files without a published checksum are compared with indbuilder's
+    reference copy. Files already installed and good are kept. indbuilder never commits or bundles them.
     """
-    from .config import default_standards_cache
-    from .ectd import install_standards
+    from .config import standards_target
+    from .ectd.standards_install import install
 
-    diags = install_standards(from_dir, cache or default_standards_cache())
-    _write_stdout(render_report(diags, "text"))
+    regions_, folder, problems = standards_target(project, region, cache)
+    if problems:
+        _write_stdout(render_report(Diagnostics(problems), "text"))
+        return EXIT_CONTENT
+    result = install(list(sources or []), folder, regions_)
+    diags = result.diagnostics
+    verified = sum(1 for s in result.installed.values() if s.value == "verified")
+    _write_stdout(render_report(diags, "text") if len(diags) else "")
+    _write_stdout(f"{len(result.installed)} standard files for {', '.join(regions_)} in {folder} "
+                  f"({verified} verified against a published checksum); "
+                  f"{len(result.missing)} still missing. See `indbuilder standards status`.\n")
     return EXIT_CONTENT if diags.has_errors else EXIT_OK
+
+
+class StatusFmt(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@standards_app.command("status")
+@guarded
+def standards_status(
+    region: Optional[List[str]] = RegionOpt,
+    cache: Optional[Path] = typer.Option(None, "--cache", help="Standards folder to inspect (default: the project's 'standards' folder, else the per-user cache)."),
+    project: Path = ProjectOpt,
+    fmt: StatusFmt = typer.Option(StatusFmt.text, "--format", "-f", help="text (a table) or json."),
+) -> int:
+    """List each standard file the regions need: source, installed or missing, and whether it is verified.
+
+    verified: equals the checksum ICH/FDA/NMPA publish; matches reference copy: no checksum is published
+    and it equals the copy indbuilder's developers checked (not a check by the agency); unverified:
+    neither. Exit 1 when a required file is missing or differs from its published checksum.
+    """
+    from .config import standards_target
+    from .ectd.standards_status import render_json, render_text, status_report
+
+    regions_, folder, problems = standards_target(project, region, cache)
+    if problems:
+        _write_stdout(render_report(Diagnostics(problems), "text"))
+        return EXIT_CONTENT
+    rows, diags = status_report(folder, regions_)
+    if fmt is StatusFmt.json:
+        _write_stdout(render_json(folder, regions_, rows, diags))
+    else:
+        _write_stdout(render_text(folder, regions_, rows) + (render_report(diags, "text") if len(diags) else ""))
+    return EXIT_CONTENT if any(s.fails for s in rows) else EXIT_OK
 
 
 def main() -> None:

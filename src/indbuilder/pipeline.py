@@ -233,6 +233,9 @@ def run_build(root: Path, regions: list[str] | None = None, strict: bool = False
     analysis = analyse(root, regions, diags, prog.clock_for(progress, timings))
     result.analysis = analysis
     project = analysis.project if analysis else None
+    if strict and analysis is not None and project is not None:  # otherwise reported once by `standards status`
+        from .ectd.standards_status import unverified_finding
+        unverified_finding(project.config.standards_dir(), [rb.region for rb in analysis.regions], diags)
     apply_policy(project, diags)
     if analysis is None or project is None or failed(diags, strict):
         return _timed(result, start)
