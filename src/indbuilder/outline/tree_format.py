@@ -30,6 +30,8 @@ _WORDS = {
         "documents": "documents",
         "document": "document",
         "inherited": "see",
+        "facts_summary": " (of the filled sections from templates: {a} from facts, {b} template only)",
+        "shown": "; shown: {n} {which} and their parent sections",
     },
     "zh": {
         NodeState.FILLED: "已提供",
@@ -40,6 +42,8 @@ _WORDS = {
         "documents": "份文件",
         "document": "份文件",
         "inherited": "见",
+        "facts_summary": "（由模板填写的章节中：{a} 个由事实数据生成，{b} 个仅有模板）",
+        "shown": "；显示：{n} 个{which}章节及其上级章节",
     },
 }
 
@@ -50,12 +54,13 @@ def _state_text(np: NodePlan, lang: str, plan: Plan, facts: NodeFacts | None = N
         return ""
     text = words[np.state]
     if np.state is NodeState.FILLED and facts is not None and facts.state is FactState.TEMPLATE_ONLY:
-        return facts.describe() + " — " + _sources(np)
+        return facts.describe(lang) + " — " + _sources(np)
     if np.state is NodeState.FILLED and facts is not None:
-        text += " from facts"
+        text += ("，" if lang.startswith("zh") else " ") + facts.describe(lang)
     if np.state is NodeState.FILLED:
         n = len(np.documents)
-        text += f" ({n} {words['document'] if n == 1 else words['documents']}): " + _sources(np)
+        count = f"{n} {words['document'] if n == 1 else words['documents']}"
+        text += (f"（{count}）：" if lang.startswith("zh") else f" ({count}): ") + _sources(np)
     elif np.state is NodeState.NOT_APPLICABLE:
         if np.na_declared_at and np.na_declared_at != np.node.id:
             text += f" ({words['inherited']} {plan.outline[np.na_declared_at].number})"
@@ -177,17 +182,17 @@ def format_outline(plan: Plan, color: bool = False, lang: str = "en", facts: Map
 
     counts = plan.counts()
     words = _WORDS["zh" if lang.startswith("zh") else "en"]
-    summary = ", ".join(
+    summary = ("，" if lang.startswith("zh") else ", ").join(
         f"{counts[s]} {words[s]}"
         for s in (NodeState.FILLED, NodeState.MISSING, NodeState.NOT_APPLICABLE, NodeState.NOT_PROVIDED)
     )
     if facts:
         from_facts, template_only = facts_summary(facts)
-        summary += f" (of the filled sections from templates: {from_facts} from facts, {template_only} template only)"
+        summary += words["facts_summary"].format(a=from_facts, b=template_only)
     if only is not None:
         shown = sum(1 for np in plan if np.state in only)
         chosen = "/".join(dict.fromkeys(words[s] for s in only if s in words))
-        summary += f"; shown: {shown} {chosen} and their parent sections"
+        summary += words["shown"].format(n=shown, which=chosen)
     if width is None:
         lines.append(summary)
     else:
