@@ -94,7 +94,7 @@ def _report_path(value: Optional[Path]) -> Optional[Path]:
     return value
 
 
-OutputOpt = typer.Option(None, "--report", callback=_report_path, help="Also write the report to this file (in --format).")
+OutputOpt = typer.Option(None, "--report", callback=_report_path, help="Write the report to this file in --format; the terminal then shows the text report.")
 
 
 def _version_callback(value: bool) -> None:
@@ -187,11 +187,12 @@ def _color_stdout(color: Optional[bool]) -> bool:
 
 
 def _emit(diags: Diagnostics, fmt: Fmt, strict: bool, report_file: Optional[Path], quiet: bool = False, color: bool = False) -> int:
-    text = render_report(diags, fmt.value, quiet=quiet, color=color)
     code = EXIT_CONTENT if failed(diags, strict) else EXIT_OK
-    _write_stdout(text)
-    if color or quiet:  # the file always holds the full, uncoloured report
-        text = render_report(diags, fmt.value)
+    # With --report the file gets the machine format and the terminal (or CI job log) the readable
+    # text report: a GitLab log should show findings, not the JUnit XML its artifact already holds.
+    shown = Fmt.text.value if report_file else fmt.value
+    _write_stdout(render_report(diags, shown, quiet=quiet, color=color))
+    text = render_report(diags, fmt.value)  # the file always holds the full, uncoloured report
     if report_file:
         try:
             report_file.write_text(text, encoding="utf-8")
