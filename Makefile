@@ -36,6 +36,11 @@ test: sysdeps-test $(BIN)/indbuilder standards
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
+# docs/facts.md: the field reference generated from the fact model (tests/test_facts_doc.py fails when stale).
+.PHONY: docs
+docs: $(BIN)/indbuilder
+	$(BIN)/python -m indbuilder.factdoc > docs/facts.md
+
 bench: $(BIN)/indbuilder
 	$(BIN)/python benchmarks/bench_pipeline.py
 

@@ -79,8 +79,12 @@ SCENARIOS = [
      "stability-indicating test T-FGF21 (Potency: FGF21 secretion) of the drug product is not monitored by any long-term study (STB-LT)",
      At(SPEC, "stability_indicating: true", 2)),
     ("label-temp", "cmc.storage-text", [Edit(PRODUCT, 'label_text: {en: "Store in the vapour phase of liquid nitrogen at ≤ −150 °C."', 'label_text: {en: "Store in the vapour phase of liquid nitrogen at ≤ −80 °C."')],
-     "product.storage.label_text (en) 'Store in the vapour phase of liquid nitrogen at ≤ −80 °C.' states -80 °C; max_temperature_c is -150 °C",
+     "product.storage.label_text (en) 'Store in the vapour phase of liquid nitrogen at ≤ −80 °C.' states ≤ -80 °C; max_temperature_c is -150 °C",
      At(PRODUCT, "label_text:")),
+    ("storage-study", "cmc.storage-stability-condition",
+     [Edit(STAB, 'condition: {en: "≤ −150 °C", zh: "≤ −150 °C"}', 'condition: {en: "−196 °C (liquid phase)", zh: "−196 °C（液相）"}')],
+     "may be stored at up to -150 °C ('Store in the vapour phase of liquid nitrogen at ≤ −150 °C.'), but no long-term "
+     "stability study of the drug product was run that warm: STB-LT at -196 °C", At(PRODUCT, "max_temperature_c")),
     ("narrative-temp", "cmc.storage-text", [Edit(EN, "The toxicology lot", "Store the product at −70 °C.\nThe toxicology lot")],
      "storage statement gives -70 °C; the product is stored at -150 °C", At(EN, "Store the product")),
     ("clinical-process", "cmc.clinical-lot-process", [Edit(BATCHES, 'process_version: "2.0"', 'process_version: "1.0"', 2)],

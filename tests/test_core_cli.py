@@ -56,12 +56,12 @@ def test_bad_option_is_a_usage_error():
 def test_folder_without_project_is_a_content_error(tmp_path):
     result = runner.invoke(app, ["check", "-p", str(tmp_path)])
     assert result.exit_code == 1
-    assert "[config.missing]" in result.output and result.output.rstrip().endswith("1 error, 0 warnings, 0 waived")
+    assert "[config.missing]" in result.output and result.stdout.rstrip().endswith("1 error, 0 warnings, 0 waived")
 
 
 def test_json_report_has_the_same_findings(tmp_path):
     result = runner.invoke(app, ["check", "-p", str(tmp_path), "--format", "json"])
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     assert payload["summary"]["errors"] == 1
     assert payload["diagnostics"][0]["rule"] == "config.missing"
 

@@ -37,7 +37,10 @@ def test_install_reports_unverifiable_difference_and_missing_files(tmp_path):
     (src / "w3c/xml.xsd").unlink()
     diags = install_standards(src, tmp_path / "cache")
     assert "ectd.standard-differs" in rules(diags)
-    assert [d.message for d in diags if d.rule == "ectd.standard-missing"] == [f"w3c/xml.xsd not found in {src}"]
+    missing = [d for d in diags if d.rule == "ectd.standards-source"]
+    assert len(missing) == 1 and missing[0].message.startswith("xml.xsd: not found in the --from sources")
+    assert "eCTD技术规范V1.1附件包" in missing[0].message  # says where the file comes from
+    assert missing[0].hint == "then run `indbuilder standards install --from <the downloaded eCTD技术规范V1.1附件包 ZIP or folder>`"
 
 
 ICH_ZIP = "https://admin.ich.org/sites/default/files/inline-files/ich-ectd-3-2_dtd_0.zip"
@@ -72,10 +75,12 @@ def test_download_installs_verified_files_from_the_official_addresses(tmp_path):
     for rel in ("ich/ich-ectd-3-2.dtd", "ich/ectd-2-0.xsl", "us/us-regional-v3-3.dtd"):
         assert (cache / rel).read_bytes() == (STANDARDS / rel).read_bytes()
     assert "ectd.standard-checksum" not in rules(diags)
-    # the STF page is unreachable here and the NMPA files have no download address: both are said
+    # files without a download address are named with where to get them, grouped by publisher
     messages = [d.message for d in diags if d.rule == "ectd.standards-source"]
-    assert any(m.startswith("cannot download http://estri.ich.org/STF/index.htm") for m in messages)
-    assert any(m.startswith("cn-regional-1-0.xsd has no download address") for m in messages)
+    nmpa = next(m for m in messages if "cn-regional-1-0.xsd" in m)
+    assert "no official download address" in nmpa and "the NMPA eCTD技术规范V1.1附件包" in nmpa and "www.cde.org.cn" in nmpa
+    stf = next(m for m in messages if "valid-values.xml" in m)
+    assert "www.ich.org" in stf and "cn-regional" not in stf  # the FDA user is sent to ICH, not to NMPA only
 
 
 def test_download_rejects_a_package_whose_file_does_not_match_the_published_checksum(tmp_path):
@@ -98,7 +103,7 @@ def test_offline_download_installs_nothing_and_says_how_to_install(tmp_path):
 
     diags = download_standards(tmp_path / "cache", Diagnostics(), fetch=offline)
     assert set(rules(diags)) == {"ectd.standards-source"}
-    assert any("--from DIR" in (d.hint or "") for d in diags)
+    assert any(d.message.startswith("cannot download") and "--from" in (d.hint or "") for d in diags)
     assert not (tmp_path / "cache").exists()
 
 

@@ -377,6 +377,7 @@ def test_report_written_to_a_file(built: Path) -> None:
     run = cli(built, "check", "--format", "json", "--report", "report.json")
     assert run.code == 0, run.text[-2000:]
     assert json.loads((built / "report.json").read_text(encoding="utf-8"))["summary"]["errors"] == 0
+    assert not run.out.lstrip().startswith("{")  # the terminal shows the readable text report
 
 
 @pytest.mark.parametrize("args", [("check", "--region", "mars"), ("check", "--format", "bogus"), ("build", "--format", "bogus")],

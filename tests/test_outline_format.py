@@ -53,7 +53,7 @@ def test_colour_only_when_asked():
 
 def test_chinese_tree_uses_chinese_titles_and_state_words():
     text = format_outline(_plan(NMPA), color=False, lang="zh")
-    assert "3.2.P.8.1 稳定性总结和结论 — 已提供 (1 份文件): m3/32p81-stability-summary.md.j2" in text
+    assert "3.2.P.8.1 稳定性总结和结论 — 已提供（1 份文件）：m3/32p81-stability-summary.md.j2" in text
     assert "3.2.S.5 对照品/标准品 — 不适用：不使用对照品。" in text
     assert "1.3.4.1 临床试验计划和方案 — 缺失" in text
     assert "1.3.1.2 上市药品说明书及修订说明（适用于上市及上市后变更申请） — 不适用于临床试验申请" in text

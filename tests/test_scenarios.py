@@ -32,7 +32,7 @@ def run_scenario(name: str, tmp_path: Path):
     if spec.get("strict"):
         args.append("--strict")
     result = CliRunner().invoke(app, args)
-    lines = result.output.rstrip("\n").splitlines()
+    lines = result.stdout.rstrip("\n").splitlines()
     findings = [l for l in lines[:-1] if not l.startswith("    ") and "(waived)" not in l]
     return spec, result, findings, lines[-1]
 

@@ -9,6 +9,7 @@ imports ``pipeline``. The order of the records follows the pipeline::
     RenderedDoc      one document: planned document, outline node, eCTD path, source, provenance
     CheckContext     what the rule families read (stage check)
     Analysis         the project with every region's build (what ``check`` returns)
+    BuildResult      what ``build`` wrote and published, per region (for its summary)
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import ProjectConfig
-from .diagnostics import Diagnostic, Location
+from .diagnostics import Diagnostic, Diagnostics, Location
 from .doctree import Document
 from .model.dossier import Dossier
 from .outline.model import Outline, OutlineNode
@@ -153,3 +154,32 @@ class CheckContext:
 
     def region(self, name: str) -> RegionBuild | None:
         return next((r for r in self.regions if r.region == name), None)
+
+
+@dataclass
+class PublishedRegion:
+    """One region's published output: its folder, the eCTD sequence in it and the review copies."""
+
+    region: str
+    folder: Path  # <output>/<region>
+    application: str | None = None  # application number (the folder under ectd/)
+    sequence: str | None = None  # sequence number, e.g. "0000"
+    review_formats: tuple[str, ...] = ()  # formats written as review copies, e.g. ("docx",)
+
+    @property
+    def sequence_dir(self) -> Path | None:
+        """``<output>/<region>/ectd/<application>/<sequence>`` when a sequence was assembled."""
+        if self.application is None or self.sequence is None:
+            return None
+        path = self.folder / "ectd" / self.application / self.sequence
+        return path if path.is_dir() else None
+
+
+@dataclass
+class BuildResult:
+    """What ``build`` produced: its findings, the analysis, and the regions it published (none on failure)."""
+
+    diagnostics: Diagnostics
+    analysis: Analysis | None = None
+    published: list[PublishedRegion] = field(default_factory=list)
+    seconds: float = 0.0

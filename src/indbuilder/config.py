@@ -214,6 +214,24 @@ def default_standards_cache() -> Path:
     return Path(override) if override else default_cache()
 
 
+def standards_target(project: Path, regions: list[str] | None, cache: Path | None) -> tuple[list[str], Path, list[Diagnostic]]:
+    """Regions and standards folder for ``indbuilder standards install|status``.
+
+    Regions: ``regions`` if given, else those of the project in ``project`` when it has indbuilder.yaml,
+    else every registered region. Folder: ``cache`` if given, else the project's ``standards`` setting,
+    else :func:`default_standards_cache`. A project whose indbuilder.yaml cannot be read is reported.
+    """
+    from . import regions as registry
+
+    config: ProjectConfig | None = None
+    problems: list[Diagnostic] = []
+    if (project / CONFIG_FILE).is_file():
+        config, problems = load_config(project)
+    chosen = regions or (list(config.settings.regions) if config else list(registry.names()))
+    folder = cache or (config.standards_dir() if config else default_standards_cache())
+    return chosen, folder, problems
+
+
 def load_config(root: Path) -> tuple[ProjectConfig | None, list[Diagnostic]]:
     """Read and validate ``root/indbuilder.yaml``; return ``None`` with diagnostics if unusable."""
     path = root / CONFIG_FILE

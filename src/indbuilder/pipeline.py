@@ -26,11 +26,13 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 
 from . import regions
-from .build import Analysis, CheckContext, Project, RegionBuild, RenderedDoc
+from . import progress as prog
+from .build import Analysis, BuildResult, CheckContext, Project, PublishedRegion, RegionBuild, RenderedDoc
 from .config import load_config
 from .diagnostics import Diagnostic, Diagnostics, Location, Severity
 from .loader import load_content
@@ -89,8 +91,12 @@ def plan_regions(project: Project, wanted: list[str] | None, diags: Diagnostics)
     names = wanted or list(project.config.settings.regions)
     if not names:
         diags.emit("build.no-regions", "no region to build", project.config.source)
-    with project.timings.stage("plan"):
-        return [plan_region(project, name, diags) for name in names]
+    out = []
+    for name in names:
+        with prog.in_region(project.timings, name), project.timings.stage("plan"):
+            out.append(plan_region(project, name, diags))
+            prog.tally(len(out[-1].plan.documents()))
+    return out
 
 
 def plan_region(project: Project, name: str, diags: Diagnostics) -> RegionBuild:
@@ -108,10 +114,13 @@ def render_regions(project: Project, builds: list[RegionBuild], diags: Diagnosti
     """Stages place and render for every region: placement first, so links can be relative."""
     out = []
     for rb in builds:
-        with project.timings.stage("place"):
-            placed = replace(rb, placement=place_region(project.config, project.dossier, rb.profile, rb.plan.documents(), diags))
-        with project.timings.stage("render"):
-            out.append(replace(placed, docs=_render_with_history(project, placed, diags)))
+        with prog.in_region(project.timings, rb.region):
+            with project.timings.stage("place"):
+                placed = replace(rb, placement=place_region(project.config, project.dossier, rb.profile, rb.plan.documents(), diags))
+                prog.tally(len(placed.placement.paths) if placed.placement else 0)
+            prog.expect(project.timings, "render", len(rb.plan.documents()))
+            with project.timings.stage("render"):
+                out.append(replace(placed, docs=_render_with_history(project, placed, diags)))
     return out
 
 
@@ -192,15 +201,22 @@ def verify_histories(project: Project, names: list[str], diags: Diagnostics) -> 
     return all(intact) and all(numbered)
 
 
-def check_project(root: Path, regions: list[str] | None = None) -> tuple[Diagnostics, Analysis | None]:
-    """``indbuilder check``: the pipeline stopped before writing."""
+def check_project(root: Path, regions: list[str] | None = None,
+                  progress: prog.Progress = prog.NULL) -> tuple[Diagnostics, Analysis | None]:
+    """``indbuilder check``: the pipeline stopped before writing; ``progress`` hears of every stage."""
     diags = Diagnostics()
-    analysis = analyse(root, regions, diags)
+    analysis = analyse(root, regions, diags, prog.clock_for(progress))
     apply_policy(analysis.project if analysis else None, diags)
     return diags, analysis
 
 
 def build_project(root: Path, regions: list[str] | None = None, strict: bool = False, pdf: bool = True, timings: Stopwatch | None = None) -> Diagnostics:
+    """``indbuilder build``: the findings of :func:`run_build`."""
+    return run_build(root, regions, strict=strict, pdf=pdf, timings=timings).diagnostics
+
+
+def run_build(root: Path, regions: list[str] | None = None, strict: bool = False, pdf: bool = True,
+              timings: Stopwatch | None = None, progress: prog.Progress = prog.NULL) -> BuildResult:
     """``indbuilder build``: check, then write DOCX/PDF and assemble eCTD sequences, atomically.
 
     Nothing is written unless every stage before ``write`` ran (facts loaded, history intact,
@@ -211,16 +227,22 @@ def build_project(root: Path, regions: list[str] | None = None, strict: bool = F
     """
     from .report import failed
 
+    start = time.perf_counter()
     diags = Diagnostics()
-    analysis = analyse(root, regions, diags, timings)
+    result = BuildResult(diags)
+    analysis = analyse(root, regions, diags, prog.clock_for(progress, timings))
+    result.analysis = analysis
     project = analysis.project if analysis else None
+    if strict and analysis is not None and project is not None:  # otherwise reported once by `standards status`
+        from .ectd.standards_status import unverified_finding
+        unverified_finding(project.config.standards_dir(), [rb.region for rb in analysis.regions], diags)
     apply_policy(project, diags)
     if analysis is None or project is None or failed(diags, strict):
-        return diags
+        return _timed(result, start)
     if any(rb.placement is None for rb in analysis.regions):  # rendering was gated: nothing to write
-        return diags
+        return _timed(result, start)
     if pdf and not _one_submission_format(project, diags):
-        return diags
+        return _timed(result, start)
     out = project.config.output_dir
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -228,15 +250,30 @@ def build_project(root: Path, regions: list[str] | None = None, strict: bool = F
         staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out))
     except OSError as exc:
         diags.add(output_error(exc, out, project.config.root))
-        return diags
+        return _timed(result, start)
     try:
         if _write_staging(project, analysis.regions, staging, pdf, diags) and not failed(diags, strict):
             _publish(staging, out, [rb.region for rb in analysis.regions])
+            result.published = [_published(project, rb, out, pdf) for rb in analysis.regions]
     except OSError as exc:  # every write of the build (staging and publishing) fails through here
         diags.add(output_error(exc, staging, project.config.root))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return diags
+    return _timed(result, start)
+
+
+def _timed(result: BuildResult, start: float) -> BuildResult:
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _published(project: Project, rb: RegionBuild, out: Path, pdf: bool) -> PublishedRegion:
+    """What was published for ``rb`` (read by the build summary)."""
+    from .writers import get_writer
+
+    env = rb.placement.envelope if rb.placement is not None and pdf else None
+    review = tuple(name for name in project.config.settings.formats if not get_writer(name).submission)
+    return PublishedRegion(rb.region, out / rb.region, env.application_number if env else None, env.sequence if env else None, review)
 
 
 def _one_submission_format(project: Project, diags: Diagnostics) -> bool:
@@ -265,16 +302,31 @@ def _write_staging(project: Project, builds: list[RegionBuild], staging: Path, p
     complete = True
     for rb in builds:
         dest = staging / rb.region
-        files = write_documents(project, rb, dest, write_diags, pdf=pdf)
-        if files is not None:
-            assemble_region(project, rb, files, dest, write_diags)
-        elif pdf:
+        with prog.in_region(project.timings, rb.region):
+            _expect_writes(project, rb)
+            files = write_documents(project, rb, dest, write_diags, pdf=pdf)
+            if files is not None:
+                assemble_region(project, rb, files, dest, write_diags)
+        if files is None and pdf:
             complete = False
             write_diags.emit("build.no-sequence", f"the {rb.region} sequence was not written; {project.config.settings.output}/{rb.region} "
                              "was left as it was", project.config.location("formats"))
     diags.extend(write_diags.items)
     apply_policy(project, diags)
     return complete
+
+
+def _expect_writes(project: Project, rb: RegionBuild) -> None:
+    """How many documents each writer of ``rb`` will write (the n/N of the progress display)."""
+    from .placement import goes_into_sequence
+    from .writers import get_writer
+
+    for name in project.config.settings.formats:
+        if get_writer(name).submission:
+            n = sum(1 for d in rb.docs if d.document is not None and d.reuse is None and goes_into_sequence(d.planned))
+        else:
+            n = len(rb.documents)
+        prog.expect(project.timings, f"write-{name}", n)
 
 
 STAGING_PREFIX = ".staging-"
@@ -373,4 +425,4 @@ def outline_text(root: Path, region: str, color: bool) -> tuple[str, Diagnostics
     return text, diags
 
 
-__all__ = ["analyse", "build_project", "check_project", "outline_text", "NodeState"]
+__all__ = ["analyse", "build_project", "check_project", "outline_text", "run_build", "NodeState"]

@@ -14,11 +14,52 @@ from .diagnostics import Diagnostic, Diagnostics, Severity, summary_line
 from .rules import get as get_rule
 
 
-def as_text(diags: Diagnostics) -> str:
-    """The compiler-style lines plus the counted summary line."""
-    lines = [d.format() for d in diags.sorted()]
-    lines.append(summary_line(diags))
+def as_text(diags: Diagnostics, quiet: bool = False, color: bool = False) -> str:
+    """The compiler-style lines plus the counted summary line.
+
+    ``quiet`` keeps only the errors that count (and the summary line); ``color`` marks the severity
+    (error red, warning yellow, info dim) and dims the rule id, for a terminal.
+    """
+    items = diags.sorted()
+    if quiet:
+        items = [d for d in items if d.severity is Severity.ERROR and d.counts]
+    lines = [_coloured(d) if color else d.format() for d in items]
+    lines.append(_coloured_summary(diags) if color else summary_line(diags))
     return "\n".join(lines) + "\n"
+
+
+# (foreground colour, bold, dim) per severity
+_SEVERITY_STYLE: dict[Severity, tuple[str | None, bool, bool]] = {
+    Severity.ERROR: ("red", True, False),
+    Severity.WARNING: ("yellow", True, False),
+    Severity.INFO: (None, False, True),
+}
+
+
+def _coloured(d: Diagnostic) -> str:
+    """``d.format()`` with its severity word coloured and its rule id dimmed (the text is unchanged)."""
+    from click import style  # Typer's styling (click): no rich import on the check path
+
+    text = d.format()
+    sev = d.severity.value + (" (waived)" if d.waived else "")
+    plain = f"{sev} [{d.rule}]"
+    fg, bold, dim = _SEVERITY_STYLE[d.severity] if not d.waived else (None, False, True)
+    styled = f"{style(sev, fg=fg, bold=bold, dim=dim)} {style(f'[{d.rule}]', dim=True)}"
+    text = text.replace(plain, styled, 1)
+    for label in ("\n    hint:", "\n    waiver:"):
+        text = text.replace(label, "\n    " + style(label.strip(), dim=True), 1)
+    return text
+
+
+def _coloured_summary(diags: Diagnostics) -> str:
+    from click import style
+
+    line = summary_line(diags)
+    if diags.has_errors:
+        return style(line, fg="red", bold=True)
+    if diags.count(Severity.WARNING):
+        return style(line, fg="yellow")
+    return style(line, fg="green")
 
 
 def as_json(diags: Diagnostics) -> str:
@@ -135,7 +176,11 @@ FORMATS: dict[str, Callable[[Diagnostics], str]] = {
 }
 
 
-def render_report(diags: Diagnostics, fmt: str) -> str:
+def render_report(diags: Diagnostics, fmt: str, quiet: bool = False, color: bool = False) -> str:
+    """The report in ``fmt``; ``quiet`` and ``color`` change the text format only (the machine formats
+    always list every finding, uncoloured)."""
+    if fmt == "text":
+        return as_text(diags, quiet=quiet, color=color)
     return FORMATS[fmt](diags)
 
 

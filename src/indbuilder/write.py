@@ -59,8 +59,10 @@ class _FormatStopped(Exception):
 
 def _write_reported(writer: "Writer", rb: RegionBuild, rd: RenderedDoc, doc: "Document", review: bool, diags: Diagnostics) -> bytes | None:
     """The document's bytes, its writer's findings added to ``diags``; None when it could not be written."""
+    from .progress import step
     from .writers import WriteError
 
+    step(Path(rd.path).with_suffix(writer.extension).as_posix())  # progress: one document of the write-<format> stage
     try:
         result = _write(writer, rb, rd, doc, review=review)
     except WriteError as exc:

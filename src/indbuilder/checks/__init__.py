@@ -1,4 +1,4 @@
-"""The consistency-rule catalog: one module per rule family (ind-content.md §5 groups A-J).
+"""The consistency-rule catalog: one module per rule family (consistency-rule groups A-J).
 
 Each family is a function ``check(ctx, diags)`` that reads the facts (and, where a rule needs
 them, the rendered documents of each region) and emits :class:`~indbuilder.diagnostics.Diagnostic`
@@ -6,7 +6,7 @@ findings through ``diags.emit``. Rules are registered with :func:`indbuilder.rul
 the family module is imported, so ``indbuilder rules`` lists them all.
 
 =============  ===============================================================  =========
-family         what it checks                                                   §5 group
+family         what it checks                                                   group
 =============  ===============================================================  =========
 identity       product name/code, sponsor, indication, phase across documents   A1-A4
 structure      a chemical structure's formula, weight, InChI and stereochemistry  A

@@ -19,8 +19,10 @@ define(
     number. A genetically modified product adds vector copy number and transgene expression (identity);
     a retro- or lentiviral vector adds replication-competent virus (RCL/RCR) testing.
     """,
-    "21 CFR 610.12, 610.13, 610.14, 610.30, 600.3(s); FDA CMC for Human Somatic Cell Therapy INDs (2008); "
-    "FDA CMC Information for Human Gene Therapy INDs (2020); ind-content.md §5 I1.",
+    "21 CFR 610.12 (sterility), 610.13 (purity), 610.14 (identity), 610.30 (mycoplasma), 600.3(s) "
+    "(potency); FDA Guidance: Content and Review of CMC Information for Human Somatic Cell Therapy INDs "
+    "(2008); FDA Guidance: Chemistry, Manufacturing, and Control (CMC) Information for Human Gene Therapy "
+    "INDs (2020).",
 )
 define(
     "cgt.integrating-vector",
@@ -32,9 +34,10 @@ define(
     testing of the product and long-term follow-up of subjects for up to 15 years; CDE's 2021 LTFU guidance
     applies in China.
     """,
-    "FDA Long Term Follow-up After Administration of Human Gene Therapy Products (2020); FDA Testing of "
-    "Retroviral Vector-Based Human Gene Therapy Products for RCR (2020); CDE 基因治疗产品长期随访临床研究技术指导原则（试行） "
-    "(2021); ind-content.md §5 I5.",
+    "FDA Guidance: Long Term Follow-Up After Administration of Human Gene Therapy Products (2020); FDA "
+    "Guidance: Testing of Retroviral Vector-Based Human Gene Therapy Products for Replication Competent "
+    "Retrovirus During Product Manufacture and Patient Follow-up (2020); CDE "
+    "基因治疗产品长期随访临床研究技术指导原则（试行）(2021).",
 )
 define(
     "cgt.biodistribution-tumorigenicity",
@@ -44,22 +47,22 @@ define(
     A cell or gene therapy IND includes biodistribution/persistence and tumorigenicity studies (or a written
     justification for their absence, declared as not applicable for the Module 4 node).
     """,
-    "FDA Preclinical Assessment of Investigational Cellular and Gene Therapy Products (2013); CDE 基因修饰细胞治疗产品非临床研究技术指导原则 "
-    "(2021); ind-content.md §5 I6.",
+    "FDA Guidance: Preclinical Assessment of Investigational Cellular and Gene Therapy Products (2013); "
+    "CDE 基因修饰细胞治疗产品非临床研究技术指导原则（试行）(2021).",
 )
 define(
     "cgt.autologous-statement",
     "error",
     "An autologous product has no 'FOR AUTOLOGOUS USE ONLY' label statement.",
     "Labels of autologous cellular products carry 'FOR AUTOLOGOUS USE ONLY' (and its Chinese equivalent on CN labels).",
-    "21 CFR 1271.90(c)(1); ind-content.md §5 B5, I4.",
+    "21 CFR 1271.90(c) (FOR AUTOLOGOUS USE ONLY).",
 )
 define(
     "cgt.potency-moa",
     "warning",
     "A transgene product has no potency test measuring it.",
     "Potency is tied to the mechanism of action: each expressed transgene product needs a potency (or expression) test that names it.",
-    "FDA Potency Tests for Cellular and Gene Therapy Products (2011); 21 CFR 600.3(s), 610.10; ind-content.md §5 I2.",
+    "FDA Guidance: Potency Tests for Cellular and Gene Therapy Products (2011); 21 CFR 600.3(s), 610.10.",
 )
 define(
     "cgt.isct-phenotype",
@@ -69,7 +72,8 @@ define(
     ISCT minimal criteria for MSC: CD73, CD90, CD105 positive in ≥ 95 % of cells; CD45, CD34, CD14 or CD11b,
     CD79a or CD19, HLA-DR in ≤ 2 %. A looser limit must be justified in 3.2.P.5.6.
     """,
-    "Dominici et al., Cytotherapy 2006;8:315-317 (ISCT position statement); ind-content.md §3.3, §5 I7.",
+    "Dominici et al., Minimal criteria for defining multipotent mesenchymal stromal cells, ISCT position "
+    "statement, Cytotherapy 2006;8(4):315-317.",
 )
 
 # name patterns of the minimum panel: (what, regex over test name + method title, test categories accepted)

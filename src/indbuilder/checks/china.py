@@ -23,7 +23,10 @@ from ..outline import Outline, load_outline
 from .context import CheckContext, RenderedDoc
 from .support import define, rendered, where
 
-BASIS_ZH = "《药品注册管理办法》(2020) 外文资料应当按照要求提供中文译本; M4 模块一 (2020); ind-content.md §4.5, §5 J1"
+BASIS_ZH = (
+    "《药品注册管理办法》(2007) 第十四条: 外文资料应当按照要求提供中文译本; M4 模块一 (NMPA, 2020): "
+    "labelling approved abroad is filed as the original text 并附中文译本."
+)
 
 define(
     "china.zh-rendition",
@@ -66,7 +69,9 @@ define(
     prose is translated. Narrative pairs (same id, en/zh) and the FDA (English) and NMPA (Chinese) renditions
     of the same Module 2-5 document are compared.
     """,
-    "ind-content.md §4.5 (c), §5 J1.",
+    "21 CFR 312.23(c) (an accurate and complete English translation); 《药品注册管理办法》(2007) 第十四条 "
+    "(外文资料应当按照要求提供中文译本). A consistency check derived from them: a translation changes the prose, never an "
+    "id or a number.",
 )
 define(
     "china.zh-untranslated",
@@ -84,8 +89,8 @@ define(
     product (including cell and gene therapies) and cnprt1 for a chemical drug; the first sequence (0000) is
     regulatory-activity cnrat1 (首次申请) and sequence-type cnsqt1 (首次提交).
     """,
-    "China eCTD Module 1 stylesheet cn-regional-1-1.xsl (cv-application-type, cv-product-type); 《生物制品注册分类及申报资料要求》 "
-    "(2020); ind-content.md §4.3, §5 J4.",
+    "China eCTD Module 1 stylesheet cn-regional-1-1.xsl (cv-application-type, cv-product-type); "
+    "《生物制品注册分类及申报资料要求》(NMPA, 2020).",
 )
 
 define(
@@ -98,8 +103,7 @@ define(
     communication meeting with CDE. The registration class must fit the product type (a cell or gene therapy
     is a 治疗用生物制品).
     """,
-    "M4 模块一 1.0 说明函（主要对于本次申请关键信息的概括与说明）; 《生物制品注册分类及申报资料要求》(2020); "
-    "ind-content.md §4.3, §5 J2.",
+    "M4 模块一 (NMPA, 2020) 1.0 说明函（主要对于本次申请关键信息的概括与说明）; 《生物制品注册分类及申报资料要求》(NMPA, 2020).",
 )
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")

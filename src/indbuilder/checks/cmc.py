@@ -29,7 +29,8 @@ define(
     it (3.2.P.5.2) and that procedure's validation or qualification (3.2.P.5.3). The link is the test's
     `method` id, which must name a record of `methods`.
     """,
-    "ICH M4Q(R1) 3.2.P.5.1-3.2.P.5.3 / 3.2.S.4.1-3.2.S.4.3; 21 CFR 312.23(a)(7)(iv)(a)-(b) (acceptable limits and analytical methods); ind-content.md §5 E1.",
+    "ICH M4Q(R1) 3.2.P.5.1-3.2.P.5.3 / 3.2.S.4.1-3.2.S.4.3; 21 CFR 312.23(a)(7)(iv)(a)-(b) (acceptable "
+    "limits and analytical methods).",
 )
 define(
     "cmc.method-not-qualified",
@@ -39,8 +40,8 @@ define(
     At Phase 1 methods may be qualified rather than validated, but a method used to release clinical
     product must at least be qualified (suitable for its intended use); `in-development` is not enough.
     """,
-    "21 CFR 312.23(a)(7)(i) (identity, quality, purity, strength assured); FDA guidance CMC Information for "
-    "Human Gene Therapy INDs (2020); ind-content.md §5 E1.",
+    "21 CFR 312.23(a)(7)(i) (identity, quality, purity and strength assured); FDA Guidance: Chemistry, "
+    "Manufacturing, and Control (CMC) Information for Human Gene Therapy INDs (2020).",
 )
 define(
     "cmc.safety-method-not-validated",
@@ -50,14 +51,15 @@ define(
     Sterility, mycoplasma, endotoxin and replication-competent virus tests protect the first patients;
     FDA expects them to be validated (or compendial and verified) for the product matrix even at Phase 1.
     """,
-    "21 CFR 610.12 (sterility), 610.13, 610.30 (mycoplasma); FDA CMC Information for Human Gene Therapy INDs (2020); ind-content.md §5 E1.",
+    "21 CFR 610.12 (sterility), 610.13, 610.30 (mycoplasma); FDA Guidance: Chemistry, Manufacturing, and "
+    "Control (CMC) Information for Human Gene Therapy INDs (2020).",
 )
 define(
     "cmc.method-no-validation-entry",
     "warning",
     "A method has no validation or qualification report to cite in 3.2.P.5.3.",
     "A validated, qualified or verified method needs the report number that 3.2.P.5.3 cites.",
-    "ICH M4Q(R1) 3.2.P.5.3 / 3.2.S.4.3 (validation of analytical procedures); ind-content.md §5 E1.",
+    "ICH M4Q(R1) 3.2.P.5.3 / 3.2.S.4.3 (validation of analytical procedures).",
 )
 define(
     "cmc.batch-missing-result",
@@ -67,7 +69,7 @@ define(
     Batch analyses (3.2.P.5.4) report, for each listed batch, a result for every test of the specification
     in force, so that each batch can be evaluated against every acceptance criterion.
     """,
-    "ICH M4Q(R1) 3.2.P.5.4 / 3.2.S.4.4 (batch analyses); ind-content.md §5 E2.",
+    "ICH M4Q(R1) 3.2.P.5.4 / 3.2.S.4.4 (batch analyses).",
 )
 define(
     "cmc.batch-oos",
@@ -78,7 +80,7 @@ define(
     result must be investigated and explained; it is never silently reported as a batch analysis.
     Waive a finding in indbuilder.yaml with the investigation reference if the batch is reported deliberately.
     """,
-    "ICH M4Q(R1) 3.2.P.5.4 / 3.2.S.4.4; 21 CFR 211.192 (investigation of discrepancies); ind-content.md §5 E2.",
+    "ICH M4Q(R1) 3.2.P.5.4 / 3.2.S.4.4; 21 CFR 211.192 (investigation of discrepancies).",
 )
 define(
     "cmc.spec-inconsistent",
@@ -90,21 +92,23 @@ define(
     the machine-readable limit used to evaluate results, and every document's specification table must
     print exactly that acceptance text.
     """,
-    "ICH M4Q(R1) 3.2.P.5.1 / 3.2.S.4.1 (specification); ind-content.md §5 E3 (derived).",
+    "ICH M4Q(R1) 3.2.P.5.1 / 3.2.S.4.1 (specification); M4 模块一 (NMPA, 2020) 1.3.3 制造及检定规程. A consistency "
+    "check derived from them: the same tests and limits wherever the specification is printed.",
 )
 define(
     "cmc.manufacturer-name",
     "error",
     "A manufacturer section does not name the manufacturer and its address as the organisation facts give them.",
     "3.2.S.2.1 and 3.2.P.3.1 give the name and address of each manufacturer, identical to the organisation record (and the 1571 / CN certificates).",
-    "21 CFR 312.23(a)(7)(iv)(a)-(b) (name and address of the manufacturer); ICH M4Q 3.2.S.2.1, 3.2.P.3.1; ind-content.md §5 E5.",
+    "21 CFR 312.23(a)(7)(iv)(a)-(b) (name and address of the manufacturer); ICH M4Q(R1) 3.2.S.2.1, "
+    "3.2.P.3.1.",
 )
 define(
     "cmc.spec-justification",
     "warning",
     "The justification of specification does not discuss every test of the specification.",
     "3.2.P.5.6 (3.2.S.4.5) justifies each acceptance criterion; a test it does not mention is unjustified.",
-    "ICH M4Q 3.2.S.4.5 / 3.2.P.5.6; ICH Q6B (justification of specification); ind-content.md §5 E4.",
+    "ICH M4Q(R1) 3.2.S.4.5 / 3.2.P.5.6; ICH Q6B (justification of specification).",
 )
 define(
     "cmc.clinical-lot-process",
@@ -114,14 +118,17 @@ define(
     Clinical lots must be made by the process described in 3.2.P.3.3 (version and site). A lot made by an
     earlier version belongs in process development history (3.2.P.2.3) with a comparability discussion.
     """,
-    "ICH M4Q 3.2.S.2.6 / 3.2.P.2.3 (significant changes for clinical batches); ind-content.md §5 E11.",
+    "ICH M4Q(R1) 3.2.S.2.6 / 3.2.P.2.3 (significant changes to batches used in nonclinical and clinical "
+    "studies).",
 )
 define(
     "cmc.material-origin-risk",
     "warning",
     "A material of human or animal origin has no viral-safety / TSE risk note.",
     "Materials of human or animal origin are described in 3.2.A.2 with their adventitious-agent controls.",
-    "ICH Q5A(R2); ICH M4Q 3.2.A.2; FDA CMC Information for Human Gene Therapy INDs (2020); ind-content.md §5 E7.",
+    "ICH Q5A(R2); ICH M4Q(R1) 3.2.P.4.5, 3.2.A.2; 21 CFR 312.23(a)(7)(iv)(b) (list of all components); "
+    "FDA Guidance: Chemistry, Manufacturing, and Control (CMC) Information for Human Gene Therapy INDs "
+    "(2020).",
 )
 define(
     "cmc.process-step-numbering",

@@ -36,8 +36,8 @@ define(
     exactly when 3.2.S (3.2.P, 3.2.A, 3.2.R) has content, and every 2.3.S.n / 2.3.P.n heading of the summary
     corresponds to a 3.2.S.n / 3.2.P.n section that is filled or declared not applicable, and the reverse.
     """,
-    "ICH M4Q(R1) 2.3 introduction (the QOS follows the scope and outline of the Body of Data in Module 3); "
-    "ind-content.md §5 B10.",
+    "ICH M4Q(R1) 2.3 introduction (the QOS follows the scope and outline of the Body of Data in Module "
+    "3).",
 )
 define(
     "completeness.glp-statement",
@@ -48,14 +48,15 @@ define(
     with the GLP regulations in 21 CFR Part 58 or, if not, a brief statement of the reason. The statement
     must exist in English and Chinese and agree with the study's `glp` flag.
     """,
-    "21 CFR 312.23(a)(8)(iii); 21 CFR Part 58; ind-content.md §5 B6.",
+    "21 CFR 312.23(a)(8)(iii) (GLP compliance statement for each nonclinical laboratory study); 21 CFR "
+    "Part 58.",
 )
 define(
     "completeness.pivotal-not-glp",
     "warning",
     "A pivotal safety study was not conducted under GLP.",
     "Pivotal toxicology supporting a first-in-human trial is expected to be GLP-compliant; a non-GLP pivotal study needs a justification.",
-    "21 CFR 58.3(d) (nonclinical laboratory study), 312.23(a)(8)(iii); ICH M3(R2); ind-content.md §5 B6.",
+    "21 CFR 58.3(d) (nonclinical laboratory study), 312.23(a)(8)(iii); ICH M3(R2).",
 )
 define(
     "completeness.label-statement",
@@ -66,14 +67,15 @@ define(
     Federal (or United States) law to investigational use" (and its Chinese counterpart), and autologous
     products "FOR AUTOLOGOUS USE ONLY". The rule reads the rendered label documents.
     """,
-    "21 CFR 312.6(a); 21 CFR 1271.90(c); 21 CFR 312.23(a)(7)(iv)(d); ind-content.md §5 B5.",
+    "21 CFR 312.6(a) (caution statement); 21 CFR 1271.90(c) (FOR AUTOLOGOUS USE ONLY); 21 CFR "
+    "312.23(a)(7)(iv)(d).",
 )
 define(
     "completeness.environmental-claim",
     "error",
     "The environmental analysis neither claims a categorical exclusion nor refers to an environmental assessment.",
     "An IND contains a claim for categorical exclusion under 21 CFR 25.30/25.31 or an environmental assessment under 25.40.",
-    "21 CFR 312.23(a)(7)(iv)(e); 21 CFR 25.31(e); ind-content.md §5 B3.",
+    "21 CFR 312.23(a)(7)(iv)(e); 21 CFR 25.31(e).",
 )
 
 define(
@@ -85,8 +87,8 @@ define(
     evaluate to nothing (or a narrative with an empty body) produces a document with a title only, which
     would be filed as if the IND item were present.
     """,
-    "21 CFR 312.23(a) (each item shall be submitted); NMPA 受理审查指南 2025 (不适用 with the reason, never an empty section); "
-    "ind-content.md §5 B1, B8.",
+    "21 CFR 312.23(a) (each item shall be submitted); 生物制品注册受理审查指南（试行）(CDE, 2025) §三 (an item without "
+    "content keeps its number and title and states 不适用 with the reason, never an empty section).",
 )
 
 _PARTS = (("s", "drug-substance"), ("p", "drug-product"), ("a", "appendices"), ("r", "regional-information"))

@@ -19,21 +19,21 @@ define(
     the version and date given next to it are the protocol's current version and date; the protocol document
     itself carries that version.
     """,
-    "21 CFR 312.53(c)(1)(ii) (protocol identified on Form 1572); ind-content.md §5 D1.",
+    "21 CFR 312.53(c)(1)(ii) (protocol identified on Form FDA 1572).",
 )
 define(
     "dates.ib-version",
     "error",
     "A document cites the Investigator's Brochure with a different version or date than the IB filed.",
     "IB citations (protocol, ICF, cover letter) give the version and date of the IB filed in 1.14.4.1 / CN 1.3.4.3.",
-    "21 CFR 312.23(a)(5), 312.55; ind-content.md §5 D2.",
+    "21 CFR 312.23(a)(5), 312.55.",
 )
 define(
     "dates.consent-version",
     "error",
     "A document cites the informed consent form with a different version or date than the consent facts.",
     "Citations of the ICF (protocol, cover letter, CN 1.3.4.2) give the version and date of the ICF filed.",
-    "21 CFR 50.25, 312.23(a)(6)(iii)(g); 药物临床试验质量管理规范 (NMPA GCP, 2020); ind-content.md §5 D1, H7.",
+    "21 CFR 50.25, 312.23(a)(6)(iii)(g); 药物临床试验质量管理规范 (NMPA GCP, 2020).",
 )
 define(
     "dates.after-submission",
@@ -43,7 +43,8 @@ define(
     No document, signature, batch manufacture, meeting or CV can be dated after the date of the submission
     (indbuilder.yaml `submission_date`).
     """,
-    "21 CFR 312.23(a)(1)(i) (date of the application); ind-content.md §5 D3.",
+    "21 CFR 312.23(a)(1)(i) (date of the application). A consistency check derived from it: no document "
+    "is dated after the submission.",
 )
 
 _MONTHS = {m: i for i, m in enumerate(

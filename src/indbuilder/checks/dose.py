@@ -1,6 +1,7 @@
 """Rule family G: the starting and maximum clinical doses against the nonclinical NOAELs.
 
-Scaling follows the product's modality (ind-content.md §3.4; arithmetic in :mod:`indbuilder.dosecalc`):
+Scaling follows the product's modality (FDA MRSD guidance 2005, FDA early-phase CGT guidance 2015;
+arithmetic in :mod:`indbuilder.dosecalc`):
 
 * small molecules: FDA 2005 MRSD guidance, Table 1: HED (mg/kg) = animal NOAEL (mg/kg) × Km(animal) /
   Km(human = 37); a flat human dose in mg is a dose for the guidance's 60 kg reference adult;
@@ -49,8 +50,8 @@ define(
     The first cohort's dose must not exceed the human-equivalent dose (HED) of the no-observed-adverse-effect
     level in the most sensitive pivotal species; it should be lower by the safety factor (see dose.margin).
     """,
-    "FDA guidance Estimating the Maximum Safe Starting Dose (2005) steps 1-4; 21 CFR 312.23(a)(6)(iii)(e), "
-    "(a)(8); ind-content.md §3.4, §5 G1.",
+    "FDA Guidance: Estimating the Maximum Safe Starting Dose in Initial Clinical Trials for Therapeutics "
+    "in Adult Healthy Volunteers (2005), steps 1-4; 21 CFR 312.23(a)(6)(iii)(e), (a)(8).",
 )
 define(
     "dose.margin",
@@ -61,14 +62,16 @@ define(
     below 10 without justification, leaves too small a margin for a first-in-human trial. A flat dose
     (mg, cells) is compared per kg of the guidance's 60 kg reference adult.
     """,
-    "FDA MRSD guidance (2005) step 4 (safety factor 10); FDA CGT early-phase guidance (2015); ind-content.md §5 G1, G4.",
+    "FDA Guidance: Estimating the Maximum Safe Starting Dose in Initial Clinical Trials for Therapeutics "
+    "in Adult Healthy Volunteers (2005), step 4 (safety factor 10); FDA Guidance: Considerations for the "
+    "Design of Early-Phase Clinical Trials of Cellular and Gene Therapy Products (2015).",
 )
 define(
     "dose.max-not-covered",
     "error",
     "The planned maximum dose is above the highest dose with nonclinical safety coverage.",
     "The highest cohort's dose must not exceed the HED of the NOAEL of the most sensitive pivotal species.",
-    "21 CFR 312.23(a)(6)(iii)(e) (planned maximum dose); ind-content.md §5 G4.",
+    "21 CFR 312.23(a)(6)(iii)(e) (planned maximum dose).",
 )
 define(
     "dose.unit-mismatch",
@@ -82,28 +85,35 @@ define(
     across them would be meaningless. A NOAEL that cannot be turned into a human-equivalent dose (a flat
     animal dose in a species without a reference body weight) is reported too.
     """,
-    "FDA MRSD guidance (2005) step 2 and Table 1; FDA CGT early-phase guidance (2015); ind-content.md §3.4, §5 G2.",
+    "FDA Guidance: Estimating the Maximum Safe Starting Dose in Initial Clinical Trials for Therapeutics "
+    "in Adult Healthy Volunteers (2005), step 2 and Table 1; FDA Guidance: Considerations for the Design "
+    "of Early-Phase Clinical Trials of Cellular and Gene Therapy Products (2015) (cell doses in "
+    "cells/kg).",
 )
 define(
     "dose.basis-no-noael",
     "error",
     "The study named as the starting-dose basis has no NOAEL.",
     "protocol.starting_dose_basis must name a study with a NOAEL from which the starting dose is derived.",
-    "FDA MRSD guidance (2005) step 1; ind-content.md §5 G1.",
+    "FDA Guidance: Estimating the Maximum Safe Starting Dose in Initial Clinical Trials for Therapeutics "
+    "in Adult Healthy Volunteers (2005), step 1 (the NOAEL of each species).",
 )
 define(
     "dose.basis-not-most-sensitive",
     "warning",
     "The starting-dose basis is not the most sensitive pivotal species (lowest HED).",
     "By default the MRSD uses the species with the lowest HED; choosing another species needs a justification.",
-    "FDA MRSD guidance (2005) step 3; ind-content.md §3.4.",
+    "FDA Guidance: Estimating the Maximum Safe Starting Dose in Initial Clinical Trials for Therapeutics "
+    "in Adult Healthy Volunteers (2005), step 3 (the most appropriate species, by default the most "
+    "sensitive).",
 )
 define(
     "dose.noael-not-tested",
     "warning",
     "A study's NOAEL is not one of the dose levels it tested.",
     "A NOAEL is one of the administered dose levels; any other value is a transcription error or an extrapolation.",
-    "FDA MRSD guidance (2005) step 1 (the NOAEL is a tested dose level); ind-content.md §5 C4 (derived).",
+    "FDA Guidance: Estimating the Maximum Safe Starting Dose in Initial Clinical Trials for Therapeutics "
+    "in Adult Healthy Volunteers (2005), step 1 (the NOAEL is a tested dose level).",
 )
 define(
     "dose.cohort-order",

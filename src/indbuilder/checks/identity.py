@@ -39,14 +39,15 @@ define(
     the product's name, short name or code in its language and the same in every document of a region; a
     product code in the text must be the product's code.
     """,
-    "21 CFR 312.23(a)(1)(i), (a)(3)(i); ICH eCTD v3.2.2 attribute rules; ind-content.md §5 A1.",
+    "21 CFR 312.23(a)(1)(i), (a)(3)(i); ICH eCTD Specification v3.2.2 (substance and product-name "
+    "attributes).",
 )
 define(
     "identity.sponsor-name",
     "error",
     "A document names the sponsor differently from the sponsor facts.",
     "The sponsor/applicant name is identical on every document (title block), the forms, the backbone and the CN 申请表.",
-    "21 CFR 312.23(a)(1)(i); FDA M1 applicant-info; ind-content.md §5 A2.",
+    "21 CFR 312.23(a)(1)(i); FDA eCTD us-regional Module 1 applicant-info.",
 )
 define(
     "identity.indication",
@@ -56,14 +57,14 @@ define(
     The indication wording (e.g. "type 2 diabetes mellitus" / "2型糖尿病") is the same in 1.20, the protocol,
     the IB, the cover letter and the CN 说明函 and 申请表; each of these documents states `product.indication`.
     """,
-    "21 CFR 312.23(a)(3)(iv) (indication(s) to be studied); Form FDA 1571 box 7; ind-content.md §5 A3.",
+    "21 CFR 312.23(a)(3)(iv) (indication(s) to be studied); Form FDA 1571 box 7.",
 )
 define(
     "identity.phase",
     "error",
     "The clinical phase differs between the product, the protocol and document titles.",
     "The phase is identical in Form 1571 box 8, the protocol title and design, and the CN 申请表 (I期).",
-    "21 CFR 312.23(a)(1)(ii) (phase(s) of the investigation), 312.21; ind-content.md §5 A4.",
+    "21 CFR 312.23(a)(1)(ii) (phase(s) of the investigation), 312.21.",
 )
 
 define(
@@ -75,7 +76,7 @@ define(
     protocol. A token shaped like the vector's name (same letters and separators, digits in the same places,
     e.g. LV-GLP1-FGF23 for LV-GLP1-FGF21) that differs from it is a typo or a stale construct name.
     """,
-    "21 CFR 312.23(a)(7)(iv)(a) (description of the drug substance); ind-content.md §5 A5.",
+    "21 CFR 312.23(a)(7)(iv)(a) (description of the drug substance).",
 )
 
 _ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "Ⅰ": "1", "Ⅱ": "2", "Ⅲ": "3", "Ⅳ": "4"}

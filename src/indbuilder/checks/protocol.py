@@ -20,7 +20,8 @@ define(
     code number. Each must equal the protocol's site table (sites facts) and protocol number. The rule reads
     the rendered 1572 documents (title containing "1572"); a US site's investigator with no 1572 is reported.
     """,
-    "21 CFR 312.53(c)(1); 21 CFR 312.23(a)(6)(iii)(b); ind-content.md §5 H1, H2.",
+    "21 CFR 312.53(c)(1) (Form FDA 1572: investigator, facilities, laboratories, IRB; (c)(1)(ii) the "
+    "protocol); 21 CFR 312.23(a)(6)(iii)(b).",
 )
 define(
     "protocol.site-table",
@@ -31,21 +32,22 @@ define(
     research facility, the name of each sub-investigator and each reviewing IRB, exactly as the sites facts
     (from which Forms FDA 1572 are also filled) record them.
     """,
-    "21 CFR 312.23(a)(6)(iii)(b); 21 CFR 312.53(c)(1); ind-content.md §5 H1.",
+    "21 CFR 312.23(a)(6)(iii)(b) (name, address and qualifications of each investigator; research "
+    "facilities; reviewing IRB); 21 CFR 312.53(c)(1).",
 )
 define(
     "protocol.site-pi",
     "error",
     "A clinical site does not have exactly one principal investigator.",
     "Each site has one principal investigator who signs the 1572 (or the CN equivalent); sub-investigators are listed under them.",
-    "21 CFR 312.53(c)(1); 21 CFR 312.60; 药物临床试验质量管理规范 (NMPA GCP, 2020); ind-content.md §5 H1.",
+    "21 CFR 312.53(c)(1); 21 CFR 312.60; 药物临床试验质量管理规范 (NMPA GCP, 2020).",
 )
 define(
     "protocol.investigator-cv",
     "warning",
     "An investigator has no CV date (no curriculum vitae or qualification statement on file).",
     "Form FDA 1572 item 2 requires a CV or statement of qualifications for each investigator.",
-    "21 CFR 312.53(c)(2) (curriculum vitae); 21 CFR 312.23(a)(6)(iii)(b); ind-content.md §5 H3.",
+    "21 CFR 312.53(c)(2) (curriculum vitae); 21 CFR 312.23(a)(6)(iii)(b); Form FDA 1572 item 2.",
 )
 define(
     "protocol.region-sites",
@@ -67,7 +69,7 @@ define(
     The protocol's estimated number of subjects equals the sum of the cohort sizes, and the general
     investigational plan (1.20) states the same number.
     """,
-    "21 CFR 312.23(a)(3)(iv) (estimated number of patients), (a)(6)(iii)(c); ind-content.md §5 H5.",
+    "21 CFR 312.23(a)(3)(iv) (estimated number of patients), (a)(6)(iii)(c).",
 )
 define(
     "protocol.endpoint-no-timepoint",
@@ -77,14 +79,14 @@ define(
     Every endpoint is measured by at least one assessment of the schedule of activities, and that
     assessment occurs at least at one visit; otherwise the endpoint cannot be evaluated.
     """,
-    "ICH M11 §1.3 (schedule of activities) and §3 (objectives, endpoints); 21 CFR 312.23(a)(6)(iii)(f); ind-content.md §5 H6.",
+    "ICH M11 §1.3 (schedule of activities) and §3 (objectives, endpoints); 21 CFR 312.23(a)(6)(iii)(f).",
 )
 define(
     "protocol.objective-endpoint",
     "error",
     "An objective has no endpoint, or an endpoint belongs to no objective.",
     "Objectives and endpoints are linked one to many; an objective without an endpoint cannot be assessed.",
-    "ICH M11 §3 (objectives and estimands); ICH E8(R1) §5.1; ind-content.md §5 H6.",
+    "ICH M11 §3 (objectives and estimands); ICH E8(R1) §5.1.",
 )
 
 define(
@@ -97,7 +99,8 @@ define(
     (312.23(a)(1)(vii)). The sponsor's contacts carry these roles (`monitor`, `safety`), and the rendered
     Form 1571 data name exactly those people.
     """,
-    "21 CFR 312.23(a)(1)(vi)-(vii); 21 CFR 312.32; ind-content.md §5 H4.",
+    "21 CFR 312.23(a)(1)(vi)-(vii) (monitor and safety reviewer on Form FDA 1571); 21 CFR 312.32. A "
+    "consistency check derived from them: the protocol names the same people.",
 )
 
 _N = r"(?<![\d,.])(\d{1,3}(?:,\d{3})+|\d+)"

@@ -26,8 +26,8 @@ define(
     the protocol to the study whose NOAEL justifies its starting dose. Each id must name an existing
     record, otherwise documents state a site, lot or test that the rest of the dossier does not know.
     """,
-    "ICH M4 (R4) general principle that information is consistent across the CTD; 21 CFR 312.23(a)(7)(i) "
-    "(proper identification of the drug); ind-content.md §5 C/E/F (derived).",
+    "ICH M4(R4) (information is consistent across the CTD); 21 CFR 312.23(a)(7)(i) (proper identification "
+    "of the drug). A consistency check derived from them: every id names an existing record.",
 )
 define(
     "ref.one-way-link",

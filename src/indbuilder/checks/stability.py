@@ -12,6 +12,7 @@ from ..model.cmc import Batch
 from ..model.common import convert
 from .context import CheckContext
 from .limits import limit_text, passes, value_text
+from .temperature import TempRange, parse_temperature, temperatures_in
 from .support import (
     TestedPart,
     define,
@@ -40,22 +41,23 @@ define(
     timepoint. Extrapolation beyond real-time data needs a written rationale and a stability commitment
     (3.2.P.8.2); record it as a waiver with that justification.
     """,
-    "21 CFR 312.23(a)(7)(ii) (stability data for the planned duration); ICH Q5C; FDA CMC Information for Human "
-    "Gene Therapy INDs (2020); ind-content.md §5 E8.",
+    "21 CFR 312.23(a)(7)(ii) (stability data for the planned duration of the investigation); ICH Q5C; ICH "
+    "M4Q(R1) 3.2.P.8.2 (stability commitment); FDA Guidance: Chemistry, Manufacturing, and Control (CMC) "
+    "Information for Human Gene Therapy INDs (2020) (stability before and during administration).",
 )
 define(
     "cmc.stability-oos",
     "error",
     "A stability result is outside the specification limit of its test.",
     "Stability results are evaluated against the release (or shelf-life) acceptance criteria; a failure limits the shelf life.",
-    "ICH Q5C (stability-indicating profile, shelf-life specification); ind-content.md §5 E8.",
+    "ICH Q5C (stability-indicating profile, shelf-life specification); 21 CFR 312.23(a)(7)(ii).",
 )
 define(
     "cmc.stability-missing-result",
     "warning",
     "A stability timepoint has no result for a lot or a monitored test.",
     "Each timepoint reports every monitored test for every lot on study (or the gap is explained).",
-    "ICH Q5C (testing frequency); ind-content.md §5 E8.",
+    "ICH Q5C (testing frequency); ICH M4Q(R1) 3.2.P.8.3 (stability data).",
 )
 define(
     "cmc.stability-pull-after-submission",
@@ -65,14 +67,16 @@ define(
     A result at timepoint T for a lot manufactured on date M can exist only after M + T. Data that would
     be pulled after the submission date cannot be in the submission.
     """,
-    "21 CFR 312.23(a)(7)(ii); ICH Q1A/Q5C (real-time data); ind-content.md §5 D3, E8 (derived).",
+    "21 CFR 312.23(a)(7)(ii); ICH Q1A(R2) and ICH Q5C (real-time data). A consistency check derived from "
+    "them: a result cannot exist before its lot's manufacture date plus the timepoint.",
 )
 define(
     "cmc.stability-indicating-not-monitored",
     "warning",
     "A stability-indicating test of the specification is not monitored in the long-term stability study.",
     "Tests flagged stability-indicating (e.g. viability, potency) must be part of the long-term stability protocol.",
-    "ICH Q5C (stability-indicating profile); ind-content.md §5 E8.",
+    "ICH Q5C (stability-indicating profile); ICH Q1A(R2) (testing of attributes susceptible to change "
+    "during storage).",
 )
 define(
     "cmc.storage-text",
@@ -83,7 +87,25 @@ define(
     section, in 3.2.P.8.1 and in the CN 制造及检定规程. Every one must state the same condition and
     temperature as the product facts (`product.storage`).
     """,
-    "21 CFR 312.23(a)(7)(iv)(d) (labels); 21 CFR 312.6; ICH M4Q 3.2.P.8.1; ind-content.md §5 E9 (derived).",
+    "21 CFR 312.23(a)(7)(iv)(d) (labels and labeling); 21 CFR 312.6 (labeling of an investigational "
+    "drug); ICH M4Q(R1) 3.2.P.8.1 (storage conditions); M4 模块一 (NMPA, 2020) 1.3.3 制造及检定规程 (保存及运输和有效期). A "
+    "consistency check derived from them: every document states the same storage condition.",
+)
+define(
+    "cmc.storage-stability-condition",
+    "warning",
+    "The storage temperature is warmer than every long-term stability condition of the drug product.",
+    """
+    The storage condition on the label is established from the long-term stability data: the long-term
+    study that supports the shelf life is run at the labelled storage temperature (for example
+    25 °C ± 2 °C / 60 % RH for "store at 20-25 °C", 5 °C ± 3 °C for "store at 2 °C to 8 °C"). The rule
+    fires when `product.storage.max_temperature_c` is warmer than the warmest temperature of every
+    long-term, shelf-life study's condition; the conditions are read as ranges ("25 °C ± 2 °C" allows up
+    to 27 °C, "≤ −150 °C" up to −150 °C). Studies whose condition states no Celsius temperature are not judged.
+    """,
+    "ICH Q1A(R2) 2.2.7 (storage conditions for the long-term study) and its Statements/Labelling section "
+    "(the storage statement is based on the stability evaluation); ICH Q5C (storage conditions: temperature); "
+    "21 CFR 312.23(a)(7)(ii) (stability for the planned duration of the investigation).",
 )
 define(
     "cmc.shelf-life-text",
@@ -93,7 +115,8 @@ define(
     3.2.P.8.1 and the CN 制造及检定规程 (保存及运输和有效期) state the shelf life and the post-thaw in-use
     time claimed in the product facts (value and unit, e.g. "12 months" / "12个月").
     """,
-    "ICH M4Q 3.2.P.8.1; M4 模块一 1.3.3 (保存及运输和有效期); ind-content.md §5 E8, J3 (derived).",
+    "ICH M4Q(R1) 3.2.P.8.1 (proposed shelf life); M4 模块一 (NMPA, 2020) 1.3.3 制造及检定规程 (保存及运输和有效期). A "
+    "consistency check derived from them.",
 )
 
 
@@ -197,7 +220,10 @@ def _claims(ctx: CheckContext, diags: Diagnostics) -> None:
 
 
 _STORAGE_WORDS = re.compile(r"\bstor(e|ed|age)\b|保存|贮存|储存|贮藏", re.I)
-_TEMP = re.compile(r"([-−]?\d+(?:\.\d+)?)\s*°\s*C")
+
+
+def _ranges_text(ranges: list[TempRange]) -> str:
+    return ", ".join(r.describe() for r in ranges)
 
 
 def _storage(ctx: CheckContext, diags: Diagnostics) -> None:
@@ -206,14 +232,16 @@ def _storage(ctx: CheckContext, diags: Diagnostics) -> None:
         return
     st = product.storage
     target = st.max_temperature_c
+    # a statement agrees when its warmest allowed temperature is max_temperature_c: "2 °C to 8 °C" with 8,
+    # "≤ −150 °C" with -150, "20-25 °C" with 25 (temperature.py reads the range, not loose numbers)
     for field in ("condition", "label_text"):
         for lang in ("en", "zh"):
             text = getattr(st, field).get(lang)
-            temps = [float(m.group(1).replace("−", "-")) for m in _TEMP.finditer(text)]
-            if temps and target not in temps:
+            ranges = temperatures_in(text)
+            if ranges and not any(r.has_upper(target) for r in ranges):
                 diags.emit(
                     "cmc.storage-text",
-                    f"product.storage.{field} ({lang}) '{text}' states {', '.join(f'{t:g} °C' for t in temps)}; "
+                    f"product.storage.{field} ({lang}) '{text}' states {_ranges_text(ranges)}; "
                     f"max_temperature_c is {target:g} °C",
                     where(ctx, "product", "storage", field, lang),
                 )
@@ -221,15 +249,15 @@ def _storage(ctx: CheckContext, diags: Diagnostics) -> None:
     for n, line, text in narrative_lines(ctx):
         if not _STORAGE_WORDS.search(text):
             continue
-        temps = [float(m.group(1).replace("−", "-")) for m in _TEMP.finditer(text)]
-        wrong = [t for t in temps if t != target]
+        wrong = [r for r in temperatures_in(text) if not r.has_upper(target)]
         if wrong:
             diags.emit(
                 "cmc.storage-text",
-                f"storage statement gives {', '.join(f'{t:g} °C' for t in wrong)}; the product is stored at "
+                f"storage statement gives {_ranges_text(wrong)}; the product is stored at "
                 f"{target:g} °C ('{st.label_text.get(n.lang)}')",
                 Location(n.path, line),
             )
+    _storage_vs_stability(ctx, diags)
     # rendered documents that must carry the storage statement
     protocol = ctx.dossier.protocol
     docs = docs_at(ctx, [P81, FDA_LABELS, FDA_IB, CN_LABELS, CN_IB, CN_MFG_TESTING])
@@ -247,6 +275,33 @@ def _storage(ctx: CheckContext, diags: Diagnostics) -> None:
                 f"condition '{st.label_text.get(rd.lang)}'",
                 rd.source or where(ctx, "product", "storage", "label_text", rd.lang),
             )
+
+
+def _storage_vs_stability(ctx: CheckContext, diags: Diagnostics) -> None:
+    """The storage temperature is covered by a long-term study of the drug product (ICH Q1A(R2) 2.2.7)."""
+    d = ctx.dossier
+    product, dp = d.product, d.drug_product
+    if product is None or dp is None:
+        return
+    target = product.storage.max_temperature_c
+    studied: list[tuple[str, TempRange]] = []
+    for s in dp.stability:
+        if s.kind != "long-term" or s.supports != "shelf-life":
+            continue
+        r = parse_temperature(s.condition.en) or parse_temperature(s.condition.zh)
+        if r is not None:
+            studied.append((s.id, r))
+    if not studied or any(r.high is None or target <= r.high + 1e-9 for _, r in studied):
+        return  # no readable condition, or a study was run at (or above) the storage temperature
+    diags.emit(
+        "cmc.storage-stability-condition",
+        f"the product may be stored at up to {target:g} °C ('{product.storage.label_text.en or product.storage.label_text.zh}'), but no long-term "
+        f"stability study of the drug product was run that warm: "
+        + "; ".join(f"{sid} at {r.describe()}" for sid, r in studied),
+        where(ctx, "product", "storage", "max_temperature_c"),
+        hint="state the storage temperature the long-term data support, or add a long-term study at the labelled "
+        "condition (ICH Q1A(R2) 2.2.7: e.g. 30 °C ± 2 °C / 65 % RH ± 5 % RH for storage up to 30 °C)",
+    )
 
 
 # ------------------------------------------------------------------ E8/J3 shelf life in documents

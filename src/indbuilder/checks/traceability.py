@@ -20,15 +20,17 @@ define(
     Every test-article lot named in a nonclinical study must appear in the batch records with its results,
     so the reviewer can compare the material tested in animals with the clinical material.
     """,
-    "21 CFR 312.23(a)(7)(iv)(a) (stability/quality of material supporting toxicology studies); FDA 1995 Phase 1 "
-    "content guidance (differences between toxicology and clinical material); ind-content.md §5 F1.",
+    "21 CFR 312.23(a)(7)(iv)(a) (stability of the drug substance during the toxicological studies); FDA "
+    "Guidance: Content and Format of INDs for Phase 1 Studies of Drugs, Including Well-Characterized, "
+    "Therapeutic, Biotechnology-derived Products (1995) (differences between the toxicology and clinical "
+    "material).",
 )
 define(
     "trace.tox-lot-use",
     "warning",
     "A lot used in a GLP safety study is not recorded as a toxicology lot.",
     "The batch record should say that the lot was used for toxicology (type or uses), so that the batch table in 3.2.P.5.4 identifies it.",
-    "21 CFR 58.105 (test article characterization); ind-content.md §5 F1.",
+    "21 CFR 58.105 (test article characterization).",
 )
 define(
     "trace.tox-lot-process",
@@ -38,7 +40,8 @@ define(
     When the material tested in pivotal toxicology differs in process from the clinical product, the
     differences must be described and their impact justified (comparability, 3.2.P.2.3 / 2.3.P).
     """,
-    "FDA Preclinical Assessment of Investigational CGT Products (2013) §III.B.1; ind-content.md §5 F2.",
+    "FDA Guidance: Preclinical Assessment of Investigational Cellular and Gene Therapy Products (2013), "
+    "section III.B.1 (investigational CGT products used in preclinical studies).",
 )
 define(
     "trace.route-mismatch",
@@ -48,7 +51,8 @@ define(
     Pivotal toxicology must use the clinical route of administration (e.g. intravenous infusion), or the
     difference must be justified. The protocol's route must equal the product's route.
     """,
-    "FDA Preclinical CGT guidance (2013) §III.B.6 (product delivery considerations); ICH M3(R2); ind-content.md §5 F3.",
+    "FDA Guidance: Preclinical Assessment of Investigational Cellular and Gene Therapy Products (2013), "
+    "section III.B.6 (product delivery considerations); ICH M3(R2).",
 )
 define(
     "trace.tox-duration",
@@ -59,7 +63,7 @@ define(
     clinical trial (ICH M3(R2) table 1: repeated-dose toxicity studies support clinical trials of up to the
     same duration).
     """,
-    "ICH M3(R2) §5 (duration of repeated-dose toxicity studies) and table 1; ICH S6(R1); ind-content.md §5 F4.",
+    "ICH M3(R2) §5 (duration of repeated-dose toxicity studies) and table 1; ICH S6(R1).",
 )
 define(
     "trace.tox-observation",
@@ -71,8 +75,8 @@ define(
     main-study follow-up, or the shorter observation must be justified (e.g. by biodistribution data showing
     clearance); record that justification as a waiver.
     """,
-    "FDA Preclinical Assessment of Investigational Cellular and Gene Therapy Products (2013) (study duration "
-    "sufficient for persistence and delayed effects); ind-content.md §5 F4.",
+    "FDA Guidance: Preclinical Assessment of Investigational Cellular and Gene Therapy Products (2013) "
+    "(study duration sufficient for persistence and delayed effects).",
 )
 define(
     "trace.unknown-lot-cited",
@@ -84,14 +88,17 @@ define(
     must be a batch of the batch analyses or the vector lot. A mistyped or stale lot in prose is the kind
     of discrepancy reviewers find between 2.6, the IB and 3.2.P.5.4.
     """,
-    "21 CFR 312.23(a)(7)(iv)(a); ind-content.md §5 A5, F1 (derived).",
+    "21 CFR 312.23(a)(7)(iv)(a). A consistency check derived from it: every lot a document cites is a "
+    "recorded batch.",
 )
 define(
     "units.unknown",
     "error",
     "A quantity has a unit the rules cannot compare (for example a misspelt time unit).",
     "Time units are hours, days, weeks, months or years; dose units cells/kg, cells, mg/kg or mg.",
-    "ind-content.md §3.4 (dose units) (derived).",
+    "Publishing practice: a quantity carries a unit a reader can compare (time: hours, days, weeks, months, "
+    "years; dose: mg/kg or mg as in the FDA MRSD guidance (2005), cells/kg or cells as in the FDA early-phase "
+    "CGT guidance (2015)).",
 )
 
 

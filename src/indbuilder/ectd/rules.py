@@ -2,7 +2,7 @@
 
 Bases cite ICH eCTD Specification v3.2.2 (ICH), FDA eCTD Technical Conformance Guide v1.8 (TCG),
 FDA Module 1 specification v2.6 for us-regional v3.3 (FDA M1), and the NMPA eCTD validation standard
-(eCTD验证标准, rule numbers as "NMPA n.m"). See /work/shared/reference/ectd-specs.md.
+(eCTD验证标准, rule numbers as "NMPA n.m").
 """
 
 from __future__ import annotations
@@ -17,16 +17,18 @@ define("ectd.standard-checksum", "error", "A standard file does not match its pu
        "util files must be byte-identical to the files ICH/FDA/NMPA publish; a re-saved or line-ending-"
        "normalised copy is rejected.", "NMPA 2.7 ('checksum必须符合ICH/NMPA发布的值')")
 define("ectd.standard-unverified", "warning", "A standard file has no published checksum to verify against",
-       "The file matches no official checksum we know; obtain it from the agency package before submitting.",
+       "No agency publishes a checksum for the file; it matches (or not) only the reference copy indbuilder "
+       "records, which is not a check by the agency. Reported once by `indbuilder standards status` (and by "
+       "`build --strict`), not on every build: compare the file with the official package before submitting.",
        "NMPA 2.7")
 define("ectd.standard-differs", "warning", "A standard file differs from the known reference copy",
        "No official checksum is published for this file and it differs from the reference copy we recorded.",
        "NMPA 2.7")
 define("ectd.standards-source", "error", "A standard file cannot be installed from the given source",
        "Without --from, indbuilder downloads the files that have a stable official address (the FDA DTD, "
-       "the ICH DTD package, the ICH STF files) and verifies them; the NMPA files are published only "
-       "inside the NMPA eCTD specification package and must be installed with --from DIR. With --from, "
-       "the folder must exist and hold the files.", "ICH eCTD v3.2.2 util folder; FDA M1 spec v2.6 Appendix 2; "
+       "the ICH DTD package) and verifies them, and says where to get each other file; the NMPA files are "
+       "published only inside the NMPA eCTD技术规范V1.1附件包 and are installed with --from <that ZIP or "
+       "folder>. With --from, each source must be a folder or a ZIP file that holds the files.", "ICH eCTD v3.2.2 util folder; FDA M1 spec v2.6 Appendix 2; "
        "NMPA eCTD验证标准 2.7")
 
 # --- input and naming ---------------------------------------------------------------------------

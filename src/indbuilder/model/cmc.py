@@ -136,14 +136,14 @@ BatchUse = Literal["engineering", "toxicology", "clinical", "stability", "proces
 class Batch(Record):
     """A manufactured lot with its release results, keyed by specification test id."""
 
-    type: BatchUse
-    uses: list[BatchUse] = []
+    type: BatchUse  # what the lot was made for
+    uses: list[BatchUse] = []  # further uses of the lot (e.g. a clinical lot also on stability)
     manufactured: dt.date
     site: str  # organisation id
     process_version: str
     donor: Text | None = None  # cell therapies: the donor or tissue source of the lot (21 CFR 1271)
     scale: Text
-    results: dict[str, ResultValue]
+    results: dict[str, ResultValue]  # release result by specification test id: a number, or text such as "conforms"
 
 
 class StabilityTimepoint(Fact):

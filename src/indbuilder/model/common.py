@@ -88,7 +88,7 @@ class Text(Fact):
 class Record(Fact):
     """A fact record with a stable id; other records refer to it by this id."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: str = Field(pattern=ID_PATTERN)  # stable id other records refer to: letters, digits, '.', '_', '-'
 
 
 Unit = str
@@ -105,7 +105,7 @@ class Quantity(Fact):
     doses. Never negative, never infinite."""
 
     value: NonNegative
-    unit: Unit
+    unit: Unit  # e.g. months, days, hours, cells/kg, mg
 
     def in_unit(self, unit: str) -> float:
         """Convert between the few units the rules compare (time and cell-dose units)."""

@@ -86,15 +86,16 @@ class ProteinFacts(Fact):
 
 
 class Product(Record):
-    code: str
-    name: Text
-    short_name: Text
+    code: str  # the product code printed on every document, e.g. "MCT-101"
+    name: Text  # the full name, with the nonproprietary name and what the product is
+    short_name: Text  # the name used in running text
     description: Text
     # Primary modality first: [cell-therapy, gene-therapy] is a genetically modified cell therapy.
     modality: ModalityNames
     dosage_form: Text
     route: Text
     route_code: str  # a controlled word compared across documents, e.g. "intravenous"
+    # the unit every clinical dose is stated in; it must be a dose unit of the product's modality
     dose_unit: Literal["cells/kg", "cells", "mg/kg", "mg", "vg/kg", "vg"]
     strength: Text | None = None  # per unit: "25 mg per tablet", "100 mg/4 mL"
     concentration: Text | None = None  # cell or protein concentration of the drug product
@@ -105,7 +106,7 @@ class Product(Record):
     in_use_time: Quantity | None = None  # after thaw, dilution or opening, before administration
     mechanism: Text
     indication: Text
-    phase: Literal["1", "1/2", "2", "3"]
+    phase: Literal["1", "1/2", "2", "3"]  # clinical phase of the first study; quoted in YAML: '1'
     autologous: bool | None = None  # cell therapies: the patient's own cells (True) or a donor's
     autologous_statement: Text | None = None
     vector: Vector | None = None

@@ -44,15 +44,20 @@ class NodeFacts:
     failed: bool = False  # the facts loaded, but the template did not render (a template finding of `check`)
     pending: tuple["Placeholder", ...] = field(default_factory=tuple)
 
-    def describe(self) -> str:
-        """``from facts`` / ``template only: facts missing`` / ``template only: 3 facts to fill in (product.name at ...)``."""
+    def describe(self, lang: str = "en") -> str:
+        """``from facts`` / ``template only: facts missing`` / ``template only: 3 facts to fill in (product.name at ...)``,
+        in English or (``lang`` zh…) Chinese, the language of the outline it is shown in."""
+        zh = lang.startswith("zh")
         if self.state is FactState.FROM_FACTS:
-            return "from facts"
+            return "由事实数据生成" if zh else "from facts"
         if self.failed:
-            return "template only: it does not render from the facts (see 'indbuilder check')"
+            return ("仅有模板：无法由事实数据生成（见 'indbuilder check'）" if zh
+                    else "template only: it does not render from the facts (see 'indbuilder check')")
         if self.missing or not self.pending:
-            return "template only: its facts are missing"
+            return "仅有模板：缺少所需的事实数据" if zh else "template only: its facts are missing"
         first = self.pending[0]
+        if zh:
+            return f"仅有模板：{len(self.pending)} 项事实待填写，首项为 {first.fact_name}（{first.location}）"
         return f"template only: {len(self.pending)} fact(s) to fill in, first {first.fact_name} at {first.location}"
 
     def as_json(self) -> dict[str, Any]:

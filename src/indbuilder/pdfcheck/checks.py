@@ -165,8 +165,9 @@ define(
     "error",
     "A PDF exceeds the maximum file size.",
     "Split the document into several leaves.",
-    basis="Limit given to the project as 500 MB for FDA; ectd-specs.md §3 quotes the FDA PDF "
-    "Specifications v4.0 release notes as 400 MB (lower it with PdfCheckLimits if your gateway needs)",
+    basis="NMPA eCTD验证标准 2.2 (at most 500 MB per file); the FDA PDF Specifications v4.0 release notes are "
+          "reported to raise FDA's limit to 400 MB (not checked against FDA's text). The check uses "
+          "PdfCheckLimits.max_bytes (500 MB): lower it if your gateway needs.",
 )
 define(
     "pdf.file-size-large",

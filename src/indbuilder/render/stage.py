@@ -18,6 +18,7 @@ from ..doctree import DocMeta
 from ..model.common import Record
 from ..model.dossier import SECTIONS, Dossier
 from ..outline.planner import PlannedDocument
+from ..progress import step
 from ..sources import TemplateContext, template_context, template_dirs
 from .document import TemplateSource, render_document
 from .jinja_env import TemplateEnv
@@ -82,6 +83,7 @@ def _render_planned(
     lang = rb.lang
     out: list[RenderedDoc] = []
     for pd in rb.plan.documents():
+        step(pd.doc_id)  # progress: one document of the render stage
         path = paths.get(pd.doc_id, pd.doc_id)
         node = rb.outline.get(pd.node)
         if pd.kind == "attachment":

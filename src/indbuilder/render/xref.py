@@ -34,7 +34,7 @@ from ..doctree import Block, Inline, Link, ListBlock, Paragraph, Text, plain_tex
 _LINK_BASIS = (
     "ICH eCTD Specification v3.2.2 and ICH M4 granularity: documents refer to each other by "
     "hyperlinks between the submitted files; NMPA eCTD validation criteria 6.2/6.9 (relative "
-    "links); ind-content.md consistency rule C1 (every cross-reference resolves)."
+    "links). A consistency check derived from them: every cross-reference resolves."
 )
 
 rules.define(
@@ -58,7 +58,7 @@ rules.define(
     applicable, declared N/A, or not planned for FDA/NMPA), so the link cannot be made. Reword the
     text for this region or provide the section.
     """,
-    _LINK_BASIS + " ind-content.md C1: 'the referenced node is not N/A'.",
+    _LINK_BASIS + " A section declared not applicable is not a target either.",
 )
 rules.define(
     "xref.citation-missing",
@@ -68,8 +68,8 @@ rules.define(
     ``lit:<id>`` names a literature reference that is not in the dossier's literature list, so
     no bibliography entry (and no file in 3.3 / 4.3 / 5.4) can be produced for it.
     """,
-    "ICH M4S/M4E: literature cited in the summaries is provided in 4.3 / 5.4 (ind-content.md C3); "
-    "ICH M4Q 3.3 Literature References.",
+    "ICH M4S and ICH M4E 2.7.5: literature cited in the summaries is provided in 4.3 / 5.4; "
+    "ICH M4Q(R1) 3.3 Literature References.",
 )
 rules.define(
     "xref.unused-literature",
@@ -79,8 +79,7 @@ rules.define(
     An entry of the literature list is not cited by any document of this submission. Either cite
     it where it supports a statement or remove it: uncited references are noise for the reviewer.
     """,
-    "ICH M4S 2.4 / M4E 2.5.7: reference lists contain the literature cited in the overview; "
-    "ind-content.md C3.",
+    "ICH M4S 2.4 / M4E 2.5.7: reference lists contain the literature cited in the overview.",
 )
 rules.define(
     "xref.unused-study",
@@ -90,8 +89,8 @@ rules.define(
     A nonclinical study report of Module 4 is not referred to from any summary. Every study
     submitted in Module 4 is expected to be cited in the Module 2 written/tabulated summaries.
     """,
-    "ICH M4S 2.6 ('Location in CTD' columns of the tabulated summaries); ind-content.md C2 "
-    "('every M4 study is cited at least once in 2.6').",
+    "ICH M4S 2.6 ('Location in CTD' columns of the tabulated summaries: every Module 4 study "
+    "report is listed in the summaries).",
 )
 
 rules.define(
