@@ -131,10 +131,12 @@ def test_a_limit_names_the_bounds_its_kind_needs() -> None:
 
 def test_config_schema_flags_typos_and_bad_values() -> None:
     schema = _schema("--config")
-    assert _errors(schema, {"regions": ["fda"], "sequence": "0000"}) == []
-    assert _errors(schema, {"regoins": ["fda"]})[0][0] == []
-    assert _errors(schema, {"regions": ["fdaa"]})[0][0] == ["regions", 0]
-    assert _errors(schema, {"sequence": "12"})[0][0] == ["sequence"]
+    date = {"submission_date": "2027-01-15"}  # required (no silent default)
+    assert _errors(schema, {"regions": ["fda"], "sequence": "0000", **date}) == []
+    assert _errors(schema, {"regoins": ["fda"], **date})[0][0] == []
+    assert _errors(schema, {"regions": ["fdaa"], **date})[0][0] == ["regions", 0]
+    assert _errors(schema, {"sequence": "12", **date})[0][0] == ["sequence"]
+    assert "'submission_date' is a required property" in [m for _, m in _errors(schema, {"regions": ["fda"]})]
 
 
 def test_output_is_deterministic_and_written_with_o(tmp_path: Path) -> None:

@@ -116,7 +116,7 @@ def test_install_without_from_names_the_nmpa_package_for_the_missing_files(tmp_p
 def test_cli_install_reads_the_project_regions(tmp_path):
     project = tmp_path / "p"
     project.mkdir()
-    (project / "indbuilder.yaml").write_text("regions: [fda]\n", encoding="utf-8")
+    (project / "indbuilder.yaml").write_text("regions: [fda]\nsubmission_date: 2027-01-15\n", encoding="utf-8")
     cache = tmp_path / "cache"
     result = runner.invoke(app, ["standards", "install", "--from", str(STANDARDS), "--cache", str(cache), "-p", str(project)])
     assert result.exit_code == 0, result.output
