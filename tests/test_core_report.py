@@ -67,3 +67,16 @@ def test_gate_rules_keep_their_severity_and_are_never_waived():
     d.apply_policy({"yaml.duplicate-key": "info"}, [Waiver("yaml.duplicate-key", "accepted for this sequence by QA")])
     assert d.has_errors and failed(d, strict=False)
     assert "error [yaml.duplicate-key]" in as_text(d)
+
+
+def test_summary_counts_a_repeated_finding_once_as_it_is_printed() -> None:
+    from indbuilder.diagnostics import Diagnostics, Location
+    from indbuilder.report import render_report
+
+    diags = Diagnostics()
+    for _ in range(3):  # the same template line failing in three documents
+        diags.emit("template.error", "no item to show", Location("templates/ectd/m1/x.md.j2", 4))
+    diags.emit("template.error", "no item to show", Location("templates/ectd/m1/x.md.j2", 9))
+    text = render_report(diags, "text")
+    assert text.count("error [template.error]") == 2
+    assert diags.count(diags.items[0].severity) == 2 and "2 errors" in text.splitlines()[-1]

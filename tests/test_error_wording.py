@@ -286,3 +286,21 @@ def test_plain_removes_reprs() -> None:
     assert plain("'indbuilder.model.cmc.Batch object' has no attribute 'x'") == "a Batch record has no attribute 'x'"
     assert plain("got <indbuilder.model.cmc.Batch object at 0x7f00>") == "got a Batch record"
     assert plain("jinja2.exceptions.UndefinedError: x is wrong") == "x is wrong"
+
+
+def test_every_finding_in_a_packaged_template_says_how_to_override_it() -> None:
+    """Not only render-stage findings: a consistency rule located in a packaged template gets the hint too
+    (pipeline.apply_policy), and a finding in a project file does not."""
+    from types import SimpleNamespace
+
+    from indbuilder.diagnostics import Diagnostics, Location
+    from indbuilder.pipeline import apply_policy
+
+    diags = Diagnostics()
+    diags.emit("identity.modality-wording", "wording of another modality", Location("indbuilder:templates/ectd/m3/32p1-composition.md.j2", 4))
+    diags.emit("identity.modality-wording", "wording of another modality", Location("content/product.yaml", 3))
+    settings = SimpleNamespace(severity={}, waivers=[], templates="my-templates")
+    apply_policy(SimpleNamespace(config=SimpleNamespace(settings=settings, waivers=[], source=None)), diags)  # type: ignore[arg-type]
+    packaged, own = list(diags)
+    assert packaged.hint and "copy it to my-templates/m3/32p1-composition.md.j2 in your project" in packaged.hint
+    assert not own.hint

@@ -138,8 +138,9 @@ class Diagnostics:
         return len(self.items)
 
     def count(self, severity: Severity) -> int:
-        """How many unwaived findings have ``severity``."""
-        return sum(1 for d in self.items if d.severity is severity and d.counts)
+        """How many unwaived findings have ``severity``, counting a repeated finding (same rule, message,
+        place) once, as the report prints it: the summary line matches the list above it."""
+        return sum(1 for d in self.sorted() if d.severity is severity and d.counts)
 
     @property
     def has_errors(self) -> bool:

@@ -161,6 +161,11 @@ def apply_policy(project: Project | None, diags: Diagnostics) -> None:
         if get_rule(rule_id) is None:
             diags.emit("config.unknown-rule", f"rule '{rule_id}' does not exist (see 'indbuilder rules')", project.config.source)
     diags.apply_policy(dict(settings.severity), project.config.waivers)
+    # a finding in a packaged template (indbuilder:templates/ectd/...) says how to change that template:
+    # copy it into the project's template folder, which overrides the packaged one
+    from .render.template_errors import with_override_hint
+
+    diags.items[:] = [with_override_hint(d, settings.templates) for d in diags.items]
 
 
 # ---------------------------------------------------------------------------- commands

@@ -282,6 +282,19 @@ class _Planner:
         self.doc_ids.add(candidate)
         return candidate
 
+    def anchor(self, *kinds: str) -> Location | None:
+        """Where a writer adds what a section lacks, so the finding names a file (and line) an editor or a
+        CI annotation can open: the first attachment declaration (``attachments``) or not-applicable
+        declaration (``not_applicable``) of the project, in the order asked; ``None`` when it has neither."""
+        for kind in kinds:
+            pool: tuple[DeclaredFile, ...] | tuple[NotApplicableDecl, ...] = (
+                self.s.attachments if kind == "attachments" else self.s.not_applicable
+            )
+            located = [d.location for d in pool if d.location is not None]
+            if located:
+                return min(located, key=lambda loc: (loc.path, loc.line, loc.col))
+        return None
+
     def form_ids(self) -> list[str]:
         return [slot.node_id for node in self.o.walk() for slot in node.forms]
 
@@ -571,7 +584,7 @@ class _Planner:
                 rules.NA_UNDECLARED,
                 f"section {self.label(node)} has no content and no 不适用 declaration; NMPA keeps every CTD "
                 f"number and title with 不适用 and the reason",
-                None,
+                self.anchor("not_applicable"),
                 hint=f"declare it (or a heading above it) not applicable, or {' or '.join(expected)}",
             )
         return NodePlan(node, NodeState.NOT_PROVIDED, expected=expected)
@@ -588,7 +601,7 @@ class _Planner:
                 rules.MISSING,
                 f"required form {slot.title.en} in {self.label(node)} has no source: declare an attachment "
                 f"with node: {slot.node_id}{na_clause}",
-                None,
+                self.anchor("attachments"),
                 hint=slot.basis or None,
             )
             out.append(f"declare an attachment with node: {slot.node_id}")
@@ -609,7 +622,7 @@ class _Planner:
             self.diags.emit(
                 rules.IND_ITEM_MISSING,
                 f"{item.id} {item.title.en}: no section provides it (expected in one of {numbers})",
-                None,
+                self.anchor("not_applicable", "attachments"),
                 hint=item.note or None,
             )
 
