@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from .build import Project, RegionBuild
 from .diagnostics import Diagnostic, Diagnostics
+from .placement import leaf_title
 
 if TYPE_CHECKING:  # pragma: no cover
     from .ectd.layout import Item
@@ -68,7 +69,7 @@ def filled_items(rb: RegionBuild, files: Mapping[str, bytes]) -> list["Item"]:
         if item is None:
             continue
         rd = by_id[doc_id]
-        title = rd.document.meta.title if rd.document is not None else (rd.planned.title or rd.planned.doc_id)
+        title = leaf_title(rd)
         out.append(replace(item, title=title, lang=rb.lang, data=data))
     return out
 

@@ -185,7 +185,14 @@ Block = Union[Heading, Paragraph, ListBlock, Table, Note, Quote, CodeBlock, Page
 
 @dataclass
 class DocMeta:
-    """What the title block, header/footer and PDF metadata need to know about a document."""
+    """What the title block, header/footer and PDF metadata need to know about a document.
+
+    ``title`` is the document's own title (the protocol's title, the study report's title; the CTD
+    heading only when the document has no title of its own): the title page, the PDF /Title, the
+    first bookmark. ``heading`` is the CTD section heading shown with ``ctd_section`` in the page
+    header. ``leaf_title`` is the eCTD leaf title (concise, unique within the eCTD element);
+    empty means ``title``.
+    """
 
     title: str
     ctd_section: str  # "3.2.P.8.1" or "1.3.1" (display number)
@@ -199,6 +206,18 @@ class DocMeta:
     disclaimer: str | None = None  # e.g. "Illustrative data - not for regulatory use"
     toc: bool = False  # writers add a table of contents (long documents)
     labels: dict[str, str] = field(default_factory=dict)  # localized UI words: "page", "of", "contents", …
+    heading: str = ""  # the CTD section heading (page header); empty means ``title``
+    leaf_title: str = ""  # the eCTD leaf title; empty means ``title``
+
+    @property
+    def section_heading(self) -> str:
+        """The CTD heading of the document's section (the page header's text after the number)."""
+        return self.heading or self.title
+
+    @property
+    def ectd_title(self) -> str:
+        """The eCTD leaf title of the document."""
+        return self.leaf_title or self.title
 
 
 @dataclass

@@ -19,6 +19,7 @@ from .outline.planner import DocKind, PlannedDocument
 from .regions.base import RegionProfile
 
 if TYPE_CHECKING:  # pragma: no cover - the eCTD layer is imported only when a sequence is placed
+    from .build import RenderedDoc
     from .ectd.model import StudyInfo, SubmissionFile
 
 
@@ -38,6 +39,19 @@ def place_region(
     layout = place_sequence(files, env, config.standards_dir(), found)
     items = {item.doc_id: item for item in layout.items} if layout is not None else {}
     return Placement(env, {doc_id: item.path for doc_id, item in items.items()}, items, list(found.items))
+
+
+def leaf_title(rd: "RenderedDoc") -> str:
+    """The eCTD leaf title of a rendered document: its own concise title (``DocMeta.leaf_title``),
+    or an attachment's declared title.
+
+    ICH eCTD v3.2.2 leaf ``title``; FDA eCTD Technical Conformance Guide: a leaf title is concise,
+    names the document, not its file, and carries no CTD section number; leaves of one element are
+    told apart by their titles (``ectd.leaf-title-duplicate``).
+    """
+    if rd.document is not None:
+        return rd.document.meta.ectd_title
+    return rd.planned.title or rd.planned.doc_id
 
 
 def goes_into_sequence(pd: PlannedDocument) -> bool:

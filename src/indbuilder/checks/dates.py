@@ -9,6 +9,7 @@ from typing import Iterator
 from ..diagnostics import Diagnostics, Location
 from .context import CheckContext, RenderedDoc
 from .support import CN_IB, FDA_IB, define, is_protocol_doc, narrative_lines, rendered, where
+from .titles import check_leaf_titles
 
 define(
     "dates.protocol-version",
@@ -45,6 +46,23 @@ define(
     """,
     "21 CFR 312.23(a)(1)(i) (date of the application). A consistency check derived from it: no document "
     "is dated after the submission.",
+)
+
+define(
+    "dates.title-page",
+    "error",
+    "A document's body gives it another date or version than its title page.",
+    """
+    A document's title page carries its own version and date (the protocol's, the IB's, the ICF's, a study
+    report's; the submission date only for documents without a date of their own). Where the body names
+    the document itself with a version or date (the IB's "version 1.0, dated 20 November 2026", a
+    protocol's "Protocol MCT-GLF-101, Version 2.0, 25 November 2026", a paragraph that starts with
+    "Version 2.0, 25 November 2026", 本手册……2026年11月20日), they are the title page's. Correct the fact
+    the body prints or the document's own date (`protocol.date`, `regulatory.ib_date`, `consent.date`,
+    `studies[].document.date`, a narrative's front matter `date`).
+    """,
+    "ICH E6(R3) (essential records identified by version and date); 21 CFR 312.23(a)(5), 312.23(a)(6) "
+    "(the IB and protocol filed are the versions cited).",
 )
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -165,6 +183,72 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 rd.source or where(ctx, "consent", "version"),
             )
     _after_submission(ctx, diags)
+    _title_page(ctx, diags)
+    # leaf titles are title-page facts too (until the family is listed in checks/__init__.py FAMILIES)
+    check_leaf_titles(ctx, diags)
+
+
+_SELF_WORDS = re.compile(
+    r"\bthis (?:document|brochure|protocol|report|form|consent form|edition)\b|本(?:文件|手册|方案|报告|知情同意书)",
+    re.I,
+)
+# A paragraph (line) that starts with the document's version statement: "Version 2.0, 25 November 2026".
+# (zero-width, so that the version word stays in the text read after it)
+_VERSION_LINE = re.compile(r"^(?=\s*(?:version\b|ver\.|版本号?|第\s*\d+(?:\.\d+)*\s*版))", re.I | re.M)
+
+
+def _self_anchors(ctx: CheckContext, rd: RenderedDoc) -> list[re.Pattern[str]]:
+    """The words with which a document names itself (its kind's names, its number, "this protocol")."""
+    from ..render.identity import IB_TEMPLATES, STUDY_REPORT_TEMPLATES, template_stem
+
+    d = ctx.dossier
+    stem = template_stem(rd.planned.template) if rd.planned is not None else ""
+    anchors = [_SELF_WORDS, _VERSION_LINE]
+    if rd.element in (FDA_IB, CN_IB) or stem in IB_TEMPLATES:
+        anchors.append(_IB_NAMES)
+    elif d.protocol is not None and is_protocol_doc(rd, d.protocol.number):
+        anchors.append(re.compile(re.escape(d.protocol.number)))
+    elif _is_consent_doc(rd):
+        anchors.append(_ICF_NAMES)
+    elif stem in STUDY_REPORT_TEMPLATES and rd.planned.record:
+        study = next((s for s in d.studies if s.id == rd.planned.record), None)
+        if study is not None:
+            anchors.append(re.compile(re.escape(study.study_number)))
+    return anchors
+
+
+def _title_page(ctx: CheckContext, diags: Diagnostics) -> None:
+    """``dates.title-page``: versions and dates a document gives itself in its body are its title page's."""
+    for rd in rendered(ctx):
+        meta = rd.doc.meta
+        try:
+            own_date = dt.date.fromisoformat(meta.date) if meta.date else None
+        except ValueError:
+            own_date = None
+        body = rd.text.split("\n", 1)[1] if "\n" in rd.text else ""  # the title line is the title page's
+        number = re.search(r"\d+(?:\.\d+)*", meta.version or "")
+        own_version = number.group() if number else ""  # "Final 1.0" -> 1.0; no number: not compared
+        seen: set[tuple[str, str]] = set()
+        for anchor in _self_anchors(ctx, rd):
+            for _, tail in _citations(body, anchor):
+                for v in _versions(tail):
+                    if own_version and not _same_version(v, own_version) and ("v", v) not in seen:
+                        seen.add(("v", v))
+                        diags.emit(
+                            "dates.title-page",
+                            f"{rd.label} ({rd.region}) says in its text that it is version {v}; "
+                            f"its title page says version {meta.version}",
+                            rd.source,
+                        )
+                for day in dates_in(tail):
+                    if own_date is not None and day != own_date and ("d", day.isoformat()) not in seen:
+                        seen.add(("d", day.isoformat()))
+                        diags.emit(
+                            "dates.title-page",
+                            f"{rd.label} ({rd.region}) says in its text that it is dated {day.isoformat()}; "
+                            f"its title page is dated {own_date.isoformat()}",
+                            rd.source,
+                        )
 
 
 def _is_consent_doc(rd: RenderedDoc) -> bool:
@@ -187,6 +271,8 @@ def _after_submission(ctx: CheckContext, diags: Diagnostics) -> None:
     if d.consent is not None:
         facts.append((f"consent version {d.consent.version} date", d.consent.date, ("consent", "date")))
     facts += [(f"batch {b.id} manufacture", b.manufactured, ("batches", b.id, "manufactured")) for b in d.batches]
+    facts += [(f"study {s.study_number} report", s.document.date, ("studies", s.id, "document", "date"))
+              for s in d.studies if s.document is not None]
     for s in d.sites:
         for inv in s.investigators:
             facts.append((f"CV of {inv.name.en}", inv.cv_date, ("sites", s.id, "investigators", inv.id, "cv_date")))

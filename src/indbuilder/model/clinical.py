@@ -120,6 +120,8 @@ class ConsentEssentials(Fact):
 
     version: str
     date: dt.date
+    # the ICF's own title (title page, PDF metadata, eCTD leaf title); default "Informed Consent Form"
+    title: Text | None = None
     purpose: Text
     procedures: Text
     risks: Text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from .common import Fact, NonNegative, Quantity, Record, Text
+from .document import DocumentInfo
 
 StudyCategory = Literal[
     "primary-pharmacodynamics",
@@ -53,3 +54,6 @@ class Study(Record):
     immunogenicity: Text | None = None  # anti-drug antibodies and their effect on exposure (ICH S6(R1) 3.4)
     pivotal: bool = False
     report: str | None = None  # path of a CRO report PDF under content/, if supplied
+    # the study report's own title page (title, version, date); the eCTD leaf title is the study title
+    # with its number unless document.short_title says otherwise
+    document: DocumentInfo | None = None

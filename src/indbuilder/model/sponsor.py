@@ -89,6 +89,7 @@ class Regulatory(Fact):
     environmental_assessment: Text  # categorical exclusion claim, 21 CFR 25.31(e)
     ib_version: str
     ib_date: dt.date
+    ib_title: Text | None = None  # the IB's own title (title page, eCTD leaf title); default "Investigator's Brochure"
     protocol_ref: str  # id of the protocol
     ctgov: CtGovCertification | None = None  # Form FDA 3674
     patents: list[Patent] = []

@@ -21,6 +21,7 @@ from ..outline.planner import PlannedDocument
 from ..progress import step
 from ..sources import TemplateContext, template_context, template_dirs
 from .document import TemplateSource, render_document
+from .identity import clip_leaf_title, document_identity
 from .jinja_env import TemplateEnv
 from .markdown import MarkdownSource, narrative_source
 from .provenance import EMPTY, FactPath, index_facts
@@ -148,29 +149,31 @@ def _record(dossier: Dossier, pd: PlannedDocument) -> Record | None:
 
 
 def doc_meta(project: Project, rb: RegionBuild, pd: PlannedDocument) -> DocMeta:
-    """Title block, header/footer and PDF metadata of one document."""
+    """Title block, header/footer and PDF metadata of one document.
+
+    The title, leaf title, version and date are the document's own (:mod:`.identity`); the CTD
+    section and heading go into the page header.
+    """
     config, dossier = project.config, project.dossier
     lang = rb.lang
     node = rb.outline.get(pd.node)
-    title = pd.title or (node.title.get(lang) if node else pd.node)
+    heading = node.title.get(lang) if node else (pd.title or pd.node)
     product = dossier.product
     sponsor = dossier.sponsor
-    version = "1.0"
-    record = _record(dossier, pd)
-    if record is not None and hasattr(record, "version"):
-        version = str(record.version)
-    elif pd.node == "m1-14-4-1-investigational-brochure" or "brochure" in (pd.template or ""):
-        version = dossier.regulatory.ib_version if dossier.regulatory else version
+    narrative = next((n for n in dossier.narratives if n.path == pd.narrative), None) if pd.narrative else None
+    ident = document_identity(dossier, pd, heading, lang, config.submission_date, narrative)
     disclaimer = (config.settings.disclaimer or {}).get(lang)
     return DocMeta(
-        title=title,
+        title=ident.title,
         ctd_section=node.number if node else "1.1",
         element=pd.node,
         region=rb.region,
         lang=lang,
         product=product.name.get(lang) if product else "",
         sponsor=sponsor.name.get(lang) if sponsor else "",
-        version=version,
-        date=config.submission_date.isoformat(),
+        version=ident.version,
+        date=ident.date.isoformat(),
         disclaimer=disclaimer,
+        heading=heading,
+        leaf_title=clip_leaf_title(ident.leaf_title),
     )

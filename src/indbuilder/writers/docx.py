@@ -645,7 +645,7 @@ class _Builder:
         self._run(p, meta.title, _Fmt())
         sep = labels["label_sep"]
         for key, value in (
-            ("section", meta.ctd_section),
+            ("section", " ".join(x for x in (meta.ctd_section, meta.section_heading) if x)),
             ("product", meta.product),
             ("sponsor", meta.sponsor),
             ("version", meta.version),
@@ -706,7 +706,8 @@ class _Builder:
         for child in list(hdr):
             hdr.remove(child)
         p = self._p(hdr, "Header")
-        self._run(p, " ".join(x for x in (meta.ctd_section, meta.title) if x), _Fmt())
+        # the page header names the CTD section; the title block names the document itself
+        self._run(p, " ".join(x for x in (meta.ctd_section, meta.section_heading) if x), _Fmt())
         if meta.disclaimer:
             p = self._p(hdr, "Header")
             self._run(p, meta.disclaimer, _Fmt(bold=True))
@@ -733,8 +734,10 @@ class _Builder:
             day = _dt.date(2000, 1, 1)
         when = _dt.datetime(day.year, day.month, day.day, tzinfo=_dt.timezone.utc)
         cp = self.docx.core_properties
-        cp.title = self._clean(meta.title)
-        cp.subject = self._clean(" ".join(x for x in (meta.ctd_section, meta.title) if x))
+        # OOXML core properties hold at most 255 characters; a long protocol title is cut there
+        # (the title page shows it in full)
+        cp.title = _core_text(self._clean(meta.title))
+        cp.subject = _core_text(self._clean(" ".join(x for x in (meta.ctd_section, meta.section_heading) if x)))
         cp.author = self._clean(meta.sponsor)
         cp.last_modified_by = self._clean(meta.sponsor)
         cp.keywords = meta.element
@@ -754,6 +757,11 @@ class _Builder:
             for r_id, rel in list(rels.items()):
                 if rel.reltype == reltype:
                     rels.pop(r_id)
+
+
+def _core_text(value: str, limit: int = 255) -> str:
+    """``value`` within the 255-character limit of a DOCX core property (cut with an ellipsis)."""
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
 def _field_name(word: str) -> str:

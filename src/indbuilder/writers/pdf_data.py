@@ -150,6 +150,17 @@ def all_text(doc: dt.Document) -> str:
     return "\n".join(parts)
 
 
+def _title_bookmark(doc: dt.Document) -> bool:
+    """Whether the title block is the first bookmark: always, unless the first heading already
+    says the title (a document titled with its CTD heading that starts with that heading)."""
+    first = next(doc.headings(), None)
+    if first is None:
+        return True
+    heading = " ".join(dt.plain_text(first.children).split()).casefold()
+    title = " ".join(doc.meta.title.split()).casefold()
+    return not (heading == title or heading.endswith(" " + title))
+
+
 def document_data(
     doc: dt.Document,
     fonts: FontSetup,
@@ -202,10 +213,13 @@ def document_data(
         else:
             body_fonts.append(fam)
 
-    header_left = " ".join(x for x in (meta.ctd_section, meta.title) if x)
+    # The page header names the CTD section and its heading; the title page names the document
+    # by its own title, version and date (ICH M4 granularity: the section says where a document
+    # is filed, the document's title what it is).
+    header_left = " ".join(x for x in (meta.ctd_section, meta.section_heading) if x)
     version = f"{labels['version']} {meta.version}" if meta.version else ""
     title_rows = [
-        [labels["section"], meta.ctd_section],
+        [labels["section"], header_left],
         [labels["product"], meta.product],
         [labels["sponsor"], meta.sponsor],
         [labels["version"], meta.version],
@@ -223,7 +237,7 @@ def document_data(
         "disclaimer": meta.disclaimer or None,
         "toc": toc,
         "toc-pages": toc_pages,
-        "title-bookmark": next(doc.headings(), None) is None,
+        "title-bookmark": _title_bookmark(doc),
         "header-left": header_left,
         "header-right": version,
         "footer-left": meta.product,
