@@ -83,12 +83,12 @@ def _outline_titles(items) -> list:
 
 def test_bookmarks_for_every_heading_and_captioned_table(en_pdf):
     reader = PdfReader(en_pdf)
-    # Introduction (level 1) > Results (level 2) > the table captioned under Results.
+    # The document's title first, then Introduction (level 1) > Results (level 2) > the table captioned under Results.
     assert _outline_titles(reader.outline) == [
-        "3.2.P.8.1 Introduction", ["Results", ["Table 1 Release specification"]]
+        "Stability Summary and Conclusion", "3.2.P.8.1 Introduction", ["Results", ["Table 1 Release specification"]]
     ]
     assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
-    table_page = reader.get_destination_page_number(reader.outline[1][1][0])
+    table_page = reader.get_destination_page_number(reader.outline[2][1][0])
     assert "Table 1 Release specification" in reader.pages[table_page].extract_text()
     # The invisible bookmark heading adds no text: the caption is printed once.
     assert tool("pdftotext", str(en_pdf), "-").count("Table 1 Release specification") == 1

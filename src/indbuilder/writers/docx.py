@@ -645,7 +645,7 @@ class _Builder:
         self._run(p, meta.title, _Fmt())
         sep = labels["label_sep"]
         for key, value in (
-            ("section", " ".join(x for x in (meta.ctd_section, meta.section_heading) if x)),
+            ("section", meta.ctd_section),
             ("product", meta.product),
             ("sponsor", meta.sponsor),
             ("version", meta.version),

@@ -219,7 +219,7 @@ def document_data(
     header_left = " ".join(x for x in (meta.ctd_section, meta.section_heading) if x)
     version = f"{labels['version']} {meta.version}" if meta.version else ""
     title_rows = [
-        [labels["section"], header_left],
+        [labels["section"], meta.ctd_section],
         [labels["product"], meta.product],
         [labels["sponsor"], meta.sponsor],
         [labels["version"], meta.version],
