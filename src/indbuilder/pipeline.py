@@ -37,7 +37,7 @@ from .config import load_config
 from .diagnostics import Diagnostic, Diagnostics, Location, Severity
 from .loader import load_content
 from .outline import NodeState, format_outline, load_outline, plan
-from .placement import place_region
+from .placement import na_statement_home, place_region
 from .render.stage import render_region
 from .rules import define, get as get_rule
 from .sources import planner_sources
@@ -105,7 +105,8 @@ def plan_region(project: Project, name: str, diags: Diagnostics) -> RegionBuild:
     outline = load_outline(name)
     if project.dossier.product is not None:  # statuses that depend on the product's modality
         outline = outline.for_modalities(project.dossier.product.modality)
-    p = plan(outline, planner_sources(project.config, project.dossier, name))
+    # 不适用 statements that cannot stay at their own heading are gathered above it (NMPA 5.17)
+    p = plan(outline, planner_sources(project.config, project.dossier, name), na_home=lambda node: na_statement_home(outline, node))
     diags.extend(p.diagnostics)
     return RegionBuild(profile, outline, p)
 
