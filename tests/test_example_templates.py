@@ -21,6 +21,7 @@ from indbuilder.loader import load_content
 from indbuilder.model.dossier import Dossier
 from indbuilder.render import TemplateEnv
 from indbuilder.render.filters import sci, unit
+from indbuilder.contents import ChecklistRow, ContentsEntry
 from indbuilder.sources import template_context, template_dirs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,8 +73,20 @@ def context(d: Dossier, region: str, record: Any = None) -> dict[str, Any]:
         record=record,
         submission_date=dt.date(2026, 12, 14),
         sequence="0000",
+        contents=SAMPLE_CONTENTS,  # what indbuilder.contents gives 1.1 目录 and the 申报资料自查表
     )
     return ctx
+
+
+SAMPLE_CONTENTS = {
+    "documents": [ContentsEntry("1", "1.0", "说明函", "cover-letter", "说明函", 2),
+                  ContentsEntry("4", "4", "非临床试验报告", "4-not-applicable-statement", "不适用项目说明（4.2 试验报告）", 4)],
+    "checklist": [ChecklistRow("1", "1.0", "说明函", "required", "provided", "", ("cover-letter",)),
+                  ChecklistRow("4", "4.2.1.2", "次要药效学", "conditional", "not-applicable", "未开展次要药效学试验。",
+                               ("4-not-applicable-statement",)),
+                  ChecklistRow("5", "5.4", "参考文献", "optional", "not-provided", "", ())],
+    "paged": True,
+}
 
 
 def render(env: TemplateEnv, d: Dossier, name: str, region: str, record: Any = None) -> str:

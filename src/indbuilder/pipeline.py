@@ -37,7 +37,7 @@ from .config import load_config
 from .diagnostics import Diagnostic, Diagnostics, Location, Severity
 from .loader import load_content
 from .outline import NodeState, format_outline, load_outline, plan
-from .placement import place_region
+from .placement import na_statement_home, place_region
 from .render.stage import render_region
 from .rules import define, get as get_rule
 from .sources import planner_sources
@@ -105,9 +105,12 @@ def plan_region(project: Project, name: str, diags: Diagnostics) -> RegionBuild:
     outline = load_outline(name)
     if project.dossier.product is not None:  # statuses that depend on the product's modality
         outline = outline.for_modalities(project.dossier.product.modality)
-    p = plan(outline, planner_sources(project.config, project.dossier, name))
+    # 不适用 statements that cannot stay at their own heading are gathered above it (NMPA 5.17)
+    p = plan(outline, planner_sources(project.config, project.dossier, name), na_home=lambda node: na_statement_home(outline, node))
     diags.extend(p.diagnostics)
-    return RegionBuild(profile, outline, p)
+    from .contents import with_titles  # the 申报资料自查表 shares 1.1 with the 目录 and needs its own leaf title
+
+    return RegionBuild(profile, outline, with_titles(p))
 
 
 def render_regions(project: Project, builds: list[RegionBuild], diags: Diagnostics) -> list[RegionBuild]:
@@ -135,6 +138,10 @@ def _render_with_history(project: Project, rb: RegionBuild, diags: Diagnostics) 
 
     assert rb.placement is not None
     docs = render_region(project, rb, rb.placement.paths, diags)
+    # 1.1 目录 and the 申报资料自查表 list every other document: rendered again with that list (contents.py)
+    from .contents import render_contents
+
+    docs = render_contents(project, rb, docs, diags)
     # attachments outside the project's read scope are refused before any byte is read (issue: no
     # file outside the project is read by accident); the others must exist
     refused = check_attachments(project, docs, diags)

@@ -15,6 +15,7 @@ from .build import Placement
 from .config import ProjectConfig
 from .diagnostics import Diagnostics
 from .model.dossier import Dossier
+from .outline.model import Outline, OutlineNode
 from .outline.planner import DocKind, PlannedDocument
 from .regions.base import RegionProfile
 
@@ -54,12 +55,31 @@ def leaf_title(rd: "RenderedDoc") -> str:
     return rd.planned.title or rd.planned.doc_id
 
 
+def na_statement_home(outline: Outline, node: OutlineNode) -> OutlineNode | None:
+    """The heading whose single 不适用 statement lists ``node``, or ``None`` when ``node`` keeps its own.
+
+    NMPA eCTD验证标准 5.17: every leaf in 4.2 and 5.3.1-5.3.5 must be tagged by a study tagging file,
+    and a 不适用 statement is no study; 3.21/4.1.20: a heading is in the backbone only with leaves.
+    CDE still expects every CTD number and title with 不适用 and the reason (生物制品注册受理审查指南
+    （试行）2025, Part 1). So the statements of those items are gathered in one document at the nearest
+    heading above them that takes leaves without a study tagging file: ich-ectd-3-2.dtd lets
+    ``m4-nonclinical-study-reports`` (Module 4, for 4.2.x) and ``m5-3-clinical-study-reports``
+    (5.3, for 5.3.1-5.3.5) hold leaves of their own.
+    """
+    from .ectd.layout import in_stf_scope
+
+    if not in_stf_scope(node.id):
+        return None
+    return next((anc for anc in outline.ancestors(node.id) if not in_stf_scope(anc.id)), None)
+
+
 def goes_into_sequence(pd: PlannedDocument) -> bool:
     """Whether a planned document becomes an eCTD leaf.
 
     NMPA eCTD rule 5.17: every leaf in 4.2 and 5.3.1-5.3.5 must be tagged by a study tagging file,
-    and a 不适用 statement is no study. Those headings stay empty (an eCTD heading without leaves
-    is omitted) and the statement stays in the DOCX review set.
+    and a 不适用 statement is no study. The pipeline plans those statements gathered at a heading that
+    needs no study tagging file (:func:`na_statement_home`); a plan made without that rule keeps them
+    out of the sequence rather than break it.
     """
     from .ectd.layout import in_stf_scope
 

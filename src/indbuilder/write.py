@@ -36,15 +36,62 @@ def write_documents(project: Project, rb: RegionBuild, dest: Path, diags: Diagno
     if len(submission) > 1:  # an eCTD leaf is one file: one submission format per build
         raise ValueError(f"formats lists more than one submission format: {', '.join(w.name for w in submission)}")
     write_fingerprints(rb.docs, dest)
-    # Review copies first: a problem that stops the submission format must not cost them.
-    for writer in chosen:
-        if not writer.submission:
-            with project.timings.stage(f"write-{writer.name}"):
-                _write_copies(writer, rb, dest, diags)
-    if not (pdf and submission):
-        return None
-    with project.timings.stage(f"write-{submission[0].name}"):
-        return _submission_files(submission[0], project, rb, diags)
+    # Review copies first: a problem that stops the submission format must not cost them. Documents that
+    # print the page counts of the others (1.1 目录, contents.py) are written last, in a second pass.
+    review = [w for w in chosen if not w.submission]
+    for writer in review:
+        with project.timings.stage(f"write-{writer.name}"):
+            _write_copies(writer, rb, dest, diags, late=False)
+    files = None
+    if pdf and submission:
+        with project.timings.stage(f"write-{submission[0].name}"):
+            files = _submission_files(submission[0], project, rb, diags)
+            if files is not None:
+                files, rb = _write_late(submission[0], project, rb, files, diags)
+    for writer in review:
+        with project.timings.stage(f"write-{writer.name}"):
+            _write_copies(writer, rb, dest, diags, late=True)
+    return files
+
+
+def _write_late(writer: "Writer", project: Project, rb: RegionBuild, files: dict[str, bytes],
+                diags: Diagnostics) -> tuple[dict[str, bytes], RegionBuild]:
+    """The second pass: the documents that list page counts, rendered with the page counts of ``files``
+    and written; returns every submission file in plan order and ``rb`` with those documents replaced."""
+    from dataclasses import replace
+
+    from .contents import is_late, write_late
+    from .placement import goes_into_sequence
+    from .progress import step
+    from .writers import WriteError, WriteResult
+
+    results: dict[str, WriteResult] = {}
+
+    def write(rd: RenderedDoc) -> bytes | None:
+        try:
+            results[rd.doc_id] = _write(writer, rb, rd, rd.doc, review=False)
+        except WriteError:
+            results.pop(rd.doc_id, None)
+            return None
+        return results[rd.doc_id].data
+
+    final = write_late(project, rb, files, write)
+    rb = replace(rb, docs=[final.get(rd.doc_id, rd) for rd in rb.docs])
+    for rd in rb.docs:
+        if not (is_late(rd) and goes_into_sequence(rd.planned)):
+            continue
+        result = results.get(rd.doc_id)
+        if result is None:  # report why it could not be written
+            data = _write_reported(writer, rb, rd, rd.doc, False, diags)
+            if data is None:
+                continue
+            result = WriteResult(data)
+        else:
+            step(Path(rd.path).with_suffix(writer.extension).as_posix())
+            diags.extend(result.diagnostics)
+        files[rd.doc_id] = result.data
+    order = {rd.doc_id: i for i, rd in enumerate(rb.docs)}
+    return dict(sorted(files.items(), key=lambda kv: order.get(kv[0], len(order)))), rb
 
 
 def _write(writer: "Writer", rb: RegionBuild, rd: RenderedDoc, doc: "Document", review: bool) -> "WriteResult":
@@ -75,10 +122,13 @@ def _write_reported(writer: "Writer", rb: RegionBuild, rd: RenderedDoc, doc: "Do
     return result.data
 
 
-def _write_copies(writer: "Writer", rb: RegionBuild, dest: Path, diags: Diagnostics) -> None:
-    """``<dest>/<format>/<eCTD path>``: one review copy per rendered document (attachments have none)."""
+def _write_copies(writer: "Writer", rb: RegionBuild, dest: Path, diags: Diagnostics, late: bool = False) -> None:
+    """``<dest>/<format>/<eCTD path>``: one review copy per rendered document (attachments have none);
+    ``late``: only the documents written after the others (contents.py), else only the others."""
+    from .contents import is_late
+
     for rd in rb.docs:
-        if rd.document is None:
+        if rd.document is None or is_late(rd) != late:
             continue
         try:
             data = _write_reported(writer, rb, rd, rd.document, True, diags)
@@ -93,6 +143,7 @@ def _write_copies(writer: "Writer", rb: RegionBuild, dest: Path, diags: Diagnost
 
 def _submission_files(writer: "Writer", project: Project, rb: RegionBuild, diags: Diagnostics) -> dict[str, bytes] | None:
     """The bytes of every document that goes into the sequence, by doc id; ``None`` when the format stopped."""
+    from .contents import is_late
     from .placement import goes_into_sequence
     from .pdfcheck import check_pdf
 
@@ -102,8 +153,8 @@ def _submission_files(writer: "Writer", project: Project, rb: RegionBuild, diags
     # no byte of an attachment is read before its path is known to stay inside the read scope
     refused = check_attachments(project, rb.docs, diags)
     for rd in rb.docs:
-        if not goes_into_sequence(rd.planned) or rd.doc_id in refused:
-            continue
+        if not goes_into_sequence(rd.planned) or rd.doc_id in refused or is_late(rd):
+            continue  # late documents are written once the others' page counts are known (_write_late)
         if rd.reuse is not None:  # unchanged since submitted: the same bytes, left out by assembly
             files[rd.doc_id] = rd.reuse.read_bytes()
             continue

@@ -16,14 +16,19 @@ from __future__ import annotations
 import difflib
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from ..diagnostics import Diagnostics, Location
 from . import completeness as rules
 from .model import Fill, FillKind, Outline, OutlineNode, Status
-from .na_text import justification_text, not_applicable_text
+from .na_text import gathered_statement_text, gathered_statement_title, justification_text, not_applicable_text
+
+# Where the 不适用 statement of a node goes when it cannot stay at the node itself: a heading above it,
+# or None (its own statement at its own heading). The pipeline passes the eCTD placement rule
+# (:func:`indbuilder.placement.na_statement_home`); without one every node keeps its own statement.
+NaHome = Callable[[OutlineNode], "OutlineNode | None"]
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -243,15 +248,22 @@ def _numbering(node_id: str) -> str:
     return "-".join(out)
 
 
-def plan(outline: Outline, sources: Sources) -> Plan:
-    """Plan every node of ``outline`` from ``sources``; completeness findings go to ``Plan.diagnostics``."""
-    return _Planner(outline, sources).run()
+def plan(outline: Outline, sources: Sources, na_home: NaHome | None = None) -> Plan:
+    """Plan every node of ``outline`` from ``sources``; completeness findings go to ``Plan.diagnostics``.
+
+    ``na_home`` (outlines that render 不适用 statements): the heading that gathers a node's statement when
+    the node cannot carry it (see :data:`NaHome`).
+    """
+    return _Planner(outline, sources, na_home).run()
 
 
 class _Planner:
-    def __init__(self, outline: Outline, sources: Sources) -> None:
+    def __init__(self, outline: Outline, sources: Sources, na_home: NaHome | None = None) -> None:
         self.o = outline
         self.s = sources
+        self.na_home = na_home
+        # heading id -> the not-applicable nodes whose statements it gathers, in outline order
+        self.gathered: dict[str, list[tuple[OutlineNode, NotApplicableDecl]]] = {}
         self.lang = outline.language
         self.diags = Diagnostics()
         self.doc_ids: set[str] = set()
@@ -529,6 +541,7 @@ class _Planner:
         na = self.inherited_na(node)
         if node.is_heading:
             if na and na[0] == node.id:
+                self.gather(node, na[1])
                 return NodePlan(node, NodeState.NOT_APPLICABLE, justification=na[1].justification, na_declared_at=na[0])
             return NodePlan(node, NodeState.HEADING)
         docs = self.fill_documents(node)
@@ -548,7 +561,7 @@ class _Planner:
         if na:
             decl_node, decl = na
             na_docs: tuple[PlannedDocument, ...] = ()
-            if self.o.not_applicable == "render":
+            if self.o.not_applicable == "render" and not self.gather(node, decl):
                 na_docs = (
                     PlannedDocument(
                         node=node.id,
@@ -588,6 +601,30 @@ class _Planner:
                 hint=f"declare it (or a heading above it) not applicable, or {' or '.join(expected)}",
             )
         return NodePlan(node, NodeState.NOT_PROVIDED, expected=expected)
+
+    def gather(self, node: OutlineNode, decl: NotApplicableDecl) -> bool:
+        """Whether ``node``'s 不适用 statement goes into a statement gathered at a heading above it."""
+        home = self.na_home(node) if self.na_home is not None and self.o.not_applicable == "render" else None
+        if home is None:
+            return False
+        self.gathered.setdefault(home.id, []).append((node, decl))
+        return True
+
+    def gathered_statements(self, nodes: dict[str, NodePlan]) -> None:
+        """One document per gathering heading: every not-applicable item below it with number, title and reason."""
+        for home_id, items in self.gathered.items():
+            home = self.o[home_id]
+            entries = [(n, d.justification) for n, d in items]
+            doc = PlannedDocument(
+                node=home_id,
+                doc_id=self.unique_id(f"{slug(home.number)}-not-applicable-statement", home),
+                kind=DocKind.NOT_APPLICABLE,
+                language=self.lang,
+                title=gathered_statement_title(self.o, home, [n for n, _ in items], self.lang),
+                text=gathered_statement_text(self.o, home, entries, self.lang),
+                location=items[0][1].location,
+            )
+            nodes[home_id] = replace(nodes[home_id], documents=nodes[home_id].documents + (doc,))
 
     def missing_forms(self, node: OutlineNode, docs: list[PlannedDocument]) -> tuple[str, ...]:
         """Required form slots of ``node`` (FDA 1.1) with no attachment and no N/A; each one is reported."""
@@ -629,6 +666,7 @@ class _Planner:
     def run(self) -> Plan:
         self.collect()
         nodes = {node.id: self.plan_node(node) for node in self.o.walk()}
+        self.gathered_statements(nodes)
         self.check_items(nodes)
         return Plan(self.o, nodes, self.diags)
 
