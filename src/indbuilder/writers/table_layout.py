@@ -239,10 +239,11 @@ def layout_table(
     if not rotate and sum(lo) > portrait + 0.01:
         rotate = True  # the words do not fit across a portrait page
     elif not rotate and ncols >= 5:
-        # fits, but much longer in portrait: pages of text height vs landscape pages of text width
-        tall = sum(_heights(table, upright, m)) / page_height
-        flat = sum(_heights(table, wide, m)) / landscape
-        rotate = tall > 1.0 and flat < 0.7 * tall
+        # fits, but much longer in portrait (a narrow column of findings running over pages): pages
+        # of text height vs landscape pages of text width, or a table less than 60 % as tall turned
+        tall_pt, flat_pt = sum(_heights(table, upright, m)), sum(_heights(table, wide, m))
+        tall, flat = tall_pt / page_height, flat_pt / landscape
+        rotate = (tall > 1.0 and flat < 0.7 * tall) or (tall > 0.25 and flat_pt < 0.6 * tall_pt)
     if rotate:
         if sum(lo) > landscape + 0.01 and m.font_pt >= 10:
             return layout_table(table, ncols, portrait, landscape, page_height, m.small())
@@ -273,5 +274,7 @@ def keep_together(text: str) -> list[tuple[str, bool]]:
 
 _KEEP = re.compile(
     SCI.pattern
+    # a Chinese unit word and its Latin denominator: "细胞/kg" is not broken after the slash
+    + r"|[\u4e00-\u9fff]/[A-Za-z][\w.]*"
     + r"|(?P<id>(?<![^\s\u2e80-\u9fff\uff00-\uffef])[^\s\u2e80-\u9fff\uff00-\uffef]+[-/_][^\s\u2e80-\u9fff\uff00-\uffef]+)"
 )
