@@ -400,11 +400,12 @@ def test_column_widths_follow_content_when_not_given():
     grid = [int(g.get(f"{{{W}}}w")) for g in d.tables[0]._tbl.tblGrid.findall("w:gridCol", NS)]
     assert sum(grid) == 12240 - 2 * 1440
     assert grid[1] > 5 * grid[0]  # 4 vs 30 characters of need
-    # wide (CJK) text needs about twice the room of the same number of Latin letters
+    # wide (CJK) text needs about twice the room of the same number of Latin letters: "批号" (2 em)
+    # against "ABCD" (about 2.7 em of bold Times): the shares follow the measured widths
     zh = dt.Table(header=[[dt.Cell(dt.text("批号")), dt.Cell(dt.text("ABCD"))]], rows=[])
     d = open_docx(_write(dt.Document(full_document().meta, [zh])))
     grid = [int(g.get(f"{{{W}}}w")) for g in d.tables[0]._tbl.tblGrid.findall("w:gridCol", NS)]
-    assert grid[0] == grid[1]
+    assert 0.6 < grid[0] / grid[1] < 0.9
 
 
 def test_auto_widths_keep_unbreakable_words_whole():
@@ -417,7 +418,7 @@ def test_auto_widths_keep_unbreakable_words_whole():
     grid = [int(g.get(f"{{{W}}}w")) for g in d.tables[0]._tbl.tblGrid.findall("w:gridCol", NS)]
     assert sum(grid) == 12240 - 2 * 1440
     assert grid[0] >= 12 * 120 + 216  # "MCT-ENG-2401" on one line
-    assert grid[1] >= 11 * 120 + 216  # "manufacture"
+    assert grid[1] >= 1400  # "manufacture" in 10 pt Times New Roman bold (55 pt) and the cell margins
     assert grid[2] > grid[0] + grid[1]  # the free text takes the rest
 
 

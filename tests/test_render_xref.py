@@ -266,12 +266,13 @@ def test_reference_to_own_table_resolves_without_index_entry():
     doc, diags = render_md(text, ix=XrefIndex())
     assert doc.blocks[0].children == (
         Text("See "),
-        Link((Text("Own results"),), anchor="tbl-own"),
+        Link((Text("Table 2.3-1 Own results"),), anchor="tbl-own"),  # numbered as its caption prints
         Text(" and "),
         Link((Text("the data"),), anchor="tbl-own"),
         Text("."),
     )
     assert not diags.items
+    assert [t.number for t in doc.tables()] == ["2.3-1"]
     _, diags = render_md("See [](ref:table:tbl-other).\n\nTable: Own {#tbl-own}\n\n| a |\n|---|\n| 1 |\n", ix=XrefIndex())
     assert [(d.rule, d.hint) for d in diags] == [("xref.unresolved", "did you mean 'table:tbl-own'?")]
 

@@ -119,13 +119,23 @@ class Cell:
 
 @dataclass
 class Table:
-    """A table. ``header`` rows repeat on every page; ``caption`` is printed above the table."""
+    """A table. ``header`` rows repeat on every page; ``caption`` is printed above the table.
+
+    ``number`` is the table's number in its document ("3.2.P.5.4-1": the CTD section and a running
+    number), given once by :func:`number_tables` so that captions and cross-references agree;
+    writers print it before the caption (:func:`table_label`). ``landscape``: None lets the writer
+    decide from the content (a table too wide for a portrait page goes on a landscape page), True or
+    False forces it. ``min_row_mm``: the least height of a body row (a signature block: room to sign).
+    """
 
     header: list[list[Cell]]
     rows: list[list[Cell]]
     caption: tuple[Inline, ...] = ()
     anchor: str | None = None
     widths: list[float] | None = None  # relative column widths, optional
+    number: str = ""
+    landscape: bool | None = None
+    min_row_mm: float = 0.0
 
     @property
     def ncols(self) -> int:
@@ -240,6 +250,31 @@ class Document:
         for b in walk_blocks(self.blocks):
             if isinstance(b, Figure):
                 yield b
+
+
+#: How a table's number is printed before its caption and in cross-references, per language.
+TABLE_LABEL = {"en": "Table {number}", "zh": "表 {number}"}
+
+
+def table_label(number: str, lang: str) -> str:
+    """``Table 3.2.P.5.4-1`` / ``表 3.2.P.5.4-1``: the words before a numbered table's caption."""
+    return TABLE_LABEL.get(lang, TABLE_LABEL["en"]).format(number=number)
+
+
+def number_tables(blocks: list[Block], section: str) -> dict[str, str]:
+    """Number the captioned tables of a document in order: ``<section>-1``, ``<section>-2`` … (ICH M4
+    documents number tables within their CTD section). Sets ``Table.number`` and returns the
+    numbers of anchored tables by anchor, for cross-references. Tables without a caption get no
+    number. Numbering the same blocks twice gives the same numbers."""
+    by_anchor: dict[str, str] = {}
+    n = 0
+    for b in walk_blocks(blocks):
+        if isinstance(b, Table) and b.caption:
+            n += 1
+            b.number = f"{section}-{n}" if section else str(n)
+            if b.anchor and b.anchor not in by_anchor:
+                by_anchor[b.anchor] = b.number
+    return by_anchor
 
 
 def walk_blocks(blocks: list[Block]) -> Iterator[Block]:

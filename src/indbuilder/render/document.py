@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..diagnostics import Diagnostics, Location
-from ..doctree import Block, Document, DocMeta, Paragraph, Table, plain_text, walk_blocks
+from ..doctree import Block, Document, DocMeta, Paragraph, Table, number_tables, plain_text, walk_blocks
 from .figures import figure_resolver
 from .jinja_env import TemplateEnv
 from .markdown import (
@@ -76,10 +76,14 @@ def render_document(
     resolver = XrefResolver(xrefs, meta.lang, doc_path, diags)
     # the document's own tables resolve without a second pass; the quiet pre-parse is needed only
     # when the text refers to a table at all
-    for table in _anchored_tables(src) if "table:" in src.text else ():
+    for table in _anchored_tables(src, meta.ctd_section) if "table:" in src.text else ():
         caption = plain_text(table.caption) or (table.anchor or "")
-        resolver.add_local(XrefTarget("table", table.anchor or "", caption, caption, anchor=table.anchor))
+        resolver.add_local(
+            XrefTarget("table", table.anchor or "", caption, caption, number=table.number, anchor=table.anchor)
+        )
     result = markdown_to_blocks(src, diags, resolver.resolve, source_map, figure_resolver(context))
+    # numbered once here, so the captions the writers print and the references agree
+    number_tables(result.blocks, meta.ctd_section)
     bibliography = resolver.bibliography()
     if resolver.citations and not _has_bibliography(result.blocks, result.footnotes):
         first = resolver.citations[0]
@@ -105,9 +109,11 @@ def _has_bibliography(blocks: list[Block], footnotes: dict[str, list[Block]]) ->
     return any(isinstance(b, Paragraph) and b.style == BIBLIOGRAPHY_STYLE for b in every)
 
 
-def _anchored_tables(src: MarkdownSource) -> list[Table]:
-    """The anchored tables of ``src`` (a quiet first parse: its findings come in the real one)."""
+def _anchored_tables(src: MarkdownSource, section: str) -> list[Table]:
+    """The anchored tables of ``src``, numbered as in the document (a quiet first parse: its findings
+    come in the real one)."""
     blocks = markdown_to_blocks(src, Diagnostics()).blocks
+    number_tables(blocks, section)
     return [b for b in walk_blocks(blocks) if isinstance(b, Table) and b.anchor]
 
 

@@ -6,7 +6,8 @@ Supported syntax (anything else prints as literal text):
   ordered with a start number), block quotes, code blocks, hard breaks, links.
 - GFM pipe tables with header row and column alignment (``:--``, ``:-:``, ``--:``).
 - Footnotes ``text[^id]`` + ``[^id]: note`` and inline ``^[note]`` -> ``Document.footnotes``.
-- ``^superscript^`` and ``~subscript~`` (``10^6^ cells``, ``H~2~O``).
+- ``^superscript^`` and ``~subscript~`` (``10^6^ cells``, ``H~2~O``); in fact text, which is escaped,
+  ``<sup>scid</sup>`` and ``<sub>2</sub>``.
 - Heading anchors: ``## Results {#results}``; without one the anchor is a slug of the text.
   In Jinja templates write ``{ #results }`` (with a space): ``{#`` starts a Jinja comment.
 - Table caption and anchor: a paragraph written directly before a table as
@@ -537,7 +538,12 @@ class _Converter:
                 target.append([self.cell(c) for c in tr.children])
         if header and not any(c.children for row in header for c in row):
             header = []  # `|  |  |` over the delimiter row: a table without a header row
-        return self.record(Table(header, rows, caption, anchor), node)  # type: ignore[return-value]
+        table = Table(header, rows, caption, anchor)
+        if header and rows and len(header[0]) > 1 and not any(c.children for row in rows for c in row[1:]):
+            # a form to fill in by hand (the signature block of a consent form): every body cell
+            # but the first is empty, so rows get room to sign and date (ICH E6(R3) 2.8.8 signatures)
+            table.min_row_mm = 15.0
+        return self.record(table, node)  # type: ignore[return-value]
 
     def cell(self, node: SyntaxTreeNode) -> Cell:
         style = str(node.attrs.get("style", ""))
@@ -655,8 +661,32 @@ def _merge(nodes: list[Inline] | tuple[Inline, ...]) -> tuple[Inline, ...]:
             node = Text(_CJK_SOFTBREAK.sub("", node.text).replace("\n", " "))
         if isinstance(node, Text) and not node.text:
             continue
+        if isinstance(node, Text) and "</su" in node.text:
+            result.extend(_sup_sub_tags(node.text))
+            continue
         result.append(node)
     return tuple(result)
+
+
+# Superscript and subscript in facts: a fact's text is escaped for Markdown (it prints literally),
+# so `^…^` cannot reach the parser from a fact; the tags <sup>…</sup> and <sub>…</sub> do, as text,
+# and become Sup/Sub here (strain names such as Prkdc<sup>scid</sup>, nomenclature of the
+# International Committee on Standardized Genetic Nomenclature for Mice).
+_SUP_SUB_TAG = re.compile(r"<(sup|sub)>([^<>]{1,40})</\1>")
+
+
+def _sup_sub_tags(text: str) -> list[Inline]:
+    """``text`` with every ``<sup>x</sup>`` / ``<sub>x</sub>`` turned into a Sup / Sub node."""
+    out: list[Inline] = []
+    pos = 0
+    for m in _SUP_SUB_TAG.finditer(text):
+        if m.start() > pos:
+            out.append(Text(text[pos : m.start()]))
+        out.append((Sup if m.group(1) == "sup" else Sub)((Text(m.group(2)),)))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Text(text[pos:]))
+    return out
 
 
 def _strip_trailing(inl: tuple[Inline, ...], pattern: re.Pattern[str]) -> tuple[Inline, ...]:

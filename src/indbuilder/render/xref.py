@@ -114,7 +114,7 @@ KINDS = ("section", "doc", "table", "study", "lot", "test", "lit")
 _LABELS: dict[str, dict[str, str]] = {
     "section": {"en": "Section {number} {title}", "zh": "{number} {title}"},
     "doc": {"en": "{title}", "zh": "{title}"},
-    "table": {"en": "Table {number} {title}", "zh": "表{number} {title}"},
+    "table": {"en": "Table {number} {title}", "zh": "表 {number} {title}"},  # as doctree.table_label
     "study": {"en": "Study {number}", "zh": "研究{number}"},
     "lot": {"en": "Batch {number}", "zh": "批号{number}"},
     "test": {"en": "{title}", "zh": "{title}"},

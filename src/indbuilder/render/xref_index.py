@@ -193,7 +193,9 @@ def register_tables(ix: XrefIndex, document: Document, doc_path: str, diags: Dia
         if not table.anchor:
             continue
         caption = plain_text(table.caption) or table.anchor
-        target = XrefTarget("table", table.anchor, caption, caption, path=doc_path, anchor=table.anchor)
+        target = XrefTarget(
+            "table", table.anchor, caption, caption, number=table.number, path=doc_path, anchor=table.anchor
+        )
         existing = ix.lookup("table", table.anchor)
         if existing is not None and existing != target:
             if existing.path != doc_path:

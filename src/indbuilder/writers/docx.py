@@ -25,6 +25,7 @@ Content problems found while writing are reported as :class:`~indbuilder.diagnos
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import io
 import re
@@ -60,7 +61,7 @@ from .docx_styles import (
     font_table_xml,
     page_setup,
 )
-from .docx_widths import auto_widths
+from .table_layout import SCI, Metrics, layout_table
 
 # ---------------------------------------------------------------- public API
 
@@ -195,6 +196,7 @@ class _Builder:
         self._where = doc.meta.element or doc.meta.title
         self._list_headings: set[int] = set()  # id() of headings nested in list items
         self._repair = TextRepair()  # lone surrogates: replaced and reported once per document
+        self._sections: list[tuple[CT_P, bool]] = []  # paragraphs that end a section: (p, landscape)
 
     # ------------------------------------------------------------ driver
 
@@ -210,6 +212,7 @@ class _Builder:
         self._end_with_paragraph(body)
         self._write_footnotes()
         self._header_footer()
+        self._end_sections()
         self._properties()
         self._repair.report(self.diags, self.ctx.source)
         out = io.BytesIO()
@@ -561,8 +564,22 @@ class _Builder:
                 "docx.table-empty",
                 f"{self._where}: table {self._table_name(block)!r} has no rows",
             )
+        indent = 360 * ctx.list_level if ctx.in_list_item else 0  # align with list item text
+        total = self.page.text_width - indent
+        turnable = rows and isinstance(container, CT_Body) and not ctx.in_list_item and not self._in_footnote
+        layout = layout_table(
+            block, ncols, total / 20, (self.page.height - 2 * self.page.margin) / 20 if turnable else None,
+            (self.page.height - 2 * self.page.margin) / 20, _DOCX_METRICS,
+        )
+        if layout.landscape:
+            # A table too wide for a portrait page: a landscape section of its own (ECMA-376 17.6.13,
+            # w:orient), so Word and LibreOffice neither squeeze its columns nor split the table.
+            self._sections.append((container.add_p(), False))
+            total = int(layout.text_width * 20)
         if block.caption or (bookmark and not rows):
             cap = self._p(container, "Caption")
+            if block.number and block.caption:
+                self._run(cap, dt.table_label(block.number, self.meta.lang) + " ", _Fmt())
             self._inlines(cap, block.caption)
             if bookmark:
                 ox.add_bookmark(cap, self._new_bookmark_id(), bookmark)
@@ -570,12 +587,9 @@ class _Builder:
         if not rows:
             return
 
-        indent = 360 * ctx.list_level if ctx.in_list_item else 0  # align with list item text
-        total = self.page.text_width - indent
         rel = list(block.widths or [])
         if len(rel) != ncols or any(w <= 0 for w in rel):
-            # the first 200 rows are a fair sample of a long, homogeneous table
-            rel = auto_widths([r for _, r in rows[:200]], ncols, total)
+            rel = layout.widths  # from the content: the longest word of each column fits
         scale = total / sum(rel)
         widths = [int(w * scale) for w in rel]
         widths[-1] += total - sum(widths)
@@ -583,12 +597,25 @@ class _Builder:
         tbl = CT_Tbl.new_tbl(0, ncols, Twips(total))
         tbl.tblPr.style = "TableGrid"
         ox.set_table_layout(tbl, widths, indent)
+        if layout.metrics.font_pt < 10:  # narrow cell margins for a table set in 9 pt (as the PDF)
+            margin = str(int(layout.metrics.pad_pt * 20))
+            mar = OxmlElement("w:tblCellMar")
+            for side in ("w:left", "w:right"):
+                mar.append(OxmlElement(side, {qn("w:w"): margin, qn("w:type"): "dxa"}))
+            look = tbl.tblPr.find(qn("w:tblLook"))
+            if look is not None:
+                look.addprevious(mar)
+            else:
+                tbl.tblPr.append(mar)
         container._insert_tbl(tbl)
 
         cells_out = ox.CellFactory()
         first_cell_p = None
-        for is_header, cells in rows:
-            tr = ox.new_row(tbl, header=is_header)
+        page_height = self.page.height - 2 * self.page.margin
+        min_height = int(block.min_row_mm * 1440 / 25.4)
+        for i, (is_header, cells) in enumerate(rows):
+            keep = layout.row_heights[i] * 20 < 0.4 * page_height if i < len(layout.row_heights) else True
+            tr = ox.new_row(tbl, header=is_header, keep=keep, min_height=0 if is_header else min_height)
             col = 0
             padded = list(cells)
             padded += [dt.Cell(())] * (ncols - sum(c.colspan for c in cells))
@@ -596,14 +623,40 @@ class _Builder:
                 span = max(1, min(cell.colspan, ncols - col))
                 align = cell.align if cell.align in ("left", "center", "right") else None
                 p = cells_out.add(tr, sum(widths[col : col + span]), span, is_header, align)
-                self._inlines(p, cell.children)
+                self._inlines(p, _sci_together(cell.children))
                 if first_cell_p is None:
                     first_cell_p = p
                 col += span
                 if col >= ncols:
                     break
+        if layout.metrics.font_pt < 10:  # 9 pt for a table whose words need it (as in the PDF)
+            for rpr in tbl.iter(qn("w:rPr")):
+                _set_size(rpr, int(layout.metrics.font_pt * 2))
+            for r in tbl.iter(qn("w:r")):
+                if r.find(qn("w:rPr")) is None:
+                    rpr = OxmlElement("w:rPr")
+                    r.insert(0, rpr)
+                    _set_size(rpr, int(layout.metrics.font_pt * 2))
         if bookmark and first_cell_p is not None:
             ox.add_bookmark(first_cell_p, self._new_bookmark_id(), bookmark)
+        if layout.landscape:
+            self._sections.append((container.add_p(), True))
+
+    def _end_sections(self) -> None:
+        """Give every section-ending paragraph a copy of the document's section properties (page,
+        margins, header and footer), turned to landscape for the sections that hold a wide table."""
+        body_sect = self.docx.element.body.find(qn("w:sectPr"))
+        if body_sect is None:
+            return
+        for p, landscape in self._sections:
+            sect = copy.deepcopy(body_sect)
+            size = sect.find(qn("w:pgSz"))
+            if landscape and size is not None:
+                w, h = size.get(qn("w:w")), size.get(qn("w:h"))
+                size.set(qn("w:w"), h or "")
+                size.set(qn("w:h"), w or "")
+                size.set(qn("w:orient"), "landscape")
+            p.get_or_add_pPr().append(sect)
 
     # ------------------------------------------------------------ figures
 
@@ -762,6 +815,34 @@ class _Builder:
 def _core_text(value: str, limit: int = 255) -> str:
     """``value`` within the 255-character limit of a DOCX core property (cut with an ellipsis)."""
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+#: Table text in the DOCX: 10 pt "Table Text" in Times New Roman (or its metric twin Liberation Serif,
+#: which LibreOffice uses on Linux: Debian package fonts-liberation), 108-twip cell margins.
+_DOCX_METRICS = Metrics(font_pt=10.0, pad_pt=5.4, line_pt=11.5, row_pad_pt=2.0, latin_scale=1.06)
+
+
+def _set_size(rpr: Any, half_points: int) -> None:
+    """Set ``w:sz`` of a run's properties (schema order: after the font, bold, italic … before vertAlign)."""
+    for old in rpr.findall(qn("w:sz")):
+        rpr.remove(old)
+    sz = OxmlElement("w:sz", {qn("w:val"): str(half_points)})
+    later = [qn(t) for t in ("w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")]
+    nxt = next((c for c in rpr if c.tag in later), None)
+    if nxt is not None:
+        nxt.addprevious(sz)
+    else:
+        rpr.append(sz)
+
+
+def _sci_together(nodes: tuple[dt.Inline, ...]) -> tuple[dt.Inline, ...]:
+    """Cell text with the spaces of "3.0 × 10⁷" made non-breaking, so a line never breaks inside a number."""
+    out: list[dt.Inline] = []
+    for n in nodes:
+        if isinstance(n, dt.Text) and SCI.search(n.text):
+            n = dt.Text(SCI.sub(lambda m: m.group(0).replace(" ", "\u00a0"), n.text))
+        out.append(n)
+    return tuple(out)
 
 
 def _field_name(word: str) -> str:

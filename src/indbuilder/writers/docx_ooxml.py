@@ -228,14 +228,20 @@ class CellFactory:
         return p
 
 
-def new_row(tbl: etree._Element, header: bool = False) -> etree._Element:
+def new_row(tbl: etree._Element, header: bool = False, keep: bool = True, min_height: int = 0) -> etree._Element:
     """Append a ``w:tr`` to ``tbl``; header rows repeat at the top of every
-    page (``w:tblHeader``, ECMA-376 17.4.49) and are kept in one piece (``w:cantSplit``)."""
+    page (``w:tblHeader``, ECMA-376 17.4.49); rows are kept in one piece (``w:cantSplit``) unless
+    ``keep`` is False (a row too tall for a page); ``min_height`` (twips) is the least row height."""
     tr = etree.SubElement(tbl, qn("w:tr"))
-    if header:
+    if header or keep or min_height:
         trpr = etree.SubElement(tr, qn("w:trPr"))
-        etree.SubElement(trpr, qn("w:cantSplit"))
-        etree.SubElement(trpr, qn("w:tblHeader"))
+        # CT_TrPr children in schema order: cantSplit, trHeight, tblHeader
+        if header or keep:
+            etree.SubElement(trpr, qn("w:cantSplit"))
+        if min_height:
+            etree.SubElement(trpr, qn("w:trHeight"), {qn("w:val"): str(min_height), qn("w:hRule"): "atLeast"})
+        if header:
+            etree.SubElement(trpr, qn("w:tblHeader"))
     return tr
 
 

@@ -20,6 +20,7 @@ from ..diagnostics import Diagnostics, Location
 from ..regions.base import Paper
 from ..rules import define
 from .pdf_fonts import FontSetup
+from .table_layout import Metrics, keep_together, layout_table
 from .text_check import TextRepair, long_words
 
 define(
@@ -69,6 +70,11 @@ define(
 _PAPER: dict[Paper, tuple[str, float]] = {"letter": ("us-letter", 25.4), "a4": ("a4", 25.0)}
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _PAPER_WIDTH_MM: dict[Paper, float] = {"letter": 215.9, "a4": 210.0}
+_PAPER_HEIGHT_MM: dict[Paper, float] = {"letter": 279.4, "a4": 297.0}
+#: Table text as the template sets it: 10 pt, cell inset 5 pt / 4 pt, leading 0.65 em.
+_TABLE_METRICS = Metrics(font_pt=10.0, pad_pt=5.0, line_pt=10.0 * 1.65 * 0.78, row_pad_pt=8.0)
+#: A row estimated taller than this share of the page may break across pages; shorter rows never do.
+_UNBREAKABLE_ROW = 0.4
 #: Font sizes (pt) of the template: body, table cells, code, and headings by level.
 _BODY_PT, _TABLE_PT, _CODE_PT = 12.0, 10.0, 9.5
 _HEADING_PT = {1: 15.0, 2: 13.5, 3: 12.5, 4: 12.0}
@@ -93,6 +99,10 @@ class _State:
     used_anchors: set[str] = field(default_factory=set)
     heading_level: int = 0  # level of the last heading, in document order
     column_pt: float = 468.0  # width of the text column
+    landscape_pt: float = 648.0  # width of the text column of a landscape page
+    height_pt: float = 648.0  # height of the text area of a portrait page
+    lang: str = "en"
+    depth: int = 0  # 0 for the document's own blocks; tables nested in lists cannot turn the page
     size_pt: float = _BODY_PT  # font size of the text being converted
     where: str = "paragraph"  # what the text being converted is, for messages
     long_words: int = 0
@@ -199,6 +209,8 @@ def document_data(
     mid, _, post = rest.partition("{pages}")
     paper_name, margin = _PAPER[paper]
     state.column_pt = (_PAPER_WIDTH_MM[paper] - 2 * margin) * 72 / 25.4
+    state.landscape_pt = state.height_pt = (_PAPER_HEIGHT_MM[paper] - 2 * margin) * 72 / 25.4
+    state.lang = meta.lang
     date = parse_date(meta.date) if meta.date else None
     if meta.date and date is None:
         state.emit("pdf.invalid-date", f"document date '{meta.date}' is not an ISO date (YYYY-MM-DD)")
@@ -328,7 +340,11 @@ def _inlines(nodes: tuple[dt.Inline, ...] | list[dt.Inline], state: _State, labe
     out: list[Any] = []
     for n in nodes:
         if isinstance(n, dt.Text):
-            out.append(_text(n.text))
+            if state.where in ("paragraph", "table cell"):
+                # numbers in scientific notation and short identifiers stay on one line
+                out.extend({"k": "keep", "v": p} if keep else p for p, keep in keep_together(_text(n.text)))
+            else:
+                out.append(_text(n.text))
         elif isinstance(n, dt.Code):
             out.append(_code(_text(n.text), state))
         elif isinstance(n, dt.LineBreak):
@@ -340,7 +356,27 @@ def _inlines(nodes: tuple[dt.Inline, ...] | list[dt.Inline], state: _State, labe
             out.extend(_link(n, state, labels))
         elif isinstance(n, dt.FootnoteRef):
             out.append(_footnote(n, state, labels))
-    return _break_long(out, state)
+    return _break_long(_glue_scripts(out), state)
+
+
+def _glue_scripts(items: list[Any]) -> list[Any]:
+    """A superscript or subscript stays on the line of the word it is attached to ("Prkdc" +
+    "scid"): the word's last piece and the script are set in one box."""
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, dict) and item.get("k") in ("sup", "sub") and out:
+            prev = out[-1]
+            if isinstance(prev, dict) and prev.get("k") == "keep":
+                out[-1] = {"k": "keepc", "c": [prev["v"], item]}
+                continue
+            if isinstance(prev, str) and prev and not prev[-1].isspace():
+                head, _, tail = prev.rpartition(" ")
+                head = head + " " if _ else ""
+                if len(tail) <= 40:
+                    out[-1:] = ([head] if head else []) + [{"k": "keepc", "c": [tail, item]}]
+                    continue
+        out.append(item)
+    return out
 
 
 def _link(n: dt.Link, state: _State, labels: dict[str, str]) -> list[Any]:
@@ -423,37 +459,19 @@ def _block(b: dt.Block, state: _State, labels: dict[str, str]) -> dict[str, Any]
     if isinstance(b, dt.Paragraph):
         return {"k": "p", "c": _inlines(b.children, state, labels), "style": b.style}
     if isinstance(b, dt.ListBlock):
-        return {
-            "k": "list",
-            "ordered": b.ordered,
-            "start": b.start,
-            "items": [[_block(x, state, labels) for x in item] for item in b.items],
-        }
+        state.depth += 1
+        items = [[_block(x, state, labels) for x in item] for item in b.items]
+        state.depth -= 1
+        return {"k": "list", "ordered": b.ordered, "start": b.start, "items": items}
     if isinstance(b, dt.Table):
-        before = _set(state, _TABLE_PT, "table cell")
-        header = [[_cell(c, state, labels) for c in row] for row in b.header]
-        rows = [[_cell(c, state, labels) for c in row] for row in b.rows]
-        _set(state, _BODY_PT, "table caption")
-        caption = _inlines(b.caption, state, labels) if b.caption else None
-        _set(state, *before)
-        return {
-            "k": "table",
-            "header": header,
-            "rows": rows,
-            "caption": caption,
-            # Captioned tables get a bookmark one level below the heading they sit under (FDA PDF
-            # specifications: bookmarks and links for tables and figures).
-            "caption-text": dt.plain_text(b.caption).strip() or None,
-            "bookmark-level": state.heading_level + 1,
-            "anchor": _anchor(b.anchor, state),
-            "widths": list(b.widths) if b.widths and len(b.widths) == b.ncols else None,
-            "ncols": max(1, b.ncols),
-        }
-    if isinstance(b, dt.Note):
-        title = labels.get(b.kind, labels["note"])
-        return {"k": "note", "title": title, "c": [_block(x, state, labels) for x in b.children]}
-    if isinstance(b, dt.Quote):
-        return {"k": "quote", "c": [_block(x, state, labels) for x in b.children]}
+        return _table(b, state, labels)
+    if isinstance(b, (dt.Note, dt.Quote)):
+        state.depth += 1
+        children = [_block(x, state, labels) for x in b.children]
+        state.depth -= 1
+        if isinstance(b, dt.Quote):
+            return {"k": "quote", "c": children}
+        return {"k": "note", "title": labels.get(b.kind, labels["note"]), "c": children}
     if isinstance(b, dt.CodeBlock):
         found = list(long_words(b.text, state.column_pt * _USABLE / _CODE_PT, mono_em=_MONO_EM))
         if not found:
@@ -468,6 +486,49 @@ def _block(b: dt.Block, state: _State, labels: dict[str, str]) -> dict[str, Any]
     if isinstance(b, dt.Figure):
         return _figure(b, state, labels)
     raise TypeError(f"unknown block node {type(b).__name__}")
+
+
+def _table(b: dt.Table, state: _State, labels: dict[str, str]) -> dict[str, Any]:
+    """A table laid out from its content (:mod:`.table_layout`): column widths in pt, a landscape
+    page when it is too wide for portrait, rows that do not break across pages, its number
+    before the caption."""
+    ncols = max(1, b.ncols)
+    before = _set(state, _TABLE_PT, "table cell")
+    header = [[_cell(c, state, labels) for c in row] for row in b.header]
+    rows = [[_cell(c, state, labels) for c in row] for row in b.rows]
+    _set(state, _BODY_PT, "table caption")
+    caption = _inlines(b.caption, state, labels) if b.caption else None
+    _set(state, *before)
+    label = dt.table_label(b.number, state.lang) if b.number else ""
+    if caption is not None and label:
+        caption = [label + " "] + caption
+    caption_text = " ".join(x for x in (label, dt.plain_text(b.caption).strip()) if x) or None
+    given = list(b.widths) if b.widths and len(b.widths) == ncols and all(w > 0 for w in b.widths) else None
+    layout = layout_table(b, ncols, state.column_pt, state.landscape_pt if state.depth == 0 else None,
+                          state.height_pt, _TABLE_METRICS)
+    widths = layout.widths
+    if given is not None:  # the template's relative widths, over the text width the content chose
+        widths = [w * layout.text_width / sum(given) for w in given]
+    min_row = b.min_row_mm * 72 / 25.4
+    breakable = [h > _UNBREAKABLE_ROW * state.height_pt for h in layout.row_heights]
+    return {
+        "k": "table",
+        "header": header,
+        "rows": rows,
+        "caption": caption,
+        # Captioned tables get a bookmark one level below the heading they sit under (FDA PDF
+        # specifications: bookmarks and links for tables and figures).
+        "caption-text": caption_text,
+        "bookmark-level": state.heading_level + 1,
+        "anchor": _anchor(b.anchor, state),
+        "columns": [round(w, 2) for w in widths],
+        "font-size": round(layout.metrics.font_pt, 2),
+        "inset-x": round(layout.metrics.pad_pt, 2),
+        "landscape": layout.landscape,
+        "breakable": breakable[len(header):],
+        "min-row": round(min_row, 2),
+        "ncols": ncols,
+    }
 
 
 #: Media types of the images typst can embed, and typst's format name for each.
