@@ -39,8 +39,6 @@ from .context import CheckContext, RenderedDoc
 from .modality import fact_texts, sentence_around
 from .support import rendered
 
-RULE = "china.typography"
-
 # Function words a title leaves in lower case (Chicago/APA title case).
 _FUNCTION = frozenset(
     "a an and as at by for from in into of on or per the to via vs with without".split()
@@ -330,7 +328,7 @@ def check_typography(ctx: CheckContext, diags: Diagnostics) -> None:
         docs = seen[key]
         where_ = docs[0] + (f" and {len(docs) - 1} other document{'s' if len(docs) > 2 else ''}" if len(docs) > 1 else "")
         diags.emit(
-            RULE,
+            "china.typography",
             f"{where_}: {_WHAT[p.kind]}: '{p.found}' in \"{context}\" (from {what}); {p.advice}",
             loc,
         )
