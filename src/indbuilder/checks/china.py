@@ -22,6 +22,7 @@ from ..model.dossier import Narrative
 from ..outline import Outline, load_outline
 from .context import CheckContext, RenderedDoc
 from .support import define, rendered, where
+from .zh_typography import check_typography
 
 BASIS_ZH = (
     "《药品注册管理办法》(2007) 第十四条: 外文资料应当按照要求提供中文译本; M4 模块一 (NMPA, 2020): "
@@ -106,6 +107,29 @@ define(
     "M4 模块一 (NMPA, 2020) 1.0 说明函（主要对于本次申请关键信息的概括与说明）; 《生物制品注册分类及申报资料要求》(NMPA, 2020).",
 )
 
+define(
+    "china.typography",
+    "warning",
+    "A Chinese document has English text, an English unit word, a US unit or an English table cell.",
+    """
+    Chinese documents are normalised when they render (full-width punctuation, “” quotes, 、 in lists,
+    spacing: see indbuilder.render.zh_typography). What needs a translation is reported here, at the fact,
+    narrative or template line it comes from:
+
+    * English text: four or more English words with at least two lower-case content words, outside the
+      abbreviation list, names and titles (every content word capitalised), code and literature references;
+    * English unit words: "cells/kg" (个细胞/kg), "12 months" (12个月), days, weeks, years, hours;
+    * US units where Chinese clinical practice uses another: mg/dL (mmol/L for glucose and lipids,
+      µmol/L for creatinine), g/dL (g/L), mEq/L (mmol/L), °F (℃), lb (kg);
+    * table cells written in English only.
+
+    Translate the zh text of the fact (or the zh narrative, or the .zh template). A name or title that must
+    stay in English is waived with a reason in indbuilder.yaml.
+    """,
+    "《药品注册管理办法》(2020) 第十四条 and M4 模块一: 申报资料使用中文; GB/T 15834-2011 《标点符号用法》; "
+    "GB 3100-1993 / GB 3101-1993 (法定计量单位及其使用); WS/T 404 (临床常用生化检验项目参考区间: mmol/L, µmol/L).",
+)
+
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _WORD = re.compile(r"[A-Za-z]{2,}")
@@ -121,6 +145,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     _envelope(ctx, diags)
     _cover_letter(ctx, diags)
     _untranslated(ctx, diags)
+    check_typography(ctx, diags)
 
 
 def chinese_share(text: str) -> float:

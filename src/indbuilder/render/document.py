@@ -19,6 +19,7 @@ from .markdown import (
     replace_bibliography,
 )
 from .xref import XrefIndex, XrefResolver, XrefTarget
+from .zh_typography import normalise_document
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ def render_document(
         )
     blocks = replace_bibliography(result.blocks, bibliography)
     footnotes = {k: replace_bibliography(v, bibliography) for k, v in result.footnotes.items()}
+    if meta.lang == "zh":  # Chinese typography (GB/T 15834): full-width marks, “” quotes, spacing
+        normalise_document(blocks, footnotes)
     return Document(meta, blocks, footnotes)
 
 
