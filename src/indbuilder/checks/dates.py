@@ -7,6 +7,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Diagnostics, Location
+from . import study_dates
 from .context import CheckContext, RenderedDoc
 from .support import CN_IB, FDA_IB, define, is_protocol_doc, narrative_lines, rendered, where
 
@@ -165,6 +166,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 rd.source or where(ctx, "consent", "version"),
             )
     _after_submission(ctx, diags)
+    study_dates.check(ctx, diags)  # D4: study dates against the lots they used
 
 
 def _is_consent_doc(rd: RenderedDoc) -> bool:
@@ -187,6 +189,7 @@ def _after_submission(ctx: CheckContext, diags: Diagnostics) -> None:
     if d.consent is not None:
         facts.append((f"consent version {d.consent.version} date", d.consent.date, ("consent", "date")))
     facts += [(f"batch {b.id} manufacture", b.manufactured, ("batches", b.id, "manufactured")) for b in d.batches]
+    facts += [(f"start of study {s.study_number}", s.start, ("studies", s.id, "start")) for s in d.studies]
     for s in d.sites:
         for inv in s.investigators:
             facts.append((f"CV of {inv.name.en}", inv.cv_date, ("sites", s.id, "investigators", inv.id, "cv_date")))
