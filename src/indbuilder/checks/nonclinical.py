@@ -43,6 +43,8 @@ _MEASURED = re.compile(
     re.I,
 )
 _TK_WORD = re.compile(r"toxicokinetic|毒代", re.I)
+_TK_HEADING = re.compile(r"\s*(?:toxicokinetic|毒代动力学)", re.I)
+_NUMBERING = re.compile(r"^\s*[\dA-Z]+(?:\.[\dA-Z]+)*\s+")
 _NONE = re.compile(
     r"not applicable|no toxicokinetic data|not (?:been )?(?:measured|assessed|conducted)|were not performed|"
     r"不适用|未报告毒代|未(?:进行|开展|检测)",
@@ -50,13 +52,13 @@ _NONE = re.compile(
 )
 
 
-def measured_exposure(s: Study) -> str | None:
-    """The phrase of a study's design or findings that says exposure was measured, or None."""
-    for field in (s.dosing, s.title, s.key_findings):
-        for text in field.texts().values():
+def measured_exposure(s: Study) -> tuple[str, str, str] | None:
+    """``(field, language, phrase)`` of a study's design or findings that says exposure was measured, or None."""
+    for name in ("dosing", "title", "key_findings"):
+        for lang, text in getattr(s, name).texts().items():
             m = _MEASURED.search(text)
             if m:
-                return m.group(0)
+                return name, lang, m.group(0)
     return None
 
 
@@ -70,7 +72,10 @@ def tk_statements(rd: RenderedDoc) -> list[str]:
     under_tk = False
     for block in walk_blocks(rd.doc.blocks):
         if isinstance(block, Heading):
-            under_tk = bool(_TK_WORD.search(plain_text(block.children)))
+            # a toxicokinetics section ("2.6.7.3 Toxicokinetics: ..."), not a section that merely includes
+            # them ("4.2.3.3.2 In vivo (including supportive toxicokinetics evaluations)")
+            title = _NUMBERING.sub("", plain_text(block.children))
+            under_tk = bool(_TK_HEADING.match(title))
             continue
         if isinstance(block, Paragraph):
             texts = [plain_text(block.children)]
@@ -87,34 +92,36 @@ def tk_statements(rd: RenderedDoc) -> list[str]:
 
 def check(ctx: CheckContext, diags: Diagnostics) -> None:
     """Toxicokinetics statements against the study designs."""
-    measured: list[tuple[Study, str]] = []
+    measured: list[Study] = []
     for s in ctx.dossier.studies:
         if s.category not in TOX_CATEGORIES:
             continue
-        phrase = measured_exposure(s)
-        if phrase is None and s.toxicokinetics is None:
+        found = measured_exposure(s)
+        if found is None and s.toxicokinetics is None:
             continue
-        if s.toxicokinetics is None:
+        if s.toxicokinetics is None and found is not None:
+            field, lang, phrase = found
             diags.emit(
                 "nonclinical.tk-statement",
                 f"study {s.study_number} ({s.id}) measured exposure ('{phrase}') but has no 'toxicokinetics:' "
                 "summary, so 2.6.7.2 and 2.6.7.3 report no toxicokinetic data for it: add what was measured and "
                 "found (analytes, dose proportionality, time course)",
-                where(ctx, "studies", s.id, "dosing") or where(ctx, "studies", s.id),
+                where(ctx, "studies", s.id, field, lang) or where(ctx, "studies", s.id),
             )
-        measured.append((s, phrase or "toxicokinetics"))
+        measured.append(s)
     if not measured:
         return
-    names = ", ".join(s.study_number for s, _ in measured)
+    names = ", ".join(s.study_number for s in measured)
+    noun = "study" if len(measured) == 1 else "studies"
     for rd in rendered(ctx):
         if rd.document is None:
             continue
         for sentence in tk_statements(rd):
             diags.emit(
                 "nonclinical.tk-statement",
-                f"{rd.label} ({rd.region}) says '{sentence[:120]}', but study {names} measured exposure "
+                f"{rd.label} ({rd.region}) says '{sentence[:120]}', but {noun} {names} measured exposure "
                 "(toxicokinetics): state the toxicokinetic results instead",
-                rd.source or where(ctx, "studies", measured[0][0].id),
+                rd.source or where(ctx, "studies", measured[0].id),
             )
 
 
