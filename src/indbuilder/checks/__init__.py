@@ -23,6 +23,7 @@ traceability   tox lots, routes and durations against CMC and the protocol      
 dose           starting/maximum dose against NOAELs (cells/kg or BSA scaling)   G
 protocol       1572 data, sample size, endpoints and the schedule               H
 cgt            cell/gene therapy release panel, vector, LTFU, biodistribution   I
+nonclinical    toxicokinetics statements against the study designs (ICH S3A)   (B/F)
 guidelines     nonclinical studies the governing guideline expects: ICH M3(R2)  (B/I)
                + S7A + S2(R1) for small molecules, ICH S6(R1) for proteins
 china          zh renditions, translation pairs and staleness, NMPA envelope    J
@@ -36,7 +37,7 @@ from typing import Callable, Iterable
 
 from ..diagnostics import Diagnostics
 from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, structure, traceability
-from . import guidelines, modality
+from . import guidelines, modality, nonclinical
 from . import placeholders
 from .context import CheckContext, RegionBuild
 
@@ -55,6 +56,7 @@ FAMILIES: dict[str, Family] = {
     "protocol": protocol.check,
     "cgt": cgt.check,
     "guidelines": guidelines.check,
+    "nonclinical": nonclinical.check,
     "china": china.check,
     "placeholders": placeholders.check,
 }

@@ -13,7 +13,7 @@ from typing import Any
 from ..diagnostics import Diagnostics
 from ..doctree import table_rows
 from ..model.cmc import SpecTest
-from . import stability
+from . import manufacture, stability
 from .context import CheckContext
 from .limits import limit_text, passes, value_text
 from .numbers import contains_number
@@ -155,6 +155,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
     _manufacturers(ctx, diags)
     _justification(ctx, diags)
     stability.check(ctx, diags)
+    manufacture.check(ctx, diags)  # E12 dose supply, E13 process duration
 
 
 # ------------------------------------------------------------------ E1 methods

@@ -7,6 +7,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Diagnostics, Location
+from . import study_dates
 from .context import CheckContext, RenderedDoc
 from .support import CN_IB, FDA_IB, define, is_protocol_doc, narrative_lines, rendered, where
 from .titles import check_leaf_titles
@@ -183,6 +184,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                 rd.source or where(ctx, "consent", "version"),
             )
     _after_submission(ctx, diags)
+    study_dates.check(ctx, diags)  # D4: study dates against the lots they used
     _title_page(ctx, diags)
     # leaf titles are title-page facts too (until the family is listed in checks/__init__.py FAMILIES)
     check_leaf_titles(ctx, diags)
@@ -273,6 +275,7 @@ def _after_submission(ctx: CheckContext, diags: Diagnostics) -> None:
     facts += [(f"batch {b.id} manufacture", b.manufactured, ("batches", b.id, "manufactured")) for b in d.batches]
     facts += [(f"study {s.study_number} report", s.document.date, ("studies", s.id, "document", "date"))
               for s in d.studies if s.document is not None]
+    facts += [(f"start of study {s.study_number}", s.start, ("studies", s.id, "start")) for s in d.studies]
     for s in d.sites:
         for inv in s.investigators:
             facts.append((f"CV of {inv.name.en}", inv.cv_date, ("sites", s.id, "investigators", inv.id, "cv_date")))

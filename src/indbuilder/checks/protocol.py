@@ -7,6 +7,7 @@ import re
 from .. import regions
 from ..diagnostics import Diagnostics, Location
 from ..model.clinical import Protocol
+from . import schedule
 from .context import CheckContext
 from .support import FDA_PLAN, define, docs_at, normalize, rendered, where
 
@@ -198,6 +199,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
                     f"{p.number} enrols {p.sample_size}",
                     Location(n.path, n.body_line + i),
                 )
+    schedule.check(ctx, diags)  # H7: the follow-up schedule against its visits
     visits_of = {a.id: a.visits for a in p.assessments}
     for e in p.endpoints:
         scheduled = [a for a in e.assessments if visits_of.get(a)]

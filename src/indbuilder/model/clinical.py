@@ -28,15 +28,29 @@ class Cohort(Record):
     subjects: int = Field(ge=1)
 
 
+class Repeat(Fact):
+    """A visit that recurs: every ``every`` from its day until ``until`` after dosing (Day 1), e.g. yearly
+    long-term follow-up contacts from Year 6 to Year 15."""
+
+    every: Quantity  # e.g. {value: 1, unit: years}
+    until: Quantity  # time after dosing of the last occurrence, e.g. {value: 15, unit: years}
+
+
 class Visit(Record):
     name: Text
     day: int
     window: Text | None = None
+    # on-site: the participant comes to the site (examination, samples); remote: telephone, video or
+    # questionnaire contact, where nothing can be measured on the participant.
+    contact: Literal["on-site", "remote"] = "on-site"
+    repeat: Repeat | None = None
 
 
 class Assessment(Record):
     name: Text
     visits: list[str]  # visit ids
+    remote: bool = False  # can be done at a remote contact (history, adverse events by telephone or questionnaire)
+    through: Quantity | None = None  # done until this time after dosing, e.g. {value: 15, unit: years}
 
 
 class Ltfu(Fact):
@@ -75,6 +89,8 @@ class Protocol(Record):
     design: Text
     rationale: Text
     population: Text
+    # the heaviest participant the eligibility criteria allow (kg): per-kg doses of one lot are checked against it
+    max_body_weight: Quantity | None = None
     inclusion: list[Text]
     exclusion: list[Text]
     sample_size: int = Field(ge=1)

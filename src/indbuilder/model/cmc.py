@@ -9,29 +9,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from .common import Fact, NonNegative, Quantity, Record, Text
-
-
-class InProcessControl(Fact):
-    parameter: Text
-    acceptance: Text
-    critical: bool = False
-
-
-class ProcessStep(Record):
-    number: int = Field(ge=1)
-    name: Text
-    description: Text
-    duration: Text | None = None
-    materials: list[str] = []  # material ids
-    controls: list[InProcessControl] = Field(min_length=1)
-
-
-class Process(Record):
-    version: str
-    site: str  # organisation id
-    description: Text
-    steps: list[ProcessStep]
+from .common import Fact, NonNegative, Positive, Quantity, Record, Text
 
 
 class Material(Record):
@@ -112,6 +90,59 @@ def _finite(value: object) -> object:
 ResultValue = Annotated[
     Union[Annotated[float, Field(allow_inf_nan=True)], str], BeforeValidator(_exponent_number), AfterValidator(_finite)
 ]
+
+
+class InProcessControl(Fact):
+    parameter: Text
+    acceptance: Text
+    critical: bool = False
+    # The criterion as a machine can read it (like a specification test's), e.g. {kind: min, min: 4.0e8,
+    # unit: viable cells}; needed when the control is the lot yield.
+    limit: Limit | None = None
+    # This control is the least one lot yields (the harvest count of a cell therapy): the largest dose the
+    # protocol allows must fit in one lot (cmc.dose-supply; ICH M4Q(R1) 3.2.P.3.4).
+    lot_yield: bool = False
+
+    @model_validator(mode="after")
+    def _yield_has_limit(self) -> "InProcessControl":
+        if self.lot_yield and (self.limit is None or self.limit.min is None):
+            raise ValueError("a 'lot_yield' control needs a limit with a minimum, e.g. {kind: min, min: 4.0e8, unit: viable cells}")
+        return self
+
+
+class ProcessStep(Record):
+    number: int = Field(ge=1)
+    name: Text
+    description: Text
+    # As printed and as read by cmc.process-duration: "3 hours", "7 ± 1 days", "16-24 hours", "≤ 1 hour".
+    duration: Text | None = None
+    # Id of the step this one takes place during (transduction on the first day of a passage): its time is
+    # part of that step's and is not added again to the process time.
+    during: str | None = None
+    materials: list[str] = []  # material ids
+    controls: list[InProcessControl] = Field(min_length=1)
+
+
+class ProcessDuration(Fact):
+    """The stated total time of the manufacturing process, from one step to another (3.2.P.3.3).
+
+    ``first_step`` and ``last_step`` are step ids of the drug substance or drug product process (steps are
+    numbered through both); the time is ``value ± tolerance`` in ``unit``.
+    """
+
+    value: Positive
+    tolerance: NonNegative = 0
+    unit: Literal["hours", "days", "weeks"]
+    first_step: str
+    last_step: str
+
+
+class Process(Record):
+    version: str
+    site: str  # organisation id
+    description: Text
+    steps: list[ProcessStep]
+    total_duration: ProcessDuration | None = None  # the stated process time (checked against the steps)
 
 
 class SpecTest(Record):

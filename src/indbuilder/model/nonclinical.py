@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from .common import Fact, NonNegative, Quantity, Record, Text
@@ -48,6 +49,10 @@ class Study(Record):
     dose_levels: list[DoseLevel]
     dosing: Text
     duration: Quantity  # in-life duration including recovery/follow-up
+    # Experimental start and completion dates (OECD GLP 1.4 / 21 CFR 58.185(a)(2)); the start is checked
+    # against the manufacture date of every test-article lot (dates.study-lot).
+    start: dt.date | None = None
+    end: dt.date | None = None
     noael: DoseLevel | None = None
     key_findings: Text
     toxicokinetics: Text | None = None  # exposure measured in the study (ICH S3A)
