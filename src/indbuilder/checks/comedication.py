@@ -63,7 +63,12 @@ _DURATION = {
     "zh": re.compile(r"(\d+)\s*(天|日|周|个月|年)"),
 }
 _ZH_UNITS = {"天": "days", "日": "days", "周": "weeks", "个月": "months", "年": "years"}
-_SENTENCES = re.compile(r"(?<=[.;!?。；！？])\s*|\n")
+_SENTENCES = re.compile(r"(?<=[.;!?])\s+|(?<=[。；！？])\s*|\n")
+# Words that name the section, not a medication ("see the prohibited medications below", "禁用药物见下文").
+_GENERIC = {
+    "en": re.compile(r"\b(?:prohibited|concomitant|permitted|rescue) medications?\b", re.I),
+    "zh": re.compile(r"禁用药物|合并用药|补救治疗"),
+}
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,8 @@ def prohibitions(text: str, lang: str) -> list[Prohibition]:
     for raw in _SENTENCES.split(text):
         sentence = normalize(raw)
         for clause in re.split(r"[:：]\s*", sentence):
-            if prohibits.search(clause) and medication.search(clause):
+            named = _GENERIC.get(lang, _GENERIC["en"]).sub(" ", clause)
+            if prohibits.search(named) and medication.search(named):
                 m = _DURATION.get(lang, _DURATION["en"]).search(clause)
                 period = None
                 if m:
