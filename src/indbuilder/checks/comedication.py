@@ -136,7 +136,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
 
 def _check_ib(ctx: CheckContext, p: Protocol, rd: RenderedDoc, diags: Diagnostics) -> None:
     entries = list(p.concomitant_medications.prohibited) if p.concomitant_medications else []
-    label = f"{rd.doc.meta.title} ({rd.region})"
+    label = f"the {rd.region.upper()} Investigator's Brochure"
     at_ib = rd.source if rd.planned.kind == "narrative" else None
     for pr in prohibitions(rd.text, rd.lang):
         found = [e for e in entries if _matches(e, pr.sentence, rd.lang)]

@@ -215,7 +215,7 @@ def _check_text(ctx: CheckContext, p: Protocol, rd: RenderedDoc, diags: Diagnost
     text = normalize(rd.text)
     lang = rd.lang
     narrative = rd.planned.kind == "narrative"
-    label = f"{rd.doc.meta.title} ({rd.region})"
+    label = f"the {rd.region.upper()} consent form"
 
     def at(key: str) -> Location | None:
         return rd.source if narrative else (where(ctx, "consent", key) or where(ctx, "consent") or rd.source)
