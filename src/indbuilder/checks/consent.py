@@ -51,7 +51,7 @@ define(
 )
 
 # Words that say contraception, and the words of each unit of a duration, per language.
-_CONTRACEPTION = {"en": re.compile(r"contracept|birth control", re.I), "zh": re.compile(r"避孕")}
+_CONTRACEPTION = {"en": re.compile(r"contracept|birth control|condom", re.I), "zh": re.compile(r"避孕")}
 _UNIT_WORDS = {
     "en": {"days": "days?", "weeks": "weeks?", "months": "months?", "years": "years?"},
     "zh": {"days": "天|日", "weeks": "周|星期", "months": "个月|月", "years": "年"},
