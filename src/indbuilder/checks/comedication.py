@@ -17,11 +17,9 @@ from ..model.common import Quantity
 from .context import CheckContext, RenderedDoc
 from .support import CN_IB, FDA_IB, define, normalize, rendered, where
 
-RULE = "protocol.prohibited-medications"
-SECTION_RULE = "protocol.concomitant-medications"
 
 define(
-    RULE,
+    "protocol.prohibited-medications",
     "error",
     "The Investigator's Brochure prohibits a medication that the protocol does not prohibit, or for another period.",
     """
@@ -37,7 +35,7 @@ define(
     "(protocol section 6, concomitant therapy); 21 CFR 312.23(a)(5)(vi)(b), 312.23(a)(6)(iii)(g).",
 )
 define(
-    SECTION_RULE,
+    "protocol.concomitant-medications",
     "warning",
     "The protocol has no concomitant-medication section.",
     """
@@ -123,7 +121,7 @@ def check(ctx: CheckContext, diags: Diagnostics) -> None:
         return
     if p.concomitant_medications is None:
         diags.emit(
-            SECTION_RULE,
+            "protocol.concomitant-medications",
             f"protocol {p.number} has no concomitant-medication section: add 'concomitant_medications' with the "
             "medications participants may take ('permitted') and may not take ('prohibited', with the period)",
             where(ctx, "protocol", "number"),
@@ -143,7 +141,7 @@ def _check_ib(ctx: CheckContext, p: Protocol, rd: RenderedDoc, diags: Diagnostic
         if not found:
             names = ", ".join(e.name.get(rd.lang) for e in entries) or "none"
             diags.emit(
-                RULE,
+                "protocol.prohibited-medications",
                 f"{label} says \"{pr.sentence}\", but protocol {p.number} does not prohibit it (prohibited "
                 f"medications in the protocol: {names}): add it to concomitant_medications.prohibited, or correct the IB",
                 at_ib or where(ctx, "protocol", "concomitant_medications", "prohibited")
@@ -155,7 +153,7 @@ def _check_ib(ctx: CheckContext, p: Protocol, rd: RenderedDoc, diags: Diagnostic
             stated = ", ".join(f"{q.value:g} {q.unit} {when}" for q, when in ((e.before_dosing, "before dosing"),
                                                                               (e.after_dosing, "after dosing")) if q)
             diags.emit(
-                RULE,
+                "protocol.prohibited-medications",
                 f"{label} prohibits {e.name.get(rd.lang)} for {pr.period.value:g} {pr.period.unit} "
                 f"(\"{pr.sentence}\"), but protocol {p.number} prohibits it {stated or 'for the whole study'}",
                 at_ib or where(ctx, "protocol", "concomitant_medications", "prohibited", e.id) or rd.source,

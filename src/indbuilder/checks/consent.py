@@ -22,10 +22,9 @@ from ..model.common import Quantity
 from .context import CheckContext, RenderedDoc
 from .support import CN_ICF, define, normalize, rendered, where
 
-RULE = "consent.protocol-requirements"
 
 define(
-    RULE,
+    "consent.protocol-requirements",
     "error",
     "The informed consent form does not state something the protocol requires of participants.",
     """
@@ -151,7 +150,7 @@ def _hgr_statement(ctx: CheckContext, p: Protocol, site_countries: set[str], dia
     """A protocol with sites in China says how human genetic resources are handled."""
     if "CN" in site_countries and "nmpa" in ctx.config.settings.regions and p.human_genetic_resources is None:
         diags.emit(
-            RULE,
+            "consent.protocol-requirements",
             f"protocol {p.number} has sites in China but does not say how participants' samples (human genetic "
             "resources, 人类遗传资源) are collected, kept, used and whether they leave China: add "
             "'human_genetic_resources' (the consent form for Chinese sites must state the same)",
@@ -160,7 +159,7 @@ def _hgr_statement(ctx: CheckContext, p: Protocol, site_countries: set[str], dia
     for i, e in enumerate(p.sample_export):
         if e.from_country == "CN" and not _HGR.search(e.approval.zh or ""):
             diags.emit(
-                RULE,
+                "consent.protocol-requirements",
                 f"protocol {p.number} sends samples from China to {e.to_country}, but the approval it names does "
                 "not mention human genetic resources (人类遗传资源): export of samples of participants in China "
                 "needs an approval under the 人类遗传资源管理条例",
@@ -182,18 +181,18 @@ def _check_facts(ctx: CheckContext, p: Protocol, consent: ConsentEssentials, sit
             text = consent.contraception.get(lang) if consent.contraception else ""
             problem = _contraception_problem(text, q, lang)
             if problem:
-                diags.emit(RULE, f"the consent form ({lang}) {problem}; protocol {p.number} requires {r.what}",
+                diags.emit("consent.protocol-requirements", f"the consent form ({lang}) {problem}; protocol {p.number} requires {r.what}",
                            where(ctx, "consent", "contraception") or at)
     if p.ltfu is not None:
         if consent.ltfu is None:
-            diags.emit(RULE, f"protocol {p.number} follows participants for {p.ltfu.years} years after dosing, but the "
+            diags.emit("consent.protocol-requirements", f"protocol {p.number} follows participants for {p.ltfu.years} years after dosing, but the "
                        "consent facts have no 'ltfu' statement: the consent form does not explain the long-term follow-up",
                        at)
         else:
             for lang in langs:
                 wrong = sorted(stated_years(consent.ltfu.get(lang), lang) - {p.ltfu.years})
                 if wrong:
-                    diags.emit(RULE, f"the consent form's long-term follow-up ({lang}) states {', '.join(map(str, wrong))} "
+                    diags.emit("consent.protocol-requirements", f"the consent form's long-term follow-up ({lang}) states {', '.join(map(str, wrong))} "
                                f"years; protocol {p.number} follows participants for {p.ltfu.years} years",
                                where(ctx, "consent", "ltfu") or at)
     for e in p.sample_export:
@@ -205,7 +204,7 @@ def _check_facts(ctx: CheckContext, p: Protocol, consent: ConsentEssentials, sit
         text = consent.sample_export.get(lang) if consent.sample_export else ""
         problem = _export_problem(text, e.from_country, lang)
         if problem:
-            diags.emit(RULE, f"the consent form for sites in {e.from_country} {problem}; protocol {p.number} sends "
+            diags.emit("consent.protocol-requirements", f"the consent form for sites in {e.from_country} {problem}; protocol {p.number} sends "
                        f"{e.samples.en or e.samples.zh} to {e.laboratory.en or e.laboratory.zh} ({e.to_country})",
                        where(ctx, "consent", "sample_export") or at)
 
@@ -225,11 +224,11 @@ def _check_text(ctx: CheckContext, p: Protocol, rd: RenderedDoc, diags: Diagnost
         q, r = req
         problem = _contraception_problem(text, q, lang)
         if problem:
-            diags.emit(RULE, f"{label} {problem}; protocol {p.number} requires {r.what}", at("contraception"))
+            diags.emit("consent.protocol-requirements", f"{label} {problem}; protocol {p.number} requires {r.what}", at("contraception"))
     if p.ltfu is not None:
         years = stated_years(text, lang)
         if p.ltfu.years not in years:
-            diags.emit(RULE, f"{label} does not state that participants are followed for {p.ltfu.years} years after "
+            diags.emit("consent.protocol-requirements", f"{label} does not state that participants are followed for {p.ltfu.years} years after "
                        f"dosing (protocol {p.number} long-term follow-up)", at("ltfu"))
     from .. import regions
 
@@ -239,7 +238,7 @@ def _check_text(ctx: CheckContext, p: Protocol, rd: RenderedDoc, diags: Diagnost
             continue
         problem = _export_problem(text, e.from_country, lang)
         if problem:
-            diags.emit(RULE, f"{label} {problem}; protocol {p.number} sends {e.samples.get(lang)} to "
+            diags.emit("consent.protocol-requirements", f"{label} {problem}; protocol {p.number} sends {e.samples.get(lang)} to "
                        f"{e.laboratory.get(lang)} ({e.to_country})", at("sample_export"))
 
 
