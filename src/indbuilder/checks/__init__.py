@@ -22,6 +22,9 @@ cmc            specification, methods, batches, process (+ stability module:   E
 traceability   tox lots, routes and durations against CMC and the protocol      F
 dose           starting/maximum dose against NOAELs (cells/kg or BSA scaling)   G
 protocol       1572 data, sample size, endpoints and the schedule               H
+consent        the consent form states what the protocol requires of           H
+               participants (contraception, sample export, LTFU)
+comedication   IB prohibitions against the protocol's concomitant medications  H
 cgt            cell/gene therapy release panel, vector, LTFU, biodistribution   I
 nonclinical    toxicokinetics statements against the study designs (ICH S3A)   (B/F)
 guidelines     nonclinical studies the governing guideline expects: ICH M3(R2)  (B/I)
@@ -38,6 +41,7 @@ from typing import Callable, Iterable
 from ..diagnostics import Diagnostics
 from . import cgt, china, cmc, completeness, dates, dose, identity, protocol, references, structure, traceability
 from . import guidelines, modality, nonclinical
+from . import comedication, consent
 from . import placeholders
 from .context import CheckContext, RegionBuild
 
@@ -54,6 +58,8 @@ FAMILIES: dict[str, Family] = {
     "traceability": traceability.check,
     "dose": dose.check,
     "protocol": protocol.check,
+    "consent": consent.check,
+    "comedication": comedication.check,
     "cgt": cgt.check,
     "guidelines": guidelines.check,
     "nonclinical": nonclinical.check,

@@ -58,6 +58,45 @@ class Ltfu(Fact):
     description: Text
 
 
+class Contraception(Fact):
+    """What the protocol requires of participants of reproductive potential (ICH M3(R2) 11.3; FDA guidance
+    on long-term follow-up of gene therapy products, 2020, for an integrating vector)."""
+
+    duration: Quantity  # how long after (the last) dosing contraception is required, e.g. {value: 12, unit: months}
+    description: Text  # who must use which methods, as the protocol states it
+
+
+class ProhibitedMedication(Record):
+    """A medication or class the protocol prohibits, with the period it is prohibited for (ICH M11 6.x
+    concomitant therapy)."""
+
+    name: Text  # the medication or class as documents name it, e.g. "glucose-lowering agents"
+    details: Text | None = None  # exceptions, rescue use, what to do if it is needed
+    before_dosing: Quantity | None = None  # prohibited for this long before dosing
+    after_dosing: Quantity | None = None  # prohibited for this long after dosing (none: for the whole study)
+
+
+class ConcomitantMedications(Fact):
+    """The protocol's concomitant-medication section: what participants may and may not take (ICH M11
+    section 6 "Trial intervention and concomitant therapy"; ICH E6(R3) Appendix B)."""
+
+    permitted: list[Text] = []  # medications allowed, with conditions (e.g. stable background therapy)
+    prohibited: list[ProhibitedMedication] = []
+    rescue: Text | None = None  # rescue medication and when it is used
+
+
+class SampleExport(Fact):
+    """Samples collected at the sites of one country and tested in another. Samples from participants in
+    China are human genetic resources: they leave China only under an approval of the Ministry of Science
+    and Technology (人类遗传资源管理条例, 2019, Art. 27-28; 实施细则, 2023)."""
+
+    from_country: Literal["US", "CN"]  # where the samples are collected (a site country)
+    to_country: str  # ISO 3166 code of the testing laboratory's country, e.g. US
+    laboratory: Text  # the laboratory that tests them
+    samples: Text  # which samples, for which assays, and what happens to them after testing
+    approval: Text  # the approval or filing under which they leave the country (e.g. HGR export approval)
+
+
 class DoseEstimate(Fact):
     """A human dose estimate a starting dose may rest on: the minimal anticipated biological effect level
     (MABEL; EMA EMEA/CHMP/SWP/28367/07 Rev. 1, 2017) or the pharmacologically active dose (PAD; FDA MRSD
@@ -105,6 +144,11 @@ class Protocol(Record):
     visits: list[Visit]
     assessments: list[Assessment]
     ltfu: Ltfu | None = None  # gene therapies: long-term follow-up (FDA LTFU guidance 2020)
+    contraception: Contraception | None = None  # contraception participants must use, and for how long
+    concomitant_medications: ConcomitantMedications | None = None  # permitted and prohibited medications
+    # Human genetic resources: how samples of participants in China are collected, kept and used (人类遗传资源管理条例)
+    human_genetic_resources: Text | None = None
+    sample_export: list[SampleExport] = []  # samples tested in another country than where they are taken
     treatment_duration: Quantity  # dosing period
     follow_up: Quantity  # main-study follow-up after dosing
     safety_factor: Positive = 10.0  # minimum margin between NOAEL-derived dose and starting dose
@@ -148,3 +192,5 @@ class ConsentEssentials(Fact):
     contacts: Text
     voluntary: Text
     ltfu: Text | None = None  # gene therapies: what long-term follow-up asks of the participant
+    contraception: Text | None = None  # the contraception the protocol requires, and for how long
+    sample_export: Text | None = None  # which samples leave the country, where to, and under which approval
