@@ -119,6 +119,7 @@ def form_security(data: bytes, reader: "PdfReader | None" = None) -> FormSecurit
 # ---------------------------------------------------------------- revisions
 
 _EOF = re.compile(rb"%%EOF[ \t]*(\r\n|\r|\n)?")
+_PREV = re.compile(rb"/Prev\s+(\d+)")
 
 
 def _xref_sections(data: bytes, reader: "PdfReader") -> list[int]:
@@ -132,7 +133,7 @@ def _xref_sections(data: bytes, reader: "PdfReader") -> list[int]:
         nxt: int | None = None
         if data.startswith(b"xref", at):
             t = data.find(b"trailer", at)
-            m = re.compile(rb"/Prev\s+(\d+)").search(data, t, data.find(b"startxref", t)) if t >= 0 else None
+            m = _PREV.search(data, t, data.find(b"startxref", t)) if t >= 0 else None
             nxt = int(m.group(1)) if m else None
         else:  # an xref stream: "n g obj << ... /Prev x ... >> stream"
             try:
@@ -161,19 +162,16 @@ def first_revision_end(data: bytes) -> int | None:
     with form fields. None when the file has a single revision (nothing was appended).
     """
     reader = _reader(data)
-    ends: list[int] = []
-    for at in _xref_sections(data, reader):
-        m = _EOF.search(data, at)
-        if m is not None and m.end() < len(data.rstrip(b"\r\n\t \x00")) + 1:
-            ends.append(m.end())
-    for end in sorted(set(ends)):
-        if end >= len(data.rstrip(b"\r\n\t \x00")):
+    ends = sorted({m.end() for at in _xref_sections(data, reader) if (m := _EOF.search(data, at)) is not None})
+    whole = len(data.rstrip(b"\r\n\t \x00"))
+    for end in ends:
+        if end >= whole:
             break  # the whole file: no earlier revision
         try:
             prefix = _reader(data[:end])
             if prefix.is_encrypted and form_security(data[:end], prefix) is not None and prefix.get_fields():
                 return end
-        except Exception:  # a prefix that is no complete PDF (e.g. a linearised file's first page section)
+        except Exception:  # a prefix that is no complete PDF (e.g. a linearised file's first-page section)
             continue
     return None
 
@@ -332,7 +330,7 @@ def fill_secured_form(original: bytes, set_values: Callable[["PdfWriter", "PdfRe
         out.write(b"\nendobj\n")
 
     trailer = DictionaryObject()
-    size = max(int(reader.trailer["/Size"]), changed[-1] + 1)
+    size = max(int(str(reader.trailer["/Size"])), changed[-1] + 1)
     trailer[NameObject("/Root")] = reader.trailer.raw_get("/Root")
     if "/Info" in reader.trailer:
         trailer[NameObject("/Info")] = reader.trailer.raw_get("/Info")
