@@ -466,7 +466,9 @@ def _check_pdf(source: Path | str | bytes, name: str | None, limits: PdfCheckLim
     if encrypted:
         kept, why = _encryption(data, profile, original)
         if not kept:
-            diags.emit("pdf.encrypted", why, loc, hint="remove all security settings before submission")
+            diags.emit("pdf.encrypted", why, loc,
+                       hint="remove all security settings before submission; an agency's secured form keeps "
+                            "its security when the build fills it (`fill:` in content/attachments.yaml)")
             return diags.items
         diags.emit("pdf.form-security-kept", why, loc)  # the reader opened it with the empty password
 
