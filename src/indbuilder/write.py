@@ -164,8 +164,8 @@ def _submission_files(writer: "Writer", project: Project, rb: RegionBuild, diags
             filled = _attachment_bytes(project, rd, diags)
             if filled is None:
                 continue
-            data, profile = filled
-            diags.extend(check_pdf(data, rd.planned.attachment, profile=profile))
+            data, profile, original = filled
+            diags.extend(check_pdf(data, rd.planned.attachment, profile=profile, original=original))
         else:
             try:
                 written = _write_reported(writer, rb, rd, rd.document, False, diags)
@@ -178,8 +178,10 @@ def _submission_files(writer: "Writer", project: Project, rb: RegionBuild, diags
     return files
 
 
-def _attachment_bytes(project: Project, rd: RenderedDoc, diags: Diagnostics) -> tuple[bytes, str] | None:
-    """A user PDF as placed in the sequence: filled from the facts when it is a fillable form.
+def _attachment_bytes(project: Project, rd: RenderedDoc, diags: Diagnostics) -> tuple[bytes, str, bytes | None] | None:
+    """A user PDF as placed in the sequence, its PDF-check profile and, for a filled form, the form's
+    own bytes (a secured form keeps its security only as those bytes plus an incremental update,
+    which ``check_pdf(original=...)`` verifies): filled from the facts when it is a fillable form.
 
     None (with a finding) when the file cannot be read or the form cannot be filled; the messages
     say what is wrong and never quote the file's bytes.
@@ -196,13 +198,14 @@ def _attachment_bytes(project: Project, rd: RenderedDoc, diags: Diagnostics) -> 
         diags.emit("build.attachment-unreadable", f"attachment {rd.planned.attachment!r} cannot be read: {exc.strerror or 'I/O error'}", where)
         return None
     if record is None or not record.fill:
-        return data, "document"
+        return data, "document", None
     mapping = project.config.root / record.fill
     try:
         with quiet_pypdf():
             values = resolve_mapping(load_yaml(mapping, record.fill), project.dossier, diags, template_pdf=data)
-            # agency forms keep their own security settings (FDA PDF specifications exempt forms)
-            return fill_form(data, values), "form"
+            # agency forms keep their own security settings (FDA PDF specifications exempt forms):
+            # a secured form is filled by an incremental update after its unchanged bytes
+            return fill_form(data, values), "form", data
     except Exception as exc:  # pypdf raises many types on a damaged form; its text may quote the file
         diags.emit("pdf.unreadable", f"form {rd.planned.attachment} cannot be filled: {describe_pdf_error(exc)}", where)
         return None

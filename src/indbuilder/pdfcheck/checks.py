@@ -43,10 +43,22 @@ define(
     "pdf.encrypted",
     "error",
     "A PDF is encrypted or password protected.",
-    "Security settings and passwords must not be activated on submission PDFs (FDA forms are the "
-    "only exception).",
+    "Security settings and passwords must not be activated on submission PDFs. The only exception is "
+    "an agency's secured form kept with the security it was issued with (see pdf.form-security-kept).",
     basis="FDA PDF Specifications ('Do not activate security settings or password protection'); "
     "NMPA eCTD validation 6.19/6.21",
+)
+define(
+    "pdf.form-security-kept",
+    "info",
+    "A secured agency form keeps the security it was issued with; its values are an incremental update.",
+    "FDA asks that its fillable forms (1571, 1572, 3674) be submitted with their existing security "
+    "settings. Encryption is accepted only for such a form: the file starts with the form's own bytes "
+    "and its last trailer keeps the form's /Encrypt dictionary and file identifier. The build compares "
+    "with the form the attachment declares; `indbuilder pdfcheck` on a file alone takes the first "
+    "revision of an incremental update as the form and says so.",
+    basis="FDA PDF Specifications (forms are exempt from the security rule; submit FDA forms with their "
+    "existing security settings); ISO 32000-1 §7.5.6 (incremental updates)",
 )
 define(
     "pdf.version",
@@ -354,16 +366,18 @@ def _inspect(d: DictionaryObject, found: _Findings) -> None:
 
 
 #: Rules that do not apply to some kinds of PDF.
-#: - "form": the agencies' fillable forms (FDA 1571/1572/3674...) are exempt from the security
-#:   rule (FDA PDF specifications, ectd-specs.md §3) and carry their own field scripts, actions
-#:   and layout; they are checked for readability, version, attachments and external links only.
+#: - "form": the agencies' fillable forms (FDA 1571/1572/3674...) carry their own field scripts,
+#:   actions and layout; they are checked for readability, version, attachments and external links.
+#:   They keep the security they were issued with (FDA PDF specifications), but only as the form's
+#:   own bytes plus an incremental update (:func:`.secured.kept_security`); any other encryption is
+#:   refused for every profile.
 #: - "literature": published references (CTD 2.7.5, 3.3, 4.3, 5.4) are exempt from most PDF rules
 #:   (NMPA eCTD validation, chapter 6 note); they must still open, be unencrypted and carry no
 #:   scripts or attachments. Which rules count as "most" is our reading, not an agency list.
 PROFILE_EXEMPTIONS: dict[str, frozenset[str]] = {
     "document": frozenset(),
     "form": frozenset({
-        "pdf.encrypted", "pdf.javascript", "pdf.dynamic-content", "pdf.bookmarks-missing",
+        "pdf.javascript", "pdf.dynamic-content", "pdf.bookmarks-missing",
         "pdf.initial-view", "pdf.annotation", "pdf.font-not-embedded", "pdf.font-standard-not-embedded",
         "pdf.zoom-not-inherited",
     }),
@@ -380,16 +394,44 @@ def check_pdf(
     name: str | None = None,
     limits: PdfCheckLimits = PdfCheckLimits(),
     profile: str = "document",
+    original: bytes | None = None,
 ) -> list[Diagnostic]:
     """Check one PDF (a path or its bytes); ``name`` is the location shown in findings.
 
     ``profile`` is "document" (all rules), "form" or "literature" (see :data:`PROFILE_EXEMPTIONS`).
+    ``original``: for a filled agency form, the bytes of the form as declared (issued); an
+    encrypted file is accepted only when it starts with exactly those bytes (see :func:`_encryption`).
     """
+    found = _check_pdf(source, name, limits, profile, original)
+    if profile == "document" and any(d.rule == "pdf.form-security-kept" for d in found):
+        # A file recognised as a secured agency form kept as issued (e.g. the filled 1571 when the
+        # finished sequence is checked, or `indbuilder pdfcheck` on it) is checked as a form.
+        profile = "form"
     exempt = PROFILE_EXEMPTIONS[profile]
-    return [d for d in _check_pdf(source, name, limits) if d.rule not in exempt]
+    return [d for d in found if d.rule not in exempt]
 
 
-def _check_pdf(source: Path | str | bytes, name: str | None, limits: PdfCheckLimits) -> list[Diagnostic]:
+def _encryption(data: bytes, profile: str, original: bytes | None) -> tuple[bool, str]:
+    """Whether an encrypted PDF may stay encrypted, and the finding's text.
+
+    Only a secured agency form kept with its original security: with ``original`` (the build
+    filled a declared form) the file must start with the form's unchanged bytes; without it (a
+    form attached as supplied, or ``indbuilder pdfcheck FILE``) the file must be an incremental
+    update whose first revision is an encrypted fillable form with the same /Encrypt and file
+    identifier. Literature (published references) is never encrypted.
+    """
+    if profile == "literature":
+        return False, "file is encrypted (security settings or a password are set)"
+    from .secured import kept_security
+
+    kept, why = kept_security(data, original if profile == "form" else None)
+    if kept:
+        return True, why
+    return False, f"file is encrypted (security settings or a password are set); not a secured form kept as issued: {why}"
+
+
+def _check_pdf(source: Path | str | bytes, name: str | None, limits: PdfCheckLimits,
+               profile: str = "document", original: bytes | None = None) -> list[Diagnostic]:
     diags = Diagnostics()
     if isinstance(source, (bytes, bytearray)):
         data = bytes(source)
@@ -422,9 +464,13 @@ def _check_pdf(source: Path | str | bytes, name: str | None, limits: PdfCheckLim
         diags.emit("pdf.unreadable", f"not a readable PDF: {describe_pdf_error(exc)}", loc)
         return diags.items
     if encrypted:
-        diags.emit("pdf.encrypted", "file is encrypted (security settings or a password are set)", loc,
-                   hint="remove all security settings before submission")
-        return diags.items
+        kept, why = _encryption(data, profile, original)
+        if not kept:
+            diags.emit("pdf.encrypted", why, loc,
+                       hint="remove all security settings before submission; an agency's secured form keeps "
+                            "its security when the build fills it (`fill:` in content/attachments.yaml)")
+            return diags.items
+        diags.emit("pdf.form-security-kept", why, loc)  # the reader opened it with the empty password
 
     version = pdf_version(data, reader)
     if version is None or not ("1.4" <= version <= "1.7"):

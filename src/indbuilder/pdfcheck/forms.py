@@ -227,11 +227,29 @@ def fill_form(template_pdf: Path | bytes, mapping: dict[str, str]) -> bytes:
 
     Text fields get the value; check boxes are ticked for yes/true/x/1. ``/NeedAppearances`` is set
     so viewers draw the values. Names not in the form are ignored here (see :func:`resolve_mapping`).
+
+    A secured (encrypted) form, such as FDA's 1571, 1572 and 3674, keeps its security: it is filled
+    by an incremental update appended to its unchanged bytes (:mod:`.secured`). An unsecured form is
+    written anew (pypdf repairs a damaged cross-reference on the way, and there is no security to keep).
     """
-    reader = PdfReader(io.BytesIO(template_pdf) if isinstance(template_pdf, bytes) else template_pdf)
+    data = template_pdf if isinstance(template_pdf, bytes) else template_pdf.read_bytes()
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        from .secured import fill_secured_form
+
+        return fill_secured_form(data, lambda writer, rd: _set_values(writer, rd, mapping))
     writer = PdfWriter(clone_from=reader)
     if reader.pdf_header:
         writer.pdf_header = reader.pdf_header.encode() if isinstance(reader.pdf_header, str) else reader.pdf_header
+    _set_values(writer, reader, mapping)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _set_values(writer: PdfWriter, reader: PdfReader, mapping: dict[str, str]) -> None:
+    """Write the values into ``writer`` (a clone of ``reader``), set /NeedAppearances and drop
+    what would contradict the values (:func:`_drop_stale_form_layers`)."""
     fields = reader.get_fields() or {}
     text_values: dict[str, str] = {}
     for name, value in mapping.items():
@@ -258,9 +276,6 @@ def fill_form(template_pdf: Path | bytes, mapping: dict[str, str]) -> bytes:
                 annot[NameObject("/AS")] = state
     writer.set_need_appearances_writer(True)
     _drop_stale_form_layers(writer)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _drop_stale_form_layers(writer: PdfWriter) -> None:
