@@ -5,8 +5,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STANDARDS_FROM ?= ../shared/reference/ectd
-APT_BUILD = fonts-noto-cjk
-APT_TEST  = fonts-noto-cjk poppler-utils libreoffice-writer-nogui
+APT_BUILD = fonts-noto-cjk fonts-liberation
+APT_TEST  = fonts-noto-cjk fonts-liberation poppler-utils libreoffice-writer-nogui
 
 .PHONY: build test bench check sysdeps-build sysdeps-test standards clean
 

@@ -16,7 +16,7 @@ from indbuilder.diagnostics import Diagnostics, Location
 from indbuilder.pipeline import check_project
 from example_project import copy_example
 
-RULE_PREFIXES = ("ref.", "identity.", "dates.", "cmc.", "trace.", "dose.", "protocol.", "cgt.", "china.", "units.")
+RULE_PREFIXES = ("ref.", "identity.", "dates.", "cmc.", "trace.", "dose.", "protocol.", "cgt.", "china.", "units.", "nonclinical.", "consent.")
 MY_COMPLETENESS = {
     "completeness.qos-body-match",
     "completeness.glp-statement",

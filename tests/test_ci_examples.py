@@ -33,7 +33,7 @@ HOOKS = REPO / ".pre-commit-hooks.yaml"
 LINES: list[tuple[str, str | None]] = [
     # system packages: fonts-noto-cjk is installed on the test machine (make test's sysdeps)
     (r"(sudo )?apt-get update", None),
-    (r"(sudo )?apt-get install -y --no-install-recommends fonts-noto-cjk", None),
+    (r"(sudo )?apt-get install -y --no-install-recommends fonts-noto-cjk fonts-liberation", None),
     # the network install: run as written, with $INDBUILDER_SPEC set to the locally built wheel
     (r'python -m pip install "\$INDBUILDER_SPEC"', "{line}"),
     # the network download of the standards: from the folder this checkout already has

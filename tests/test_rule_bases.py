@@ -17,7 +17,7 @@ _MD_FILE = re.compile(r"[\w./-]+\.md\b", re.I)
 RULES = all_rules()
 # the consistency-rule families (src/indbuilder/checks/): each rule states where it comes from
 CHECK_FAMILIES = {"cmc", "china", "dose", "identity", "trace", "protocol", "cgt", "completeness", "dates", "ref",
-                  "units", "xref", "guidelines"}
+                  "units", "xref", "guidelines", "nonclinical", "consent"}
 
 
 def _user_text(rule: Rule) -> str:

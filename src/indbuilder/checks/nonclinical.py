@@ -62,6 +62,9 @@ def measured_exposure(s: Study) -> tuple[str, str, str] | None:
     return None
 
 
+_INCLUDING = re.compile(r"[（(]\s*(?:包括|including)[^）)]*[）)]", re.I)
+
+
 def tk_statements(rd: RenderedDoc) -> list[str]:
     """Statements of a document that toxicokinetics are not applicable or absent.
 
@@ -80,12 +83,23 @@ def tk_statements(rd: RenderedDoc) -> list[str]:
         if isinstance(block, Paragraph):
             texts = [plain_text(block.children)]
         elif isinstance(block, Table):
-            texts = [" | ".join(cells) for _, cells in table_rows(block)]
+            # a table is read cell by cell: a row of the 1.1 checklist joins a 不适用 state and a reason that
+            # mentions toxicokinetics for another purpose; a row is one statement only when one of its
+            # cells names toxicokinetics as its subject ("Toxicokinetics | Not applicable")
+            texts = []
+            for _, cells in table_rows(block):
+                if any(_TK_HEADING.match(_NUMBERING.sub("", c)) for c in cells):
+                    texts.append(" | ".join(cells))
+                else:
+                    texts.extend(cells)
         else:
             continue
         for text in texts:
             for sentence in re.split(r"(?<=[.;。；])\s*", text):
-                if _NONE.search(sentence) and (under_tk or _TK_WORD.search(sentence)):
+                # a CTD title that merely includes them ("In vivo (including supportive toxicokinetics
+                # evaluations)", "体内（包括伴随毒代动力学试验）"), e.g. a row of the 1.1 checklist, is no statement
+                bare = _INCLUDING.sub("", sentence)
+                if _NONE.search(bare) and (under_tk or _TK_WORD.search(bare)):
                     out.append(sentence.strip())
     return out
 

@@ -15,7 +15,9 @@ from .common import Fact, NonNegative, Positive, Quantity, Record, Text
 class Material(Record):
     name: Text
     grade: Text
-    supplier: str
+    # an organisation id (sponsor.organisations), or a supplier's name: written once, or per language when it
+    # is a description rather than a name ({en: "Clinical site (patient's own tissue)", zh: ...})
+    supplier: str | Text
     origin: Literal["human", "animal", "recombinant", "microbial", "chemical", "plant", "autologous"]
     function: Text
     steps: list[str] = []  # process step ids where it is used
@@ -208,7 +210,7 @@ class BankLot(Fact):
 
     lot: str
     prepared: dt.date
-    passage: str | None = None  # population doubling level or passage at banking
+    passage: str | Text | None = None  # population doubling level or passage at banking (per language when described in words)
     vials: int | None = Field(default=None, ge=1)
     testing: Text  # characterisation and adventitious-agent testing performed (ICH Q5A(R2), Q5D)
 
