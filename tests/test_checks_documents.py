@@ -66,7 +66,7 @@ def good_docs():
     ]
     nmpa = [
         make("cn-1-0", "说明函", lang="zh", region="nmpa", paras=["特斯细胞（TST-101）治疗2型糖尿病的临床试验申请，注册分类：治疗用生物制品1类。"]),
-        make("cn-1-3-4-2", "知情同意书样稿", lang="zh", region="nmpa", version="2.0", date="2026-04-15", paras=["知情同意书 第2.0版，2026年4月15日。"]),
+        make("cn-1-3-4-2", "知情同意书样稿", lang="zh", region="nmpa", version="2.0", date="2026-04-15", paras=["知情同意书 第2.0版，2026年4月15日。", "给药后您将接受15年随访。"]),
         make("cn-1-3-2-1", "研究药物包装标签", lang="zh", region="nmpa", paras=LABEL["zh"]),
         make("cn-1-3-4-3", "研究者手册", lang="zh", region="nmpa", version="1.0", paras=["适应症：2型糖尿病。", LABEL["zh"][2]]),
         make("m3-2-p-5-1-specifications", "质量标准", lang="zh", region="nmpa",

@@ -292,4 +292,8 @@ def test_every_fact_rule_family_is_exercised():
     # the reviewer's contradictions of issue 14: tests/test_checks_rules14.py (on copies of the example)
     covered |= {"cmc.dose-supply", "cmc.process-duration", "protocol.followup-schedule", "dates.study-lot",
                 "dates.study-undated"}
+    # tested on copies of the example in their own files: test_checks_content14.py (IB and protocol),
+    # test_document_titles.py (title pages), test_zh_typography.py (Chinese typography)
+    covered |= {"protocol.prohibited-medications", "protocol.concomitant-medications", "dates.title-page",
+                "china.typography"}
     assert mine - document_only - covered == set()

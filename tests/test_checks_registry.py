@@ -75,7 +75,7 @@ def test_rules_are_in_the_registry_listing():
 
 def test_families_and_selection():
     assert list(checks.FAMILIES) == [
-        "references", "identity", "structure", "modality", "completeness", "dates", "cmc", "traceability", "dose", "protocol", "consent", "comedication", "cgt", "guidelines", "china",
+        "references", "identity", "structure", "modality", "completeness", "dates", "cmc", "traceability", "dose", "protocol", "consent", "comedication", "cgt", "guidelines", "nonclinical", "china",
         "placeholders",
     ]
     ctx, _ = load_context(FIXTURE)

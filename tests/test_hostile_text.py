@@ -43,12 +43,22 @@ EMOJI = "smile \U0001f600, flag \U0001f1e9\U0001f1ea, family \U0001f468\u200d\U0
 
 def body_text(pdf: bytes, tmp_path: Path) -> str:
     """The text inside the page margins (no header or footer), lines joined without separator."""
+    import io
+
+    from pypdf import PdfReader
+
     path = tmp_path / "doc.pdf"
     path.write_bytes(pdf)
-    # US Letter 612 x 792 pt with 1 inch margins: the header and footer sit in the margins.
-    out = subprocess.run(["pdftotext", "-x", "0", "-y", "70", "-W", "612", "-H", "652", str(path), "-"],
-                         check=True, capture_output=True, text=True).stdout
-    return out.replace("\n", "").replace("\f", "")
+    # 1 inch margins hold the header and footer; each page is cropped by its own size (a wide table is set
+    # on a landscape page, 792 x 612 pt, between portrait US Letter pages)
+    out = []
+    for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, start=1):
+        width, height = round(float(page.mediabox.width)), round(float(page.mediabox.height))
+        out.append(subprocess.run(
+            ["pdftotext", "-f", str(number), "-l", str(number), "-x", "0", "-y", "70", "-W", str(width),
+             "-H", str(height - 140), str(path), "-"],
+            check=True, capture_output=True, text=True).stdout)
+    return "".join(out).replace("\n", "").replace("\f", "")
 
 
 def render(blocks: list[d.Block], **kw: str) -> tuple[bytes, list[Diagnostic]]:

@@ -182,8 +182,10 @@ def test_checklist_lists_every_item_with_its_state(rb, seq):
     assert len(items) > 100
     required = [np.node.number for np in items if np.node.status is Status.REQUIRED]
     assert required and all(n in rows for n in required), "every required item is in the checklist"
+    # (the state is compared without line breaks: the narrow state column may wrap 已提交 — a layout
+    # wart left open in issue 14, not a wrong state)
     wrong = [(np.node.number, rows.get(np.node.number, ["", "", "", "(absent)"])[3])
-             for np in items if rows.get(np.node.number, ["", "", "", ""])[3] != expected[np.state]]
+             for np in items if squeeze(rows.get(np.node.number, ["", "", "", ""])[3]) != expected[np.state]]
     assert wrong == []
     # a provided item names its document (a link), a 不适用 item its reason
     for np in items:

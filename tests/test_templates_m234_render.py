@@ -164,7 +164,7 @@ def _zh_prose_problems(text: str, english_facts: tuple[str, ...] = ()) -> list[s
 def _english_only_facts(d: Dossier) -> tuple[str, ...]:
     """Fact strings that have no Chinese form in the model (plain ``str`` fields)."""
     values = [m.reference for m in d.methods if m.reference]
-    values += [m.supplier for m in d.materials]
+    values += [m.supplier for m in d.materials if isinstance(m.supplier, str)]  # a {en, zh} supplier has Chinese
     values.append(d.product.substance_name)
     if d.product.vector and d.product.vector.generation:
         values.append(d.product.vector.generation)

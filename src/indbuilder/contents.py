@@ -99,7 +99,8 @@ def toc_entries(rb: RegionBuild, docs: Sequence[RenderedDoc], pages: Mapping[str
         node = rb.outline.get(rd.planned.node)
         if node is None:
             continue
-        title = rd.document.meta.title if rd.document is not None else (rd.planned.title or node.title.get(rb.lang))
+        # the eCTD leaf title, as the reviewer's viewer lists the document (placement.leaf_title)
+        title = rd.document.meta.ectd_title if rd.document is not None else (rd.planned.title or node.title.get(rb.lang))
         out.append(ContentsEntry(node.module[1:], node.number, node.title.get(rb.lang), rd.doc_id, title,
                                  None if pages is None else pages.get(rd.doc_id)))
     return out

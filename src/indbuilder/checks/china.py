@@ -21,7 +21,7 @@ from ..model.common import Text
 from ..model.dossier import Narrative
 from ..outline import Outline, load_outline
 from .context import CheckContext, RenderedDoc
-from .support import define, rendered, where
+from .support import compact, define, rendered, where
 from .zh_typography import check_typography
 
 BASIS_ZH = (
@@ -459,9 +459,9 @@ def _cover_letter(ctx: CheckContext, diags: Diagnostics) -> None:
     for rd in rendered(ctx, "nmpa"):
         if rd.element != "cn-1-0":
             continue
-        text = re.sub(r"\s+", "", rd.text)
+        text = compact(rd.text)
         missing = [f"{label} ({' / '.join(v for v in values if v)})" for label, values in wanted
-                   if not any(v and re.sub(r"\s+", "", v) in text for v in values)]
+                   if not any(v and compact(v) in text for v in values)]
         if missing:
             diags.emit(
                 "china.cover-letter-facts",

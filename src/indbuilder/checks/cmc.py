@@ -18,7 +18,7 @@ from .context import CheckContext
 from .limits import limit_text, passes, value_text
 from .numbers import contains_number
 from ..build import RenderedDoc
-from .support import TestedPart, define, docs_at, known, normalize, num, rendered, tested_parts, where
+from .support import TestedPart, compact, define, docs_at, known, normalize, num, rendered, tested_parts, where
 
 define(
     "cmc.spec-test-no-method",
@@ -435,11 +435,11 @@ def _manufacturers(ctx: CheckContext, diags: Diagnostics) -> None:
         "m3-2-p-3-1-manufacturers": ([d.product.manufacturer_id] if d.product else []) + ([dp.process.site] if dp is not None else []),
     }
     for rd in docs_at(ctx, list(named)):
-        text = re.sub(r"\s+", "", rd.text)
+        text = compact(rd.text)
         wanted = list({o.id: o for o in (orgs.get(i) for i in named[rd.element]) if o is not None}.values())
         for org in wanted:
             for what, value in (("name", org.name.get(rd.lang)), ("address", org.address.lines.get(rd.lang))):
-                if re.sub(r"\s+", "", value) not in text:
+                if compact(value) not in text:
                     diags.emit(
                         "cmc.manufacturer-name",
                         f"{rd.label} ({rd.region}) does not give the {what} of "

@@ -41,8 +41,25 @@ def known(ids: Iterable[str], limit: int = 8) -> str:
 
 
 def normalize(text: str) -> str:
-    """Whitespace-collapsed text for comparisons (keeps case and punctuation)."""
-    return re.sub(r"\s+", " ", text).strip()
+    """Whitespace-collapsed text for comparisons (keeps case and punctuation).
+
+    Chinese text is also put through the typography normalisation that Chinese documents get when they
+    are rendered (full-width punctuation, “” quotes, spacing: GB/T 15834), so that a fact written with
+    half-width punctuation ("TODO: 适应症") is found in the document that prints it ("TODO：适应症")."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if _CJK.search(text):
+        from ..render.zh_typography import normalise_text
+
+        text = normalise_text(text)
+    return text
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def compact(text: str) -> str:
+    """The text after :func:`normalize`, without any whitespace (for Chinese documents, where spacing varies)."""
+    return re.sub(r"\s+", "", normalize(text))
 
 
 def rendered(ctx: CheckContext, region: str | None = None) -> Iterator[RenderedDoc]:

@@ -255,6 +255,10 @@ def keep_together(text: str) -> list[tuple[str, bool]]:
     """``text`` cut into ``(piece, keep)`` runs: ``keep`` marks a run that must stay on one line (a
     number in scientific notation, an identifier of up to :data:`ID_KEEP` characters that holds a
     '-', '/' or '_', which a line breaker would otherwise break after)."""
+    if _BIDI_CONTROLS.search(text):
+        # a kept run is set as a box of its own, which would end a bidi embedding, override or isolate
+        # (U+202A-U+202E, U+2066-U+2069) in the middle: explicit bidi formatting wins over line breaking
+        return [(text, False)]
     out: list[tuple[str, bool]] = []
     pos = 0
     for m in _KEEP.finditer(text):
@@ -272,6 +276,7 @@ def keep_together(text: str) -> list[tuple[str, bool]]:
     return out
 
 
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _KEEP = re.compile(
     SCI.pattern
     # a Chinese unit word and its Latin denominator: "细胞/kg" is not broken after the slash
