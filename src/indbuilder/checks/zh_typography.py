@@ -34,6 +34,7 @@ from ..doctree import (
     Text,
     walk_blocks,
 )
+from ..render.filters import _ZH_UNIT_WORDS
 from ..render.zh_typography import has_cjk
 from .context import CheckContext, RenderedDoc
 from .modality import fact_texts, sentence_around
@@ -53,25 +54,8 @@ _CITATION = re.compile(r"(?:<\d+[A-Za-z]?>|Ph\.\s?Eur\.\s?[\d.]+|ChP\s?\d+)\s*\(
 
 _CITED_TITLE = re.compile(r"(<\d+[A-Za-z]?>|Ph\.\s?Eur\.\s?[\d.]+|ChP\s?\d+)\s*\([^()]*\)")
 _NUMBER = r"\d[\d.,]*(?:\s*[×x]\s*10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+)?"
-_UNIT_WORDS = {
-    "cells": "个细胞",
-    "cell": "个细胞",
-    "days": "天",
-    "day": "天",
-    "weeks": "周",
-    "week": "周",
-    "months": "个月",
-    "month": "个月",
-    "years": "年",
-    "year": "年",
-    "hours": "小时",
-    "hour": "小时",
-    "minutes": "分钟",
-    "vials": "瓶",
-    "tablets": "片",
-    "capsules": "粒",
-    "bags": "袋",
-}
+# the unit words the `unit` filter translates (one table), plus the few more a writer types in prose
+_UNIT_WORDS = {**_ZH_UNIT_WORDS, 'tablets': '片', 'capsules': '粒'}
 # "5.0 × 10⁶ cells/kg", "12 months", and cells/kg or cells/mL wherever they stand
 _UNIT_WORD = re.compile(
     rf"(?:(?<=\d)|(?<=[⁰¹²³⁴⁵⁶⁷⁸⁹])|(?<=\d )|(?<=[⁰¹²³⁴⁵⁶⁷⁸⁹] ))({'|'.join(sorted(_UNIT_WORDS, key=len, reverse=True))})(?![A-Za-z])"
